@@ -1,0 +1,18 @@
+export { connectBus } from './connect.js';
+export type { Bus, ConnectBusOptions } from './connect.js';
+export { serve, serviceOf } from './serve.js';
+export type { Handler, HandlerContext } from './serve.js';
+export { classifyRequestError, request } from './request.js';
+export type { RequestOptions } from './request.js';
+export { publish, subscribe } from './events.js';
+export type { SubscribeOptions } from './events.js';
+export { getJson, jetStreamOf, openKeyValue, putJson } from './key-value.js';
+export {
+  contextFromHeaders,
+  currentMessageContext,
+  HeaderName,
+  outgoingHeaders,
+  runWithMessageContext,
+} from './message-context.js';
+export type { MessageContext } from './message-context.js';
+export { ReplyEnvelope } from './reply-envelope.js';

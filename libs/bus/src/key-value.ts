@@ -1,0 +1,72 @@
+import { jetstream, jetstreamManager, type JetStreamClient } from '@nats-io/jetstream';
+import { Kvm, type KV, type KvOptions } from '@nats-io/kv';
+import { AppError, ErrorCode } from '@ironcurtain/errors';
+import type { z } from 'zod';
+import type { Bus } from './connect.js';
+
+/** A JetStream client on the bus's connection. */
+export function jetStreamOf(bus: Bus): JetStreamClient {
+  return jetstream(bus.connection);
+}
+
+/** Creates the KV bucket if it does not exist, or binds to it. */
+export async function openKeyValue(bus: Bus, bucket: string, options: Partial<KvOptions> = {}): Promise<KV> {
+  try {
+    await jetstreamManager(bus.connection);
+  } catch (error) {
+    throw new AppError(ErrorCode.Unavailable, `JetStream is not enabled on the NATS server (bucket ${bucket})`, {
+      cause: error,
+      retryable: true,
+    });
+  }
+  return new Kvm(bus.connection).create(bucket, { history: 1, ...options });
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** Reads a JSON value and checks it against `schema`; undefined when the key is absent or deleted. */
+export async function getJson<S extends z.ZodType>(
+  kv: KV,
+  key: string,
+  schema: S,
+): Promise<{ value: z.output<S>; revision: number } | undefined> {
+  const entry = await kv.get(key);
+  if (entry === null || entry.operation !== 'PUT') return undefined;
+  let raw: unknown;
+  try {
+    raw = JSON.parse(decoder.decode(entry.value));
+  } catch (error) {
+    throw new AppError(ErrorCode.SchemaInvalid, `KV ${key} is not JSON`, { cause: error });
+  }
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) {
+    throw new AppError(ErrorCode.SchemaInvalid, `KV ${key} does not match its schema`, { cause: parsed.error });
+  }
+  return { value: parsed.data, revision: entry.revision };
+}
+
+/**
+ * Writes a JSON value. With `expectedRevision` it is a compare-and-set (0 = must not exist yet) and a lost race is a
+ * `CONFLICT` error; without, it overwrites. Returns the new revision.
+ */
+export async function putJson(kv: KV, key: string, value: unknown, expectedRevision?: number): Promise<number> {
+  const data = encoder.encode(JSON.stringify(value));
+  try {
+    if (expectedRevision === undefined) return await kv.put(key, data);
+    if (expectedRevision === 0) return await kv.create(key, data);
+    return await kv.update(key, data, expectedRevision);
+  } catch (error) {
+    if (expectedRevision !== undefined && isWrongSequence(error)) {
+      throw new AppError(ErrorCode.Conflict, `KV ${key} changed since revision ${expectedRevision}`, {
+        cause: error,
+      });
+    }
+    throw error;
+  }
+}
+
+function isWrongSequence(error: unknown): boolean {
+  const text = `${(error as Error)?.message ?? ''} ${String((error as { cause?: unknown })?.cause ?? '')}`;
+  return /wrong last sequence|key exists/i.test(text);
+}

@@ -1,0 +1,107 @@
+import { performance } from 'node:perf_hooks';
+import { Svcm, type Service, type ServiceMsg } from '@nats-io/services';
+import { AppError, ErrorCode, toWireError, type WireError } from '@ironcurtain/errors';
+import { childForMessage, type Logger } from '@ironcurtain/log';
+import type { Endpoint, ParsedRequestOf, ResponseOf } from '@ironcurtain/proto-schemas';
+import type { Bus } from './connect.js';
+import { contextFromHeaders, runWithMessageContext, type MessageContext } from './message-context.js';
+import { encodeError, encodeResult } from './reply-envelope.js';
+import { describeIssues, parseJson } from './schema-issues.js';
+
+/** What a handler knows about the message besides its payload. */
+export interface HandlerContext extends MessageContext {
+  readonly subject: string;
+  readonly logger: Logger;
+}
+
+/** Handles one validated request; throw an AppError to answer with its code. */
+export type Handler<E extends Endpoint> = (
+  request: ParsedRequestOf<E>,
+  context: HandlerContext,
+) => Promise<ResponseOf<E>> | ResponseOf<E>;
+
+/**
+ * Serves `endpoint` on the bus's `$SRV` service (queue group = the bus name, so replicas share the load). Requests are
+ * parsed strictly against the endpoint's schema; anything a handler throws that is not an AppError leaves as a bare
+ * `INTERNAL` with no message or stack.
+ */
+export async function serve<E extends Endpoint>(bus: Bus, endpoint: E, handler: Handler<E>): Promise<void> {
+  const service = await serviceOf(bus);
+  service.addEndpoint(endpoint.subject.replaceAll('.', '_'), {
+    subject: endpoint.subject,
+    metadata: { description: endpoint.description },
+    handler: (error, message) => {
+      if (error !== null) {
+        bus.logger.error({ subject: endpoint.subject, err: error.message }, 'endpoint subscription failed');
+        return;
+      }
+      void handleMessage(bus, endpoint, handler, message);
+    },
+  });
+}
+
+/** The `$SRV` registration of this bus, created once. */
+export function serviceOf(bus: Bus): Promise<Service> {
+  bus.serviceRegistration ??= new Svcm(bus.connection).add({
+    name: bus.name,
+    version: bus.version,
+    description: bus.description,
+    queue: bus.name,
+  });
+  return bus.serviceRegistration;
+}
+
+async function handleMessage<E extends Endpoint>(
+  bus: Bus,
+  endpoint: E,
+  handler: Handler<E>,
+  message: ServiceMsg,
+): Promise<void> {
+  const started = performance.now();
+  const messageContext = contextFromHeaders(message.headers);
+  const logger = childForMessage(bus.logger, { ...messageContext, subject: endpoint.subject });
+  const outcome = await runWithMessageContext(messageContext, () =>
+    answer(endpoint, handler, message, { ...messageContext, subject: endpoint.subject, logger }),
+  );
+  const durationMs = Math.round((performance.now() - started) * 1000) / 1000;
+  if (outcome.error === undefined) {
+    message.respond(encodeResult(outcome.result));
+    logger.info({ outcome: 'ok', durationMs }, 'handled');
+  } else {
+    const status = outcome.error.code === ErrorCode.SchemaInvalid ? 400 : 500;
+    message.respondError(status, outcome.error.code, encodeError(outcome.error));
+    logger.info({ outcome: 'error', code: outcome.error.code, durationMs }, 'handled');
+  }
+}
+
+async function answer<E extends Endpoint>(
+  endpoint: E,
+  handler: Handler<E>,
+  message: ServiceMsg,
+  context: HandlerContext,
+): Promise<{ result?: unknown; error?: WireError }> {
+  const json = parseJson(message.data);
+  if (json === undefined) {
+    return { error: schemaError(`${endpoint.subject}: the request is not JSON`) };
+  }
+  const parsed = endpoint.request.safeParse(json.value);
+  if (!parsed.success) {
+    return { error: schemaError(`${endpoint.subject}: invalid request: ${describeIssues(parsed.error)}`) };
+  }
+  try {
+    const result = await handler(parsed.data as ParsedRequestOf<E>, context);
+    const checked = endpoint.response.safeParse(result);
+    if (!checked.success) {
+      context.logger.error({ issues: describeIssues(checked.error) }, 'handler returned an invalid response');
+      return { error: toWireError(new Error('invalid response')) };
+    }
+    return { result: checked.data };
+  } catch (error) {
+    if (!(error instanceof AppError)) context.logger.error({ err: error }, 'handler failed');
+    return { error: toWireError(error) };
+  }
+}
+
+function schemaError(message: string): WireError {
+  return { code: ErrorCode.SchemaInvalid, message, retryable: false };
+}

@@ -1,0 +1,3 @@
+export { baseServiceEnv, loadEnv } from './load-env.js';
+export type { BaseServiceEnv } from './load-env.js';
+export { resolveHome } from './home.js';

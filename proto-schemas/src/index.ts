@@ -1,0 +1,46 @@
+export { defineEndpoint, defineEvent } from './endpoint.js';
+export type {
+  Endpoint,
+  EventDefinition,
+  ParsedRequestOf,
+  ParsedResponseOf,
+  PayloadOf,
+  RequestOf,
+  ResponseOf,
+} from './endpoint.js';
+export {
+  CallId,
+  Decision,
+  EscalationStatus,
+  PolicyDecision,
+  SessionId,
+  Timestamp,
+  ToolArguments,
+  ToolContent,
+} from './common.js';
+export { PdpDecisionEvent, PdpEvaluate, PdpToolCall, ToolCallRequest, ToolCallResponse } from './pdp.js';
+export { CatalogTool, McpgwCatalog, McpgwExecute, McpgwPrepare, McpgwServerEvent, SignedDecision } from './mcp-gateway.js';
+export { AuditAppend, AuditQuery, AuditRecord, AuditRecordInput, AuditVerify } from './audit.js';
+export {
+  EscalationList,
+  EscalationOpen,
+  EscalationOpenedEvent,
+  EscalationResolve,
+  EscalationResolvedEvent,
+  EscalationTicket,
+} from './escalation.js';
+export {
+  SessionBudgetEvent,
+  SessionList,
+  SessionOutputEvent,
+  SessionSend,
+  SessionStart,
+  SessionStatus,
+  SessionStatusEvent,
+  SessionStop,
+  SessionSummary,
+} from './session.js';
+export { EgressLlmUsageEvent, EgressRequestEvent } from './egress.js';
+export { allEndpoints, allEvents } from './registry.js';
+export { renderJsonSchemas } from './json-schema.js';
+export type { SchemaFile } from './json-schema.js';

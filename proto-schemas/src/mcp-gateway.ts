@@ -1,0 +1,92 @@
+import { z } from 'zod';
+import { CallId, SessionId, ToolArguments, ToolContent } from './common.js';
+import { defineEndpoint, defineEvent } from './endpoint.js';
+
+export const CatalogTool = z.object({
+  name: z.string(),
+  description: z.string().optional(),
+  inputSchema: z.record(z.string(), z.unknown()),
+  /** Argument roles from tool-annotations.json, when the tool is annotated. */
+  annotation: z.record(z.string(), z.unknown()).optional(),
+});
+
+export const McpgwCatalog = defineEndpoint({
+  subject: 'mcpgw.catalog.v1',
+  description: 'Every server with its tools, input schemas and annotations.',
+  request: z.object({ serverName: z.string().optional() }),
+  response: z.object({
+    servers: z.array(
+      z.object({
+        name: z.string(),
+        description: z.string().optional(),
+        status: z.enum(['up', 'down', 'starting']),
+        sandboxed: z.boolean(),
+        tools: z.array(CatalogTool),
+      }),
+    ),
+  }),
+});
+
+export const McpgwPrepare = defineEndpoint({
+  subject: 'mcpgw.prepare.v1',
+  description: 'Schema check and canonical arguments (realpath, sandbox mapping, effective git remote).',
+  request: z.object({
+    callId: CallId,
+    sessionId: SessionId,
+    serverName: z.string().min(1),
+    toolName: z.string().min(1),
+    arguments: ToolArguments,
+    sandboxDir: z.string().min(1),
+    isContainerSession: z.boolean().default(false),
+  }),
+  response: z.discriminatedUnion('status', [
+    z.object({
+      status: z.literal('valid'),
+      canonicalArguments: ToolArguments,
+      /** sha256 (hex) of the canonical JSON of the canonical arguments; the signed decision binds to it. */
+      argsHash: z.string().regex(/^[0-9a-f]{64}$/),
+    }),
+    z.object({ status: z.literal('invalid'), reason: z.string() }),
+  ]),
+});
+
+/** A decision signed by the PDP; the gateway executes nothing without a fresh, unused, matching one. */
+export const SignedDecision = z.object({
+  /** base64url of the canonical JSON of {callId, argsHash, decision, policyHash, expiresAt, nonce}. */
+  payload: z.string().min(1),
+  /** base64url Ed25519 signature over `payload`, by the PDP's nkey. */
+  signature: z.string().min(1),
+  /** The signer's public nkey (must be one the gateway trusts). */
+  signer: z.string().min(1),
+});
+
+export const McpgwExecute = defineEndpoint({
+  subject: 'mcpgw.execute.v1',
+  description: 'Run the canonical call, only with a valid signed decision.',
+  request: z.object({
+    callId: CallId,
+    sessionId: SessionId,
+    serverName: z.string().min(1),
+    toolName: z.string().min(1),
+    canonicalArguments: ToolArguments,
+    sandboxDir: z.string().min(1),
+    isContainerSession: z.boolean().default(false),
+    decision: SignedDecision,
+  }),
+  response: z.object({
+    content: z.array(ToolContent),
+    isError: z.boolean(),
+    truncated: z.boolean(),
+    sandboxed: z.boolean(),
+  }),
+});
+
+export const McpgwServerEvent = defineEvent({
+  subject: 'mcpgw.evt.server.v1',
+  description: 'An MCP server came up, went down or is being restarted.',
+  payload: z.object({
+    serverName: z.string(),
+    status: z.enum(['up', 'down', 'restarting']),
+    reason: z.string().optional(),
+  }),
+});

@@ -1,0 +1,76 @@
+import { z } from 'zod';
+import { SessionId, Timestamp } from './common.js';
+import { defineEndpoint, defineEvent } from './endpoint.js';
+
+export const SessionStatus = z.enum(['starting', 'running', 'waiting', 'completed', 'failed', 'stopped']);
+
+export const SessionSummary = z.object({
+  sessionId: SessionId,
+  status: SessionStatus,
+  createdAt: Timestamp,
+  model: z.string().optional(),
+  userId: z.string().optional(),
+});
+
+export const SessionStart = defineEndpoint({
+  subject: 'session.start.v1',
+  description: 'Start a session (builtin agent or external agent in a container), or resume one.',
+  request: z.object({
+    task: z.string().max(100_000).optional(),
+    model: z.string().optional(),
+    resumeSessionId: SessionId.optional(),
+    agent: z.string().default('builtin'),
+    userId: z.string().optional(),
+  }),
+  response: z.object({ sessionId: SessionId, status: SessionStatus }),
+});
+
+export const SessionSend = defineEndpoint({
+  subject: 'session.send.v1',
+  description: 'A user message to a running session.',
+  request: z.object({ sessionId: SessionId, message: z.string().min(1).max(100_000) }),
+  response: z.object({ isAccepted: z.boolean(), turn: z.number().int().nonnegative() }),
+});
+
+export const SessionStop = defineEndpoint({
+  subject: 'session.stop.v1',
+  description: 'Stop a session; its sandbox and trail stay for resume and audit.',
+  request: z.object({ sessionId: SessionId, reason: z.string().optional() }),
+  response: z.object({ sessionId: SessionId, status: SessionStatus }),
+});
+
+export const SessionList = defineEndpoint({
+  subject: 'session.list.v1',
+  description: 'Known sessions, newest first.',
+  request: z.object({ userId: z.string().optional() }),
+  response: z.object({ sessions: z.array(SessionSummary) }),
+});
+
+export const SessionOutputEvent = defineEvent({
+  subject: 'session.evt.output.v1',
+  description: 'Text the agent produced, or a note about a tool call, for terminals and Signal.',
+  payload: z.object({
+    sessionId: SessionId,
+    turn: z.number().int().nonnegative(),
+    kind: z.enum(['assistant', 'tool', 'system']),
+    text: z.string(),
+  }),
+});
+
+export const SessionStatusEvent = defineEvent({
+  subject: 'session.evt.status.v1',
+  description: 'A session changed state.',
+  payload: z.object({ sessionId: SessionId, status: SessionStatus, reason: z.string().optional() }),
+});
+
+export const SessionBudgetEvent = defineEvent({
+  subject: 'session.evt.budget.v1',
+  description: 'Budget use crossed a threshold (80% warning, 100% exhausted).',
+  payload: z.object({
+    sessionId: SessionId,
+    dimension: z.enum(['tokens', 'steps', 'time', 'cost']),
+    used: z.number().nonnegative(),
+    limit: z.number().positive(),
+    isExhausted: z.boolean(),
+  }),
+});

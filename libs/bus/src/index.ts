@@ -16,3 +16,4 @@ export {
 } from './message-context.js';
 export type { MessageContext } from './message-context.js';
 export { ReplyEnvelope } from './reply-envelope.js';
+export { pingServices, serviceInfos } from './discovery.js';

@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { baseServiceEnv, loadEnv, resolveHome } from '@ironcurtain/config';
+
+describe('loadEnv', () => {
+  it('applies defaults', () => {
+    const config = loadEnv(baseServiceEnv, {});
+    expect(config.NATS_URL).toBe('nats://127.0.0.1:4222');
+    expect(config.LOG_LEVEL).toBe('info');
+  });
+
+  it('lists every bad variable in one error, with how to fix it', () => {
+    const schema = baseServiceEnv.extend({ PORT: z.coerce.number().int().min(1).max(65535) });
+    let thrown: unknown;
+    try {
+      loadEnv(schema, { LOG_LEVEL: 'loud', PORT: '99999' }, 'test service configuration');
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toMatchObject({ code: 'CONFIG_INVALID' });
+    const message = (thrown as Error).message;
+    expect(message).toMatch(/Invalid test service configuration/);
+    expect(message).toMatch(/LOG_LEVEL \(set to "loud"\)/);
+    expect(message).toMatch(/PORT \(set to "99999"\)/);
+  });
+
+  it('never prints a long value whole', () => {
+    const schema = z.object({ API_KEY: z.string().max(10) });
+    const secret = 'sk-ant-' + 'x'.repeat(60);
+    expect(() => loadEnv(schema, { API_KEY: secret })).toThrow(/API_KEY/);
+    try {
+      loadEnv(schema, { API_KEY: secret });
+    } catch (error) {
+      expect((error as Error).message).not.toContain(secret);
+    }
+  });
+});
+
+describe('resolveHome', () => {
+  it('defaults to ~/.ironcurtain and expands ~', () => {
+    expect(resolveHome(undefined, '/home/ann')).toBe('/home/ann/.ironcurtain');
+    expect(resolveHome('', '/home/ann')).toBe('/home/ann/.ironcurtain');
+    expect(resolveHome('~/ic', '/home/ann')).toBe('/home/ann/ic');
+    expect(resolveHome('/srv/ic', '/home/ann')).toBe('/srv/ic');
+  });
+});

@@ -1,0 +1,74 @@
+import { EventEmitter } from 'node:events';
+import { PassThrough } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectBus, pingServices, serviceOf } from '@ironcurtain/bus';
+import { eventually, startNats, type NatsServerHandle } from '@ironcurtain/testing';
+import { loadBaseConfig, runMain, type ProcessLike } from '@ironcurtain/runtime';
+
+let nats: NatsServerHandle;
+beforeAll(async () => {
+  nats = await startNats();
+});
+afterAll(async () => {
+  await nats.dispose();
+});
+
+function fakeProcess(env: Record<string, string>): ProcessLike & { emitter: EventEmitter; stdin: PassThrough } {
+  const emitter = new EventEmitter();
+  const stdin = new PassThrough();
+  return {
+    emitter,
+    env,
+    stdin,
+    exitCode: undefined,
+    once: (signal, listener) => emitter.once(signal, listener),
+  };
+}
+
+const definition = (events: string[]) => ({
+  name: 'probe-service',
+  description: 'a service for runtime tests',
+  entryUrl: new URL('../dist/index.js', import.meta.url).href,
+  loadConfig: loadBaseConfig,
+  createService: ({ bus }: { bus: Parameters<typeof serviceOf>[0] }) => ({
+    start: async () => {
+      events.push('start');
+      await serviceOf(bus);
+    },
+    stop: async () => {
+      events.push('stop');
+    },
+  }),
+});
+
+describe('runMain', () => {
+  it('starts, registers for discovery, and drains on SIGTERM', async () => {
+    const events: string[] = [];
+    const host = fakeProcess({ NATS_URL: nats.url, LOG_LEVEL: 'silent' });
+    await runMain(definition(events), host);
+    const observer = await connectBus({ url: nats.url, name: 'observer' });
+    expect((await pingServices(observer, 'probe-service', 300)).map((answer) => answer.name)).toEqual(['probe-service']);
+    host.emitter.emit('SIGTERM');
+    await eventually('exit code 0', () => host.exitCode === 0);
+    expect(events).toEqual(['start', 'stop']);
+    expect(await pingServices(observer, 'probe-service', 300)).toEqual([]);
+    await observer.close();
+  });
+
+  it('stops when a supervisor closes its stdin', async () => {
+    const events: string[] = [];
+    const host = fakeProcess({ NATS_URL: nats.url, LOG_LEVEL: 'silent', IRONCURTAIN_SUPERVISED: '1' });
+    await runMain(definition(events), host);
+    host.stdin.end();
+    await eventually('exit code 0', () => host.exitCode === 0);
+    expect(events).toEqual(['start', 'stop']);
+  });
+
+  it('refuses a bad environment before connecting, naming the variable', async () => {
+    const host = fakeProcess({ NATS_URL: nats.url, LOG_LEVEL: 'shouty' });
+    await expect(runMain(definition([]), host)).rejects.toMatchObject({
+      code: 'CONFIG_INVALID',
+      message: expect.stringContaining('LOG_LEVEL'),
+    });
+  });
+});

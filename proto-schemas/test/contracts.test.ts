@@ -1,0 +1,97 @@
+import { readFile, readdir } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { allEndpoints, allEvents, defineEndpoint, defineEvent, renderJsonSchemas } from '@ironcurtain/proto-schemas';
+import { z } from 'zod';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const fixture = async (name: string): Promise<unknown> =>
+  JSON.parse(await readFile(join(root, 'fixtures', `${name}.json`), 'utf8'));
+
+const messages = [
+  ...allEndpoints.flatMap((endpoint) => [
+    { name: `${endpoint.subject}.request`, schema: endpoint.request },
+    { name: `${endpoint.subject}.response`, schema: endpoint.response },
+  ]),
+  ...allEvents.map((event) => ({ name: event.subject, schema: event.payload })),
+];
+
+describe('golden fixtures', () => {
+  it.each(messages)('$name parses and is already in canonical form', async ({ name, schema }) => {
+    const value = await fixture(name);
+    // Parsing must not change a golden fixture: defaults filled, nothing stripped.
+    expect(schema.parse(value)).toEqual(value);
+  });
+
+  it('has exactly one fixture per message and no orphans', async () => {
+    const files = (await readdir(join(root, 'fixtures'))).map((file) => file.replace(/\.json$/, '')).sort();
+    expect(files).toEqual(messages.map((message) => message.name).sort());
+  });
+
+  it('covers the subjects the foundation requires', () => {
+    const subjects = new Set([...allEndpoints, ...allEvents].map((definition) => definition.subject));
+    for (const subject of [
+      'pdp.toolcall.v1',
+      'pdp.evaluate.v1',
+      'mcpgw.catalog.v1',
+      'mcpgw.prepare.v1',
+      'mcpgw.execute.v1',
+      'audit.append.v1',
+      'escalation.open.v1',
+      'escalation.resolve.v1',
+      'session.start.v1',
+      'session.send.v1',
+      'pdp.evt.decision.v1',
+      'escalation.evt.opened.v1',
+      'escalation.evt.resolved.v1',
+      'session.evt.output.v1',
+    ]) {
+      expect(subjects, subject).toContain(subject);
+    }
+  });
+});
+
+describe('schemas reject what they must', () => {
+  it('a tool call without a session id is invalid', async () => {
+    const value = (await fixture('pdp.toolcall.v1.request')) as Record<string, unknown>;
+    delete value['sessionId'];
+    expect(allEndpoints.find((e) => e.subject === 'pdp.toolcall.v1')?.request.safeParse(value).success).toBe(false);
+  });
+
+  it('a session id with path characters is invalid', async () => {
+    const value = { ...((await fixture('session.send.v1.request')) as object), sessionId: '../etc' };
+    expect(allEndpoints.find((e) => e.subject === 'session.send.v1')?.request.safeParse(value).success).toBe(false);
+  });
+
+  it('prepare replies must carry a sha256 argsHash', async () => {
+    const value = { ...((await fixture('mcpgw.prepare.v1.response')) as object), argsHash: 'abc' };
+    expect(allEndpoints.find((e) => e.subject === 'mcpgw.prepare.v1')?.response.safeParse(value).success).toBe(false);
+  });
+});
+
+describe('subject grammar', () => {
+  it('refuses endpoint subjects without a version', () => {
+    expect(() => defineEndpoint({ subject: 'pdp.toolcall', description: '', request: z.object({}), response: z.object({}) })).toThrow(
+      /<service>\.<verb>\.v<N>/,
+    );
+  });
+
+  it('refuses event subjects outside the evt namespace', () => {
+    expect(() => defineEvent({ subject: 'pdp.decision.v1', description: '', payload: z.object({}) })).toThrow(/evt/);
+  });
+
+  it('declares every subject once', () => {
+    const subjects = [...allEndpoints, ...allEvents].map((definition) => definition.subject);
+    expect(new Set(subjects).size).toBe(subjects.length);
+  });
+});
+
+describe('generated JSON Schema', () => {
+  it('matches the committed files (run `npm run schemas:generate` when this fails)', async () => {
+    for (const file of renderJsonSchemas(allEndpoints, allEvents)) {
+      const committed = await readFile(join(root, 'json-schema', file.fileName), 'utf8');
+      expect(committed, file.fileName).toBe(file.content);
+    }
+  });
+});

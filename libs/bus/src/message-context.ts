@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { headers as createHeaders, type MsgHdrs } from '@nats-io/nats-core';
 
 /** Header names for the metadata that travels with every message. */
@@ -59,7 +59,12 @@ export function outgoingHeaders(overrides: { sessionId?: string | undefined } = 
 
 function childTraceparent(parent: string | undefined): string {
   const match = parent === undefined ? null : traceparentPattern.exec(parent);
-  const traceId = match?.[1] ?? randomBytes(16).toString('hex');
+  // randomUUID draws from Node's buffered entropy pool: far cheaper per call than randomBytes on this hot path.
+  const traceId = match?.[1] ?? randomHex32();
   const flags = match?.[3] ?? '01';
-  return `00-${traceId}-${randomBytes(8).toString('hex')}-${flags}`;
+  return `00-${traceId}-${randomHex32().slice(0, 16)}-${flags}`;
+}
+
+function randomHex32(): string {
+  return randomUUID().replaceAll('-', '');
 }

@@ -59,18 +59,26 @@ async function handleMessage<E extends Endpoint>(
 ): Promise<void> {
   const started = performance.now();
   const messageContext = contextFromHeaders(message.headers);
-  const logger = childForMessage(bus.logger, { ...messageContext, subject: endpoint.subject });
-  const outcome = await runWithMessageContext(messageContext, () =>
-    answer(endpoint, handler, message, { ...messageContext, subject: endpoint.subject, logger }),
-  );
+  // The per-message child logger is made on first use: most messages only need it for the one summary line.
+  let childLogger: Logger | undefined;
+  const loggerForMessage = (): Logger =>
+    (childLogger ??= childForMessage(bus.logger, { ...messageContext, subject: endpoint.subject }));
+  const context: HandlerContext = {
+    ...messageContext,
+    subject: endpoint.subject,
+    get logger() {
+      return loggerForMessage();
+    },
+  };
+  const outcome = await runWithMessageContext(messageContext, () => answer(endpoint, handler, message, context));
   const durationMs = Math.round((performance.now() - started) * 1000) / 1000;
   if (outcome.error === undefined) {
     message.respond(encodeResult(outcome.result));
-    logger.info({ outcome: 'ok', durationMs }, 'handled');
+    if (bus.logger.isLevelEnabled('info')) loggerForMessage().info({ outcome: 'ok', durationMs }, 'handled');
   } else {
     const status = outcome.error.code === ErrorCode.SchemaInvalid ? 400 : 500;
     message.respondError(status, outcome.error.code, encodeError(outcome.error));
-    logger.info({ outcome: 'error', code: outcome.error.code, durationMs }, 'handled');
+    loggerForMessage().info({ outcome: 'error', code: outcome.error.code, durationMs }, 'handled');
   }
 }
 

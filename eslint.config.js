@@ -26,20 +26,40 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
-      'no-restricted-syntax': ['error', { selector: 'ExportAllDeclaration', message: 'Export names explicitly.' }],
+      'no-restricted-syntax': [
+        'error',
+        { selector: 'ExportAllDeclaration', message: 'Export names explicitly.' },
+      ],
       'no-restricted-imports': ['error', { paths: [shellExec, shellExecBare], patterns: [rawNats] }],
       'no-restricted-properties': [
         'error',
-        { object: 'process', property: 'env', message: 'Read the environment in src/index.ts or src/config.ts only.' },
+        {
+          object: 'process',
+          property: 'env',
+          message: 'Read the environment in src/index.ts or src/config.ts only.',
+        },
       ],
     },
   },
   {
-    files: ['libs/bus/**/*.ts', 'libs/testing/**/*.ts', '**/test/**/*.ts', 'test/**/*.ts', '**/bench/**/*.ts'],
+    files: [
+      'libs/bus/**/*.ts',
+      'libs/testing/**/*.ts',
+      '**/test/**/*.ts',
+      'test/**/*.ts',
+      '**/bench/**/*.ts',
+    ],
     rules: { 'no-restricted-imports': ['error', { paths: [shellExec, shellExecBare] }] },
   },
   {
-    files: ['services/*/src/index.ts', 'services/*/src/config.ts', 'services/cli/src/**/*.ts', '**/test/**/*.ts', 'test/**/*.ts', '**/bench/**/*.ts'],
+    files: [
+      'services/*/src/index.ts',
+      'services/*/src/config.ts',
+      'services/cli/src/**/*.ts',
+      '**/test/**/*.ts',
+      'test/**/*.ts',
+      '**/bench/**/*.ts',
+    ],
     rules: { 'no-restricted-properties': 'off' },
   },
   {

@@ -8,7 +8,10 @@ const results = {};
 let failed = false;
 for (const name of names) {
   process.stderr.write(`running ${name}…\n`);
-  const run = spawnSync('npm', ['run', '--silent', name], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const run = spawnSync('npm', ['run', '--silent', name], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   try {
     results[name] = JSON.parse(run.stdout);
   } catch {

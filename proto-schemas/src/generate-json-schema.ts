@@ -17,7 +17,8 @@ const present = await readdir(outputDir).catch(() => [] as string[]);
 const problems: string[] = [];
 for (const file of wanted) {
   const current = await readFile(join(outputDir, file.fileName), 'utf8').catch(() => undefined);
-  if (current !== file.content) problems.push(current === undefined ? `missing ${file.fileName}` : `stale ${file.fileName}`);
+  if (current !== file.content)
+    problems.push(current === undefined ? `missing ${file.fileName}` : `stale ${file.fileName}`);
 }
 const extra = present.filter((name) => !wanted.some((file) => file.fileName === name));
 problems.push(...extra.map((name) => `no schema produces ${name}`));

@@ -19,7 +19,14 @@ export {
   ToolContent,
 } from './common.js';
 export { PdpDecisionEvent, PdpEvaluate, PdpToolCall, ToolCallRequest, ToolCallResponse } from './pdp.js';
-export { CatalogTool, McpgwCatalog, McpgwExecute, McpgwPrepare, McpgwServerEvent, SignedDecision } from './mcp-gateway.js';
+export {
+  CatalogTool,
+  McpgwCatalog,
+  McpgwExecute,
+  McpgwPrepare,
+  McpgwServerEvent,
+  SignedDecision,
+} from './mcp-gateway.js';
 export { AuditAppend, AuditQuery, AuditRecord, AuditRecordInput, AuditVerify } from './audit.js';
 export {
   EscalationList,

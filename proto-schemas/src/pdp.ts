@@ -1,5 +1,14 @@
 import { z } from 'zod';
-import { CallId, Decision, EscalationStatus, PolicyDecision, SessionId, Timestamp, ToolArguments, ToolContent } from './common.js';
+import {
+  CallId,
+  Decision,
+  EscalationStatus,
+  PolicyDecision,
+  SessionId,
+  Timestamp,
+  ToolArguments,
+  ToolContent,
+} from './common.js';
 import { defineEndpoint, defineEvent } from './endpoint.js';
 
 /** A tool call as the agent asked for it: the only way anything gets executed. */

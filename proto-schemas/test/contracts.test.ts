@@ -2,7 +2,13 @@ import { readFile, readdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { allEndpoints, allEvents, defineEndpoint, defineEvent, renderJsonSchemas } from '@ironcurtain/proto-schemas';
+import {
+  allEndpoints,
+  allEvents,
+  defineEndpoint,
+  defineEvent,
+  renderJsonSchemas,
+} from '@ironcurtain/proto-schemas';
 import { z } from 'zod';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -56,29 +62,42 @@ describe('schemas reject what they must', () => {
   it('a tool call without a session id is invalid', async () => {
     const value = (await fixture('pdp.toolcall.v1.request')) as Record<string, unknown>;
     delete value['sessionId'];
-    expect(allEndpoints.find((e) => e.subject === 'pdp.toolcall.v1')?.request.safeParse(value).success).toBe(false);
+    expect(allEndpoints.find((e) => e.subject === 'pdp.toolcall.v1')?.request.safeParse(value).success).toBe(
+      false,
+    );
   });
 
   it('a session id with path characters is invalid', async () => {
     const value = { ...((await fixture('session.send.v1.request')) as object), sessionId: '../etc' };
-    expect(allEndpoints.find((e) => e.subject === 'session.send.v1')?.request.safeParse(value).success).toBe(false);
+    expect(allEndpoints.find((e) => e.subject === 'session.send.v1')?.request.safeParse(value).success).toBe(
+      false,
+    );
   });
 
   it('prepare replies must carry a sha256 argsHash', async () => {
     const value = { ...((await fixture('mcpgw.prepare.v1.response')) as object), argsHash: 'abc' };
-    expect(allEndpoints.find((e) => e.subject === 'mcpgw.prepare.v1')?.response.safeParse(value).success).toBe(false);
+    expect(
+      allEndpoints.find((e) => e.subject === 'mcpgw.prepare.v1')?.response.safeParse(value).success,
+    ).toBe(false);
   });
 });
 
 describe('subject grammar', () => {
   it('refuses endpoint subjects without a version', () => {
-    expect(() => defineEndpoint({ subject: 'pdp.toolcall', description: '', request: z.object({}), response: z.object({}) })).toThrow(
-      /<service>\.<verb>\.v<N>/,
-    );
+    expect(() =>
+      defineEndpoint({
+        subject: 'pdp.toolcall',
+        description: '',
+        request: z.object({}),
+        response: z.object({}),
+      }),
+    ).toThrow(/<service>\.<verb>\.v<N>/);
   });
 
   it('refuses event subjects outside the evt namespace', () => {
-    expect(() => defineEvent({ subject: 'pdp.decision.v1', description: '', payload: z.object({}) })).toThrow(/evt/);
+    expect(() => defineEvent({ subject: 'pdp.decision.v1', description: '', payload: z.object({}) })).toThrow(
+      /evt/,
+    );
   });
 
   it('declares every subject once', () => {

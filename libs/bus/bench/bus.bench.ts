@@ -11,10 +11,20 @@ import { startNats } from '@ironcurtain/testing';
 const Echo = defineEndpoint({
   subject: 'bench.echo.v1',
   description: 'bench echo',
-  request: z.object({ sessionId: z.string(), serverName: z.string(), toolName: z.string(), arguments: z.record(z.string(), z.unknown()) }),
+  request: z.object({
+    sessionId: z.string(),
+    serverName: z.string(),
+    toolName: z.string(),
+    arguments: z.record(z.string(), z.unknown()),
+  }),
   response: z.object({ decision: z.enum(['allow', 'deny']), rule: z.string(), reason: z.string() }),
 });
-const payload = { sessionId: 'sess-1', serverName: 'filesystem', toolName: 'read_file', arguments: { path: '/tmp/x' } };
+const payload = {
+  sessionId: 'sess-1',
+  serverName: 'filesystem',
+  toolName: 'read_file',
+  arguments: { path: '/tmp/x' },
+};
 const reply = { decision: 'allow' as const, rule: 'structural-sandbox-allow', reason: 'inside the sandbox' };
 const rounds = 5;
 const perRound = Number(process.env['BENCH_ITERATIONS'] ?? 4000);
@@ -32,7 +42,11 @@ const rawClient = await connect({ servers: nats.url });
 const payloadBytes = new TextEncoder().encode(JSON.stringify(payload));
 
 const timings = { raw: [] as number[], bus: [] as number[] };
-const measure = async (into: number[] | undefined, count: number, call: () => Promise<unknown>): Promise<void> => {
+const measure = async (
+  into: number[] | undefined,
+  count: number,
+  call: () => Promise<unknown>,
+): Promise<void> => {
   for (let index = 0; index < count; index += 1) {
     const started = performance.now();
     await call();
@@ -51,7 +65,8 @@ for (let round = 0; round < rounds; round += 1) {
 
 const summarize = (samples: number[]) => {
   const sorted = [...samples].sort((a, b) => a - b);
-  const at = (quantile: number) => sorted[Math.min(sorted.length - 1, Math.floor(quantile * sorted.length))] ?? 0;
+  const at = (quantile: number) =>
+    sorted[Math.min(sorted.length - 1, Math.floor(quantile * sorted.length))] ?? 0;
   const mean = sorted.reduce((sum, value) => sum + value, 0) / sorted.length;
   return { samples: sorted.length, p50Us: round2(at(0.5)), p99Us: round2(at(0.99)), meanUs: round2(mean) };
 };

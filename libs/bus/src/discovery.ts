@@ -15,7 +15,11 @@ export async function serviceInfos(bus: Bus, name?: string, timeoutMs = 1000): P
 }
 
 // Nobody answering is an answer here (an empty list), not an error.
-async function collect<T>(ask: () => Promise<AsyncIterable<T>>, subject: string, timeoutMs: number): Promise<T[]> {
+async function collect<T>(
+  ask: () => Promise<AsyncIterable<T>>,
+  subject: string,
+  timeoutMs: number,
+): Promise<T[]> {
   const answers: T[] = [];
   try {
     for await (const answer of await ask()) answers.push(answer);

@@ -17,7 +17,10 @@ export function publish<E extends EventDefinition>(
 ): void {
   const checked = event.payload.safeParse(payload);
   if (!checked.success) {
-    throw new AppError(ErrorCode.SchemaInvalid, `${event.subject}: invalid event: ${describeIssues(checked.error)}`);
+    throw new AppError(
+      ErrorCode.SchemaInvalid,
+      `${event.subject}: invalid event: ${describeIssues(checked.error)}`,
+    );
   }
   bus.connection.publish(event.subject, encoder.encode(JSON.stringify(checked.data)), {
     headers: outgoingHeaders(options),
@@ -49,7 +52,10 @@ export function subscribe<E extends EventDefinition>(
       const json = parseJson(message.data);
       const parsed = json === undefined ? undefined : event.payload.safeParse(json.value);
       if (parsed === undefined || !parsed.success) {
-        logger.warn({ issues: parsed?.error ? describeIssues(parsed.error) : 'not JSON' }, 'dropped invalid event');
+        logger.warn(
+          { issues: parsed?.error ? describeIssues(parsed.error) : 'not JSON' },
+          'dropped invalid event',
+        );
         return;
       }
       void runWithMessageContext(context, async () => {

@@ -14,10 +14,14 @@ export async function openKeyValue(bus: Bus, bucket: string, options: Partial<Kv
   try {
     await jetstreamManager(bus.connection);
   } catch (error) {
-    throw new AppError(ErrorCode.Unavailable, `JetStream is not enabled on the NATS server (bucket ${bucket})`, {
-      cause: error,
-      retryable: true,
-    });
+    throw new AppError(
+      ErrorCode.Unavailable,
+      `JetStream is not enabled on the NATS server (bucket ${bucket})`,
+      {
+        cause: error,
+        retryable: true,
+      },
+    );
   }
   return new Kvm(bus.connection).create(bucket, { history: 1, ...options });
 }
@@ -41,7 +45,9 @@ export async function getJson<S extends z.ZodType>(
   }
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
-    throw new AppError(ErrorCode.SchemaInvalid, `KV ${key} does not match its schema`, { cause: parsed.error });
+    throw new AppError(ErrorCode.SchemaInvalid, `KV ${key} does not match its schema`, {
+      cause: parsed.error,
+    });
   }
   return { value: parsed.data, revision: entry.revision };
 }
@@ -50,7 +56,12 @@ export async function getJson<S extends z.ZodType>(
  * Writes a JSON value. With `expectedRevision` it is a compare-and-set (0 = must not exist yet) and a lost race is a
  * `CONFLICT` error; without, it overwrites. Returns the new revision.
  */
-export async function putJson(kv: KV, key: string, value: unknown, expectedRevision?: number): Promise<number> {
+export async function putJson(
+  kv: KV,
+  key: string,
+  value: unknown,
+  expectedRevision?: number,
+): Promise<number> {
   const data = encoder.encode(JSON.stringify(value));
   try {
     if (expectedRevision === undefined) return await kv.put(key, data);

@@ -36,10 +36,14 @@ export async function request<E extends Endpoint>(
   const timeoutMs = options.timeoutMs ?? 5000;
   let reply;
   try {
-    reply = await bus.connection.request(endpoint.subject, encoder.encode(JSON.stringify(checkedPayload.data)), {
-      timeout: timeoutMs,
-      headers: outgoingHeaders({ sessionId: options.sessionId }),
-    });
+    reply = await bus.connection.request(
+      endpoint.subject,
+      encoder.encode(JSON.stringify(checkedPayload.data)),
+      {
+        timeout: timeoutMs,
+        headers: outgoingHeaders({ sessionId: options.sessionId }),
+      },
+    );
   } catch (error) {
     throw classifyRequestError(endpoint.subject, timeoutMs, error);
   }

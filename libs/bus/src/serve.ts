@@ -70,7 +70,9 @@ async function handleMessage<E extends Endpoint>(
       return loggerForMessage();
     },
   };
-  const outcome = await runWithMessageContext(messageContext, () => answer(endpoint, handler, message, context));
+  const outcome = await runWithMessageContext(messageContext, () =>
+    answer(endpoint, handler, message, context),
+  );
   const durationMs = Math.round((performance.now() - started) * 1000) / 1000;
   if (outcome.error === undefined) {
     message.respond(encodeResult(outcome.result));

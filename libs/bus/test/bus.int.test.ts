@@ -125,7 +125,8 @@ describe('errors at the boundary', () => {
     const server = await bus('failer');
     await serve(server, Fail, (payload) => {
       if (payload.kind === 'plain') throw new Error('db password hunter2 at /srv/secret/path.ts:12');
-      if (payload.kind === 'app') throw new AppError(ErrorCode.PolicyDenied, 'not allowed', { retryable: false });
+      if (payload.kind === 'app')
+        throw new AppError(ErrorCode.PolicyDenied, 'not allowed', { retryable: false });
       return { ok: 'yes' } as never;
     });
   }
@@ -133,7 +134,9 @@ describe('errors at the boundary', () => {
   it('turns an unknown exception into INTERNAL with no message or stack on the wire', async () => {
     await failService();
     const connection = await rawConnection();
-    const reply = await connection.request('test.fail.v1', JSON.stringify({ kind: 'plain' }), { timeout: 2000 });
+    const reply = await connection.request('test.fail.v1', JSON.stringify({ kind: 'plain' }), {
+      timeout: 2000,
+    });
     const text = reply.string();
     expect(JSON.parse(text)).toEqual({
       ok: false,
@@ -158,7 +161,9 @@ describe('errors at the boundary', () => {
 
   it('rejects a reply that is not an envelope', async () => {
     const connection = await rawConnection();
-    connection.subscribe('test.echo.v1', { callback: (_error, message) => message.respond('{"text":"raw"}') });
+    connection.subscribe('test.echo.v1', {
+      callback: (_error, message) => message.respond('{"text":"raw"}'),
+    });
     await connection.flush();
     const client = await bus('client');
     await expect(request(client, Echo, { text: 'x' })).rejects.toMatchObject({ code: 'SCHEMA_INVALID' });
@@ -179,7 +184,9 @@ describe('timeouts and no responders', () => {
   it('reports UPSTREAM_TIMEOUT when the service does not answer in time', async () => {
     await echoService();
     const client = await bus('client');
-    await expect(request(client, Echo, { text: 'x', delayMs: 1000 }, { timeoutMs: 200 })).rejects.toMatchObject({
+    await expect(
+      request(client, Echo, { text: 'x', delayMs: 1000 }, { timeoutMs: 200 }),
+    ).rejects.toMatchObject({
       code: ErrorCode.UpstreamTimeout,
     });
   });
@@ -210,7 +217,11 @@ describe('header propagation', () => {
     });
     const client = await bus('client');
     const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
-    const incoming = { requestId: 'req-123', sessionId: 'sess-9', traceparent: `00-${traceId}-00f067aa0ba902b7-01` };
+    const incoming = {
+      requestId: 'req-123',
+      sessionId: 'sess-9',
+      traceparent: `00-${traceId}-00f067aa0ba902b7-01`,
+    };
     const seen = await runWithMessageContext(incoming, () => request(client, Relay, {}));
 
     expect(seen.requestId).toBe('req-123');
@@ -245,7 +256,9 @@ describe('queue groups and discovery', () => {
     );
     const byReplica = new Map<string, number>();
     for (const reply of replies) byReplica.set(reply.servedBy, (byReplica.get(reply.servedBy) ?? 0) + 1);
-    expect(replies.map((reply) => reply.text)).toEqual(Array.from({ length: 200 }, (_, index) => String(index)));
+    expect(replies.map((reply) => reply.text)).toEqual(
+      Array.from({ length: 200 }, (_, index) => String(index)),
+    );
     expect([...byReplica.keys()].sort()).toEqual(
       [first, second].map((replica) => String(replica.connection.info?.client_id)).sort(),
     );
@@ -305,7 +318,9 @@ describe('key-value helpers', () => {
 
 describe('connection faults', () => {
   it('names the URL when NATS cannot be reached', async () => {
-    await expect(connectBus({ url: 'nats://127.0.0.1:1', name: 'x', connectTimeoutMs: 500 })).rejects.toMatchObject({
+    await expect(
+      connectBus({ url: 'nats://127.0.0.1:1', name: 'x', connectTimeoutMs: 500 }),
+    ).rejects.toMatchObject({
       code: 'UNAVAILABLE',
       message: expect.stringContaining('nats://127.0.0.1:1'),
     });

@@ -1,11 +1,23 @@
 import { describe, expect, it } from 'vitest';
-import { AppError, ErrorCode, errorCodeOf, fromWireError, hasErrorCode, toWireError } from '@ironcurtain/errors';
+import {
+  AppError,
+  ErrorCode,
+  errorCodeOf,
+  fromWireError,
+  hasErrorCode,
+  toWireError,
+} from '@ironcurtain/errors';
 
 describe('AppError', () => {
   it('keeps code, message, cause and retryable', () => {
     const cause = new Error('disk full');
     const error = new AppError(ErrorCode.Unavailable, 'audit store unavailable', { cause, retryable: true });
-    expect(error).toMatchObject({ code: 'UNAVAILABLE', message: 'audit store unavailable', retryable: true, cause });
+    expect(error).toMatchObject({
+      code: 'UNAVAILABLE',
+      message: 'audit store unavailable',
+      retryable: true,
+      cause,
+    });
     expect(hasErrorCode(error, 'UNAVAILABLE')).toBe(true);
     expect(hasErrorCode(error, 'INTERNAL')).toBe(false);
   });
@@ -28,6 +40,10 @@ describe('wire errors', () => {
   it('hides everything about an unknown exception', () => {
     const wire = toWireError(new TypeError('cannot read secret_token of undefined at /srv/app.ts:3'));
     expect(wire).toEqual({ code: 'INTERNAL', message: 'internal error', retryable: false });
-    expect(toWireError('a string thrown')).toEqual({ code: 'INTERNAL', message: 'internal error', retryable: false });
+    expect(toWireError('a string thrown')).toEqual({
+      code: 'INTERNAL',
+      message: 'internal error',
+      retryable: false,
+    });
   });
 });

@@ -16,14 +16,26 @@ function capture(): { lines: Array<Record<string, unknown>>; stream: Writable } 
 describe('createLogger', () => {
   it('writes JSON lines with service, version and level', () => {
     const { lines, stream } = capture();
-    createLogger({ service: 'audit-writer', version: '1.0.0', destination: stream }).info({ seq: 3 }, 'appended');
-    expect(lines[0]).toMatchObject({ service: 'audit-writer', version: '1.0.0', level: 'info', seq: 3, msg: 'appended' });
+    createLogger({ service: 'audit-writer', version: '1.0.0', destination: stream }).info(
+      { seq: 3 },
+      'appended',
+    );
+    expect(lines[0]).toMatchObject({
+      service: 'audit-writer',
+      version: '1.0.0',
+      level: 'info',
+      seq: 3,
+      msg: 'appended',
+    });
   });
 
   it('redacts credentials by path, including nested ones', () => {
     const { lines, stream } = capture();
     const logger = createLogger({ service: 's', version: '1', destination: stream });
-    logger.info({ apiKey: 'sk-1', config: { token: 't-2' }, request: { headers: { authorization: 'Bearer 3' } } }, 'x');
+    logger.info(
+      { apiKey: 'sk-1', config: { token: 't-2' }, request: { headers: { authorization: 'Bearer 3' } } },
+      'x',
+    );
     const text = JSON.stringify(lines[0]);
     expect(text).not.toMatch(/sk-1|t-2|Bearer 3/);
     expect(text).toContain('[redacted]');

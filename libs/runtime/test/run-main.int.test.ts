@@ -13,7 +13,9 @@ afterAll(async () => {
   await nats.dispose();
 });
 
-function fakeProcess(env: Record<string, string>): ProcessLike & { emitter: EventEmitter; stdin: PassThrough } {
+function fakeProcess(
+  env: Record<string, string>,
+): ProcessLike & { emitter: EventEmitter; stdin: PassThrough } {
   const emitter = new EventEmitter();
   const stdin = new PassThrough();
   return {
@@ -47,7 +49,9 @@ describe('runMain', () => {
     const host = fakeProcess({ NATS_URL: nats.url, LOG_LEVEL: 'silent' });
     await runMain(definition(events), host);
     const observer = await connectBus({ url: nats.url, name: 'observer' });
-    expect((await pingServices(observer, 'probe-service', 300)).map((answer) => answer.name)).toEqual(['probe-service']);
+    expect((await pingServices(observer, 'probe-service', 300)).map((answer) => answer.name)).toEqual([
+      'probe-service',
+    ]);
     host.emitter.emit('SIGTERM');
     await eventually('exit code 0', () => host.exitCode === 0);
     expect(events).toEqual(['start', 'stop']);

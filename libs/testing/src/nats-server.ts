@@ -38,13 +38,24 @@ export async function startNats(options: StartNatsOptions = {}): Promise<NatsSer
   const configFile = join(workDir, 'server.conf');
   await writeFile(configFile, options.config ?? '');
   const launch = (port: number): ChildProcess => {
-    const args = ['-c', configFile, '-a', '127.0.0.1', '-p', String(port), '-m', '-1', '--ports_file_dir', workDir];
+    const args = [
+      '-c',
+      configFile,
+      '-a',
+      '127.0.0.1',
+      '-p',
+      String(port),
+      '-m',
+      '-1',
+      '--ports_file_dir',
+      workDir,
+    ];
     if (options.jetstream !== false) args.push('-js', '-sd', storeDir);
     return spawn(options.binary ?? 'nats-server', args, { stdio: ['ignore', 'ignore', 'pipe'] });
   };
 
   let child = launch(-1);
-  let port = await waitForPortsFile(child, workDir);
+  const port = await waitForPortsFile(child, workDir);
   await waitForListening(port, child);
 
   const stop = async (): Promise<void> => {

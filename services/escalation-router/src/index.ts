@@ -7,7 +7,8 @@ import { createEscalationRouterService } from './service.js';
 await runMain(
   {
     name: 'escalation-router',
-    description: 'Approval tickets: opened by the PDP, answered by humans or the auto-approver, exactly once.',
+    description:
+      'Approval tickets: opened by the PDP, answered by humans or the auto-approver, exactly once.',
     entryUrl: import.meta.url,
     loadConfig,
     createService: createEscalationRouterService,

@@ -7,7 +7,8 @@ import { createMcpGatewayService } from './service.js';
 await runMain(
   {
     name: 'mcp-gateway',
-    description: 'Runs the MCP servers (stdio, OS-sandboxed), serves their catalog, canonicalizes arguments and executes signed decisions.',
+    description:
+      'Runs the MCP servers (stdio, OS-sandboxed), serves their catalog, canonicalizes arguments and executes signed decisions.',
     entryUrl: import.meta.url,
     loadConfig,
     createService: createMcpGatewayService,

@@ -7,7 +7,8 @@ import { createMitmEgressService } from './service.js';
 await runMain(
   {
     name: 'mitm-egress',
-    description: 'The agents\' only way out: an HTTP(S) proxy that allows known LLM endpoints and swaps sentinel keys for real ones.',
+    description:
+      "The agents' only way out: an HTTP(S) proxy that allows known LLM endpoints and swaps sentinel keys for real ones.",
     entryUrl: import.meta.url,
     loadConfig,
     createService: createMitmEgressService,

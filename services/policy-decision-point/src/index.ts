@@ -7,7 +7,8 @@ import { createPolicyDecisionPointService } from './service.js';
 await runMain(
   {
     name: 'policy-decision-point',
-    description: 'The reference monitor: every tool call is prepared, evaluated, escalated when needed, audited and only then executed.',
+    description:
+      'The reference monitor: every tool call is prepared, evaluated, escalated when needed, audited and only then executed.',
     entryUrl: import.meta.url,
     loadConfig,
     createService: createPolicyDecisionPointService,

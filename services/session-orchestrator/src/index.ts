@@ -7,7 +7,8 @@ import { createSessionOrchestratorService } from './service.js';
 await runMain(
   {
     name: 'session-orchestrator',
-    description: 'Hosts agent sessions: the builtin Code Mode agent and external agents in containers; budgets, loop detection, transcripts, resume.',
+    description:
+      'Hosts agent sessions: the builtin Code Mode agent and external agents in containers; budgets, loop detection, transcripts, resume.',
     entryUrl: import.meta.url,
     loadConfig,
     createService: createSessionOrchestratorService,

@@ -7,7 +7,8 @@ import { createSignalBridgeService } from './service.js';
 await runMain(
   {
     name: 'signal-bridge',
-    description: 'The Signal channel: tasks in, output and escalations out, approvals from one pinned identity.',
+    description:
+      'The Signal channel: tasks in, output and escalations out, approvals from one pinned identity.',
     entryUrl: import.meta.url,
     loadConfig,
     createService: createSignalBridgeService,

@@ -4,7 +4,11 @@ import type { RunningService } from '@ironcurtain/runtime';
 import type { Config } from './config.js';
 
 /** Wires the signal-bridge: registers it for `$SRV` discovery. Its endpoints arrive with their issues. */
-export function createSignalBridgeService(dependencies: { bus: Bus; config: Config; logger: Logger }): RunningService {
+export function createSignalBridgeService(dependencies: {
+  bus: Bus;
+  config: Config;
+  logger: Logger;
+}): RunningService {
   const { bus } = dependencies;
   return {
     async start() {

@@ -34,7 +34,7 @@ const server = await connectBus({ url: nats.url, name: 'bench-server' });
 await serve(server, Echo, () => reply);
 const rawServer = await connect({ servers: nats.url });
 const replyBytes = new TextEncoder().encode(JSON.stringify({ ok: true, result: reply }));
-rawServer.subscribe('bench.raw.v1', { callback: (_error, message) => message.respond(replyBytes) });
+rawServer.subscribe('bench.raw.v1', { callback: (_error, message) => void message.respond(replyBytes) });
 await rawServer.flush();
 
 const client = await connectBus({ url: nats.url, name: 'bench-client' });

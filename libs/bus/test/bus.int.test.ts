@@ -162,7 +162,7 @@ describe('errors at the boundary', () => {
   it('rejects a reply that is not an envelope', async () => {
     const connection = await rawConnection();
     connection.subscribe('test.echo.v1', {
-      callback: (_error, message) => message.respond('{"text":"raw"}'),
+      callback: (_error, message) => void message.respond('{"text":"raw"}'),
     });
     await connection.flush();
     const client = await bus('client');
@@ -205,7 +205,7 @@ describe('header propagation', () => {
     const listener = await rawConnection();
     listener.subscribe('test.evt.noted.v1', {
       callback: (_error, message) =>
-        seenEvents.push({
+        void seenEvents.push({
           requestId: message.headers?.get(HeaderName.requestId),
           sessionId: message.headers?.get(HeaderName.sessionId),
         }),

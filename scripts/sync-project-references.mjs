@@ -14,7 +14,8 @@ for (const folder of folders) {
   byName.set(manifest.name, { folder, manifest });
 }
 for (const { folder, manifest } of byName.values()) {
-  const dependencies = Object.keys({ ...manifest.dependencies, ...manifest.devDependencies });
+  // Only runtime dependencies: tests and benches are type-checked by tsconfig.test.json against built packages.
+  const dependencies = Object.keys({ ...manifest.dependencies });
   const references = dependencies
     .filter((name) => byName.has(name))
     .sort()

@@ -55,12 +55,15 @@ export async function runMain<Config extends BaseServiceEnv>(
   await service.start();
   logger.info({ nats: bus.connection.getServer() }, 'started');
 
+  const isSupervised = host.env['IRONCURTAIN_SUPERVISED'] === '1';
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
       logger.info('stopping');
       await service.stop();
       await bus.drain();
+      // A supervisor's open stdin pipe would keep the event loop, and so the process, alive after a SIGTERM.
+      if (isSupervised) host.stdin.pause();
       logger.info('stopped');
     })();
     return stopping;
@@ -76,7 +79,7 @@ export async function runMain<Config extends BaseServiceEnv>(
   };
   host.once('SIGTERM', stopAndExit);
   host.once('SIGINT', stopAndExit);
-  if (host.env['IRONCURTAIN_SUPERVISED'] === '1') {
+  if (isSupervised) {
     host.stdin.on('end', stopAndExit);
     host.stdin.resume();
   }

@@ -76,3 +76,23 @@ describe('runMain', () => {
     });
   });
 });
+
+describe('runMain as a real supervised process', () => {
+  it('exits on SIGTERM even while its supervisor keeps stdin open', async () => {
+    const { spawn } = await import('node:child_process');
+    const entry = new URL('../../../services/audit-writer/dist/index.js', import.meta.url);
+    const child = spawn(process.execPath, [entry.pathname], {
+      env: { ...process.env, NATS_URL: nats.url, LOG_LEVEL: 'info', IRONCURTAIN_SUPERVISED: '1' },
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    await eventually('the service to start', () => output.includes('"started"'));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    child.kill('SIGTERM');
+    const timeout = new Promise<string>((resolve) => setTimeout(() => resolve('still running'), 3000));
+    const result = await Promise.race([exited, timeout]);
+    if (result === 'still running') child.kill('SIGKILL');
+    expect(result).toBe(0);
+  });
+});

@@ -1,0 +1,38 @@
+#!/usr/bin/env node
+// Entry point of the `ironcurtain` command: the only file that reads process.env, argv and signals. Everything else
+// gets them through the CliContext built here.
+import { homedir } from 'node:os';
+import { Command } from 'commander';
+import type { CliContext } from './cli-context.js';
+import { registerDoctorCommand } from './commands/doctor.js';
+import { registerUpCommand } from './commands/up.js';
+import { readCliVersion } from './domain/cli-version.js';
+
+const context: CliContext = {
+  env: process.env,
+  homeDirectory: homedir(),
+  nodeVersion: process.version,
+  nodePath: process.execPath,
+  pid: process.pid,
+  stdout: process.stdout,
+  stderr: process.stderr,
+  onSignal: (signal, listener) => void process.on(signal, listener),
+  setExitCode: (code) => void (process.exitCode = code),
+};
+
+// Status lines are a courtesy: once the terminal is gone, failing to print one must not bring the stack down.
+process.stdout.on('error', () => {});
+
+const program = new Command('ironcurtain')
+  .description('IronCurtain: a secure runtime for AI agents')
+  .version(readCliVersion(), '-V, --version', 'print the version of the ironcurtain CLI');
+registerDoctorCommand(program, context);
+registerUpCommand(program, context);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  // Our errors are written for the reader (what is wrong and how to fix it); a stack trace would only bury that.
+  context.stderr.write(`ironcurtain: ${(error as Error).message}\n`);
+  process.exitCode = 1;
+}

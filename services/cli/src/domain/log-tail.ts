@@ -1,0 +1,46 @@
+import { open } from 'node:fs/promises';
+
+const tailBytes = 4096;
+const maximumLength = 200;
+
+/**
+ * The gist of the last line a child wrote to its log: the `msg` (and `err.message`) of a JSON log line, or the raw
+ * text of anything else (a crash before the logger existed). Lines are redacted by the service's logger already.
+ */
+export async function lastLogLine(logFile: string): Promise<string | undefined> {
+  let text: string;
+  try {
+    const file = await open(logFile, 'r');
+    try {
+      const { size } = await file.stat();
+      const buffer = Buffer.alloc(Math.min(size, tailBytes));
+      await file.read(buffer, 0, buffer.length, size - buffer.length);
+      text = buffer.toString('utf8');
+    } finally {
+      await file.close();
+    }
+  } catch {
+    return undefined;
+  }
+  const line = text
+    .split('\n')
+    .map((candidate) => candidate.trim())
+    .filter((candidate) => candidate !== '')
+    .at(-1);
+  return line === undefined ? undefined : truncate(gistOf(line));
+}
+
+function gistOf(line: string): string {
+  try {
+    const entry = JSON.parse(line) as { msg?: unknown; err?: { message?: unknown } };
+    const message = typeof entry.msg === 'string' ? entry.msg : line;
+    const errorMessage = typeof entry.err?.message === 'string' ? `: ${entry.err.message}` : '';
+    return `${message}${errorMessage}`;
+  } catch {
+    return line;
+  }
+}
+
+function truncate(text: string): string {
+  return text.length <= maximumLength ? text : `${text.slice(0, maximumLength)}…`;
+}

@@ -1,0 +1,74 @@
+import { access } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { AppError, ErrorCode } from '@ironcurtain/errors';
+
+/** The seven services of the local stack; each is also its `$SRV` name and, on the private server, its NATS user. */
+export const stackServiceNames = [
+  'session-orchestrator',
+  'policy-decision-point',
+  'mcp-gateway',
+  'mitm-egress',
+  'audit-writer',
+  'escalation-router',
+  'signal-bridge',
+] as const;
+
+/** How a process reaches NATS: a URL and at most one way of logging in. */
+export interface NatsClientSettings {
+  url: string;
+  user?: string | undefined;
+  password?: string | undefined;
+  credentialsFile?: string | undefined;
+}
+
+/** What every service child is started with, besides its NATS login. */
+export interface ServiceLaunchSettings {
+  logLevel: string;
+  home: string;
+  /** PATH and HOME of the supervisor, so services can find tools (bwrap, MCP servers) and their own home. */
+  inherited: { PATH?: string | undefined; HOME?: string | undefined };
+}
+
+// Both src/domain and dist/domain sit two folders below services/cli, so the same relative path works for tests
+// that run the TypeScript sources and for the built CLI.
+const servicesFolderUrl = new URL('../../../', import.meta.url);
+
+/** `<repo>/services/<name>/dist/index.js`, found relative to the CLI's own files. */
+export function serviceEntryPath(name: string): string {
+  return fileURLToPath(new URL(`${name}/dist/index.js`, servicesFolderUrl));
+}
+
+/** Fails with one message naming every service whose build output is missing. */
+export async function assertServicesBuilt(names: readonly string[]): Promise<void> {
+  const missing: string[] = [];
+  for (const name of names) {
+    await access(serviceEntryPath(name)).catch(() => missing.push(serviceEntryPath(name)));
+  }
+  if (missing.length === 0) return;
+  throw new AppError(
+    ErrorCode.ConfigInvalid,
+    `services are not built (missing ${missing.join(', ')}); run \`npm run build\` at the repository root`,
+  );
+}
+
+/**
+ * The complete environment of a service child. Nothing else of the supervisor's environment is passed on: API keys
+ * and other secrets reach only the services that need them, and only by being added here.
+ */
+export function serviceEnvironment(
+  nats: NatsClientSettings,
+  launch: ServiceLaunchSettings,
+): Record<string, string> {
+  const environment: Record<string, string> = {
+    NATS_URL: nats.url,
+    LOG_LEVEL: launch.logLevel,
+    IRONCURTAIN_HOME: launch.home,
+    IRONCURTAIN_SUPERVISED: '1',
+  };
+  if (nats.user !== undefined) environment['NATS_USER'] = nats.user;
+  if (nats.password !== undefined) environment['NATS_PASSWORD'] = nats.password;
+  if (nats.credentialsFile !== undefined) environment['NATS_CREDS'] = nats.credentialsFile;
+  if (launch.inherited.PATH !== undefined) environment['PATH'] = launch.inherited.PATH;
+  if (launch.inherited.HOME !== undefined) environment['HOME'] = launch.inherited.HOME;
+  return environment;
+}

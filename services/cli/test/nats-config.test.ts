@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { createNatsUsers, renderNatsServerConfig } from '../src/domain/nats-config.js';
+
+describe('createNatsUsers', () => {
+  it('gives every user its own fresh, long password', () => {
+    const first = createNatsUsers(['audit-writer', 'cli']);
+    const second = createNatsUsers(['audit-writer', 'cli']);
+    expect(first.map((user) => user.user)).toEqual(['audit-writer', 'cli']);
+    const passwords = [...first, ...second].map((user) => user.password);
+    expect(new Set(passwords).size).toBe(4);
+    for (const password of passwords) expect(password).toMatch(/^[A-Za-z0-9_-]{32}$/);
+  });
+});
+
+describe('renderNatsServerConfig', () => {
+  it('writes one user entry per user with its permissions', () => {
+    const text = renderNatsServerConfig([
+      { user: 'audit-writer', password: 'p1' },
+      { user: 'cli', password: 'p2' },
+    ]);
+    expect(text).toContain(
+      '{ user: "audit-writer", password: "p1", permissions: { publish: { allow: [">"] }',
+    );
+    expect(text).toContain('{ user: "cli", password: "p2"');
+  });
+
+  it('takes its permissions from the one function it is given', () => {
+    const text = renderNatsServerConfig([{ user: 'audit-writer', password: 'p' }], (user) => ({
+      publish: [`${user}.evt.>`],
+      subscribe: ['audit.>'],
+    }));
+    expect(text).toContain('publish: { allow: ["audit-writer.evt.>"] }, subscribe: { allow: ["audit.>"] }');
+  });
+
+  it('quotes values so a password cannot break out of its field', () => {
+    const text = renderNatsServerConfig([{ user: 'cli', password: 'a" } ] } authorization { users = [' }]);
+    expect(text).toContain('password: "a\\" } ] } authorization { users = ["');
+  });
+});

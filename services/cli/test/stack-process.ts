@@ -1,0 +1,100 @@
+// Helpers for tests that run the real `ironcurtain` command as a child process.
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { eventually } from '@ironcurtain/testing';
+import { commandLineOf } from '../src/domain/process-control.js';
+import type { StackState } from '../src/domain/stack-state.js';
+
+/** The `ironcurtain` command as npm links it. */
+export const cliEntry = fileURLToPath(new URL('../bin/ironcurtain.js', import.meta.url));
+export const repositoryRoot = fileURLToPath(new URL('../../../', import.meta.url));
+
+/** A running `ironcurtain …` with its output collected. */
+export interface CliProcess {
+  readonly child: ChildProcess;
+  output(): string;
+  waitForOutput(pattern: RegExp, timeoutMs?: number): Promise<RegExpExecArray>;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/** Starts `node bin/ironcurtain.js <args>` with exactly `env` (plus nothing inherited). */
+export function startCli(args: readonly string[], env: Record<string, string>): CliProcess {
+  const child = spawn(process.execPath, [cliEntry, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let text = '';
+  child.stdout.on('data', (chunk: Buffer) => (text += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (text += chunk.toString()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
+  return {
+    child,
+    output: () => text,
+    waitForOutput: (pattern, timeoutMs = 30_000) =>
+      eventually(
+        `output matching ${pattern} (so far: ${text})`,
+        () => pattern.exec(text) ?? undefined,
+        timeoutMs,
+      ),
+    exited,
+  };
+}
+
+/** Runs `ironcurtain <args>` to completion. */
+export function runCli(
+  args: readonly string[],
+  env: Record<string, string>,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [cliEntry, ...args], { env, timeout: 60_000 }, (error, stdout, stderr) => {
+      resolve({
+        code: error === null ? 0 : typeof error.code === 'number' ? error.code : null,
+        stdout,
+        stderr,
+      });
+    });
+  });
+}
+
+/** The stack.json under `home`, or undefined while there is none. */
+export async function readStackFile(home: string): Promise<StackState | undefined> {
+  try {
+    return JSON.parse(await readFile(join(home, 'run', 'stack.json'), 'utf8')) as StackState;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Every PID stack.json names (services and nats-server). */
+export function pidsOf(state: StackState): number[] {
+  const services = Object.values(state.services).filter((pid): pid is number => pid !== null);
+  return state.natsPid === null ? services : [...services, state.natsPid];
+}
+
+/** `process.kill(pid, 0)`: does the PID name a process? */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Last-resort cleanup after a failed test: SIGKILLs the CLI and every PID it reported that still runs one of ours
+ * (a service entry or nats-server), so a failure never leaves processes behind.
+ */
+export async function killLeftovers(cli: CliProcess | undefined, pids: Iterable<number>): Promise<void> {
+  cli?.child.kill('SIGKILL');
+  for (const pid of pids) {
+    const commandLine = (await commandLineOf(pid))?.join(' ') ?? '';
+    if (/nats-server|\/dist\/index\.js/.test(commandLine)) process.kill(pid, 'SIGKILL');
+  }
+}
+
+/** Environment for a CLI child: only what it needs, so the developer's own settings cannot leak into a test. */
+export function cliEnvironment(home: string, extra: Record<string, string> = {}): Record<string, string> {
+  return { PATH: process.env['PATH'] ?? '', HOME: home, IRONCURTAIN_HOME: home, LOG_LEVEL: 'info', ...extra };
+}

@@ -1,0 +1,22 @@
+import { z } from 'zod';
+
+/**
+ * What a signed decision says. It binds the decision to one call: its id, session, server, tool and the hash of its
+ * canonical arguments, under one policy, until `expiresAt`; the nonce makes it single use.
+ */
+export const DecisionClaims = z.object({
+  version: z.literal(1),
+  callId: z.string().min(1),
+  sessionId: z.string().min(1),
+  serverName: z.string().min(1),
+  toolName: z.string().min(1),
+  argsHash: z.string().regex(/^[0-9a-f]{64}$/),
+  decision: z.enum(['allow', 'deny', 'escalate']),
+  policyHash: z.string(),
+  issuedAt: z.number().int(),
+  expiresAt: z.number().int(),
+  nonce: z.string().min(16),
+});
+
+/** The parsed claims of a signed decision. */
+export type DecisionClaims = z.output<typeof DecisionClaims>;

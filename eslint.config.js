@@ -6,7 +6,13 @@ import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
 
 const rawNats = {
-  group: ['@nats-io/*'],
+  group: [
+    '@nats-io/transport-node',
+    '@nats-io/nats-core',
+    '@nats-io/jetstream',
+    '@nats-io/kv',
+    '@nats-io/services',
+  ],
   message: 'Use @ironcurtain/bus (serve/request/publish/subscribe); raw NATS belongs in libs/bus.',
 };
 const shellExec = {

@@ -38,6 +38,8 @@ export async function serve<E extends Endpoint>(bus: Bus, endpoint: E, handler: 
       void handleMessage(bus, endpoint, handler, message);
     },
   });
+  // The server must have the subscription before anyone is told this endpoint is up.
+  await bus.connection.flush();
 }
 
 /** The `$SRV` registration of this bus, created once. */

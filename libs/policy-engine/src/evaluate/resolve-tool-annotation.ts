@@ -1,0 +1,65 @@
+import type { ArgumentRole } from '../argument-roles.js';
+import type {
+  ArgumentRoleSpec,
+  RoleCondition,
+  StoredToolAnnotation,
+} from '../schemas/tool-annotations-schema.js';
+
+/** Each annotated argument's roles for one particular call. */
+export type ResolvedArgumentRoles = ReadonlyMap<string, readonly ArgumentRole[]>;
+
+/** A tool annotation with its conditional roles resolved against one call's arguments. */
+export interface ResolvedToolAnnotation {
+  readonly serverName: string;
+  readonly toolName: string;
+  readonly sideEffects: boolean | undefined;
+  readonly args: ResolvedArgumentRoles;
+}
+
+/**
+ * Resolves every argument's roles for this call: a fixed list as is; a conditional block by its first `when` whose
+ * condition holds, else its `default` (the most restrictive set). Only the call's own keys count, so an argument
+ * named `constructor` or `__proto__` is never "present" by inheritance.
+ */
+export function resolveToolAnnotation(
+  stored: StoredToolAnnotation,
+  callArguments: Readonly<Record<string, unknown>>,
+): ResolvedToolAnnotation {
+  const args = new Map<string, readonly ArgumentRole[]>();
+  for (const [name, spec] of Object.entries(stored.args))
+    args.set(name, resolveRoleSpec(spec, callArguments));
+  return { serverName: stored.serverName, toolName: stored.toolName, sideEffects: stored.sideEffects, args };
+}
+
+/** The roles of one argument spec for this call. */
+export function resolveRoleSpec(
+  spec: ArgumentRoleSpec,
+  callArguments: Readonly<Record<string, unknown>>,
+): readonly ArgumentRole[] {
+  if (Array.isArray(spec)) return spec;
+  const match = spec.when.find((entry) => roleConditionHolds(entry.condition, callArguments));
+  return match === undefined ? spec.default : match.roles;
+}
+
+/** Whether one `when` condition holds: `equals`, `in`, or `is` present | absent | truthy | falsy. */
+export function roleConditionHolds(
+  condition: RoleCondition,
+  callArguments: Readonly<Record<string, unknown>>,
+): boolean {
+  const isPresent = Object.hasOwn(callArguments, condition.arg);
+  const value = isPresent ? callArguments[condition.arg] : undefined;
+  if (condition.equals !== undefined) return isPresent && value === condition.equals;
+  if (condition.in !== undefined) return isPresent && condition.in.some((candidate) => candidate === value);
+  switch (condition.is) {
+    case 'present':
+      return value !== undefined && value !== null;
+    case 'absent':
+      return value === undefined || value === null;
+    case 'truthy':
+      return Boolean(value);
+    case 'falsy':
+      return !value;
+    default:
+      return false;
+  }
+}

@@ -51,3 +51,5 @@ export { EgressLlmUsageEvent, EgressRequestEvent } from './egress.js';
 export { allEndpoints, allEvents } from './registry.js';
 export { renderJsonSchemas } from './json-schema.js';
 export type { SchemaFile } from './json-schema.js';
+export { activePolicyKey, PolicyBundle, policyBucket } from './policy-bundle.js';
+export { LifecycleRuleId, lifecycleRuleIds } from './rule-ids.js';

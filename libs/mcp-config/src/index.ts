@@ -1,0 +1,1 @@
+export { McpConfig, McpServerEntry, readMcpConfig, serverDomainsOf } from './mcp-config.js';

@@ -1,0 +1,17 @@
+/**
+ * Rule ids the PDP reports for denials that come from the life of a call rather than from the policy: a tripped
+ * breaker, a service down, a human's no. They travel in replies, events and audit records, so they are part of the
+ * contract and never change spelling. (The engine's own ids — `default-deny`, `structural-*`, `invalid-arguments`,
+ * `trusted-server` — live with the engine.)
+ */
+export const LifecycleRuleId = {
+  CircuitBreaker: 'circuit-breaker',
+  NoActivePolicy: 'no-active-policy',
+  GatewayUnavailable: 'gateway-unavailable',
+  EscalationDenied: 'escalation-denied',
+  EscalationFailed: 'escalation-failed',
+  AuditUnavailable: 'audit-unavailable',
+} as const;
+
+/** All lifecycle rule ids. */
+export const lifecycleRuleIds: readonly string[] = Object.values(LifecycleRuleId);

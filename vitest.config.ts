@@ -6,6 +6,7 @@ export default defineConfig({
       'proto-schemas/test/**/*.test.ts',
       'libs/*/test/**/*.test.ts',
       'services/*/test/**/*.test.ts',
+      'mcp-servers/*/test/**/*.test.ts',
       'test/**/*.test.ts',
     ],
     exclude: ['**/node_modules/**', '**/dist/**'],

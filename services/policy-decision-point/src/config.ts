@@ -1,8 +1,39 @@
 import { baseServiceEnv, loadEnv } from '@ironcurtain/config';
-import type { z } from 'zod';
+import { z } from 'zod';
+
+const milliseconds = (fallback: number) => z.coerce.number().int().min(1).max(3_600_000).default(fallback);
+const commaList = z
+  .string()
+  .default('')
+  .transform((value) =>
+    value
+      .split(',')
+      .map((item) => item.trim())
+      .filter((item) => item !== ''),
+  );
 
 /** Environment variables of the policy-decision-point. */
-export const configSchema = baseServiceEnv;
+export const configSchema = baseServiceEnv.extend({
+  /** The PDP's nkey seed (`SU…`). Without it the seed is read from, or created in, PDP_SIGNING_KEY_FILE. */
+  PDP_SIGNING_SEED: z.string().min(1).optional(),
+  /** Default: $IRONCURTAIN_HOME/keys/pdp.nk (0600); its public key is written beside it as pdp.pub. */
+  PDP_SIGNING_KEY_FILE: z.string().min(1).optional(),
+  /** The MCP server config (IronCurtain's shape); servers' allowed domains feed the domain gate. */
+  IRONCURTAIN_MCP_CONFIG: z.string().min(1).optional(),
+  /** Servers whose calls are allowed without evaluation (rule `trusted-server`). */
+  PDP_TRUSTED_SERVERS: commaList,
+  PDP_PREPARE_TIMEOUT_MS: milliseconds(5000),
+  PDP_AUDIT_TIMEOUT_MS: milliseconds(5000),
+  PDP_EXECUTE_TIMEOUT_MS: milliseconds(120_000),
+  /** How long to wait for a human; longer than the router's ticket expiry (at most 600 s). */
+  PDP_ESCALATION_TIMEOUT_MS: milliseconds(630_000),
+  /** How long a signed decision stays valid for the gateway. */
+  PDP_DECISION_TTL_MS: milliseconds(30_000),
+  PDP_BREAKER_MAX_IDENTICAL_CALLS: z.coerce.number().int().min(1).default(20),
+  PDP_BREAKER_WINDOW_MS: milliseconds(60_000),
+  /** The working directory whose `.env` is protected; the service's own by default. */
+  PDP_PROTECTED_CWD: z.string().min(1).optional(),
+});
 
 export type Config = z.output<typeof configSchema>;
 

@@ -11,7 +11,8 @@ await runMain(
       'The reference monitor: every tool call is prepared, evaluated, escalated when needed, audited and only then executed.',
     entryUrl: import.meta.url,
     loadConfig,
-    createService: createPolicyDecisionPointService,
+    createService: (dependencies) =>
+      createPolicyDecisionPointService({ ...dependencies, cwd: process.cwd() }),
   },
   process,
 );

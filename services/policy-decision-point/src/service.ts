@@ -1,20 +1,81 @@
-import { serviceOf, type Bus } from '@ironcurtain/bus';
+import { homedir } from 'node:os';
+import { publish, request, serve, serviceOf, type Bus } from '@ironcurtain/bus';
+import { resolveHome } from '@ironcurtain/config';
+import { createDecisionSigner } from '@ironcurtain/decision-token';
 import type { Logger } from '@ironcurtain/log';
+import { readMcpConfig, serverDomainsOf } from '@ironcurtain/mcp-config';
+import {
+  AuditAppend,
+  EscalationOpen,
+  McpgwExecute,
+  McpgwPrepare,
+  PdpDecisionEvent,
+  PdpEvaluate,
+  PdpToolCall,
+} from '@ironcurtain/proto-schemas';
 import type { RunningService } from '@ironcurtain/runtime';
 import type { Config } from './config.js';
+import type { CallLifecycleDependencies } from './domain/call-lifecycle.js';
+import { createCircuitBreaker } from './domain/circuit-breaker.js';
+import { createPolicyHolder } from './domain/policy-holder.js';
+import { defaultKeyFile, loadSigningSeed } from './domain/signing-key.js';
+import { createEvaluateHandler } from './handlers/evaluate.js';
+import { createToolCallHandler } from './handlers/toolcall.js';
+import { watchActivePolicy } from './policy-watch.js';
 
-/** Wires the policy-decision-point: registers it for `$SRV` discovery. Its endpoints arrive with their issues. */
+/** Wires the policy-decision-point: the active policy from KV, the signer, and its two endpoints. */
 export function createPolicyDecisionPointService(dependencies: {
   bus: Bus;
   config: Config;
   logger: Logger;
+  cwd?: string;
 }): RunningService {
-  const { bus } = dependencies;
+  const { bus, config, logger } = dependencies;
+  const home = resolveHome(config.IRONCURTAIN_HOME);
+  let stopWatching: (() => void) | undefined;
   return {
     async start() {
-      await serviceOf(bus);
+      const holder = createPolicyHolder({
+        home,
+        homeDir: homedir(),
+        cwd: config.PDP_PROTECTED_CWD ?? dependencies.cwd ?? home,
+        mcpConfigPath: config.IRONCURTAIN_MCP_CONFIG,
+        trustedServers: config.PDP_TRUSTED_SERVERS,
+        serverDomains:
+          config.IRONCURTAIN_MCP_CONFIG === undefined
+            ? {}
+            : serverDomainsOf(await readMcpConfig(config.IRONCURTAIN_MCP_CONFIG)),
+      });
+      stopWatching = await watchActivePolicy(bus, holder, logger);
+      const seed = await loadSigningSeed(
+        config.PDP_SIGNING_SEED,
+        config.PDP_SIGNING_KEY_FILE ?? defaultKeyFile(home),
+      );
+      const lifecycle: CallLifecycleDependencies = {
+        home,
+        policy: holder,
+        breaker: createCircuitBreaker({
+          maxIdenticalCalls: config.PDP_BREAKER_MAX_IDENTICAL_CALLS,
+          windowMs: config.PDP_BREAKER_WINDOW_MS,
+        }),
+        signer: createDecisionSigner(seed, config.PDP_DECISION_TTL_MS),
+        prepare: (payload) =>
+          request(bus, McpgwPrepare, payload, { timeoutMs: config.PDP_PREPARE_TIMEOUT_MS }),
+        openEscalation: (payload) =>
+          request(bus, EscalationOpen, payload, { timeoutMs: config.PDP_ESCALATION_TIMEOUT_MS }),
+        appendAudit: async (record) => {
+          await request(bus, AuditAppend, { record }, { timeoutMs: config.PDP_AUDIT_TIMEOUT_MS });
+        },
+        execute: (payload) =>
+          request(bus, McpgwExecute, payload, { timeoutMs: config.PDP_EXECUTE_TIMEOUT_MS }),
+        publishDecision: (event) => publish(bus, PdpDecisionEvent, event),
+        now: () => new Date(),
+      };
+      await serve(bus, PdpToolCall, createToolCallHandler(lifecycle));
+      await serve(bus, PdpEvaluate, createEvaluateHandler(lifecycle));
     },
     async stop() {
+      stopWatching?.();
       await (await serviceOf(bus)).stop();
     },
   };

@@ -1,0 +1,327 @@
+import type { z } from 'zod';
+import type { DecisionSigner } from '@ironcurtain/decision-token';
+import { errorCodeOf } from '@ironcurtain/errors';
+import type {
+  AuditRecordInput,
+  EscalationOpen,
+  McpgwExecute,
+  McpgwPrepare,
+  ParsedResponseOf,
+  PayloadOf,
+  PdpDecisionEvent,
+  RequestOf,
+  ToolCallRequest,
+  ToolCallResponse,
+} from '@ironcurtain/proto-schemas';
+import type { BreakerVerdict } from './circuit-breaker.js';
+import { LifecycleRuleId as PdpRuleId } from '@ironcurtain/proto-schemas';
+import { sandboxDirOf, type PolicyHolder } from './policy-holder.js';
+
+type Call = z.output<typeof ToolCallRequest>;
+type Reply = z.input<typeof ToolCallResponse>;
+type Prepared = ParsedResponseOf<typeof McpgwPrepare>;
+type EscalationAnswer = ParsedResponseOf<typeof EscalationOpen>;
+
+/** Everything the life of a call talks to, injected so this file holds the logic and none of the wiring. */
+export interface CallLifecycleDependencies {
+  home: string;
+  policy: PolicyHolder;
+  breaker: {
+    record(call: {
+      sessionId: string;
+      serverName: string;
+      toolName: string;
+      argsHash: string;
+    }): BreakerVerdict;
+  };
+  signer: DecisionSigner;
+  prepare(request: RequestOf<typeof McpgwPrepare>): Promise<Prepared>;
+  openEscalation(request: RequestOf<typeof EscalationOpen>): Promise<EscalationAnswer>;
+  appendAudit(record: z.input<typeof AuditRecordInput>): Promise<void>;
+  execute(request: RequestOf<typeof McpgwExecute>): Promise<ParsedResponseOf<typeof McpgwExecute>>;
+  publishDecision(event: PayloadOf<typeof PdpDecisionEvent>): void;
+  now(): Date;
+}
+
+/** The decision as it stands at each step of the life of a call. */
+interface Verdict {
+  decision: 'allow' | 'deny' | 'escalate';
+  rule: string;
+  reason: string;
+  escalatedRoles?: string[] | undefined;
+  policyHash?: string | undefined;
+}
+
+interface PreparedCall {
+  sandboxDir: string;
+  canonicalArguments: Record<string, unknown>;
+  argsHash: string;
+}
+
+/**
+ * The life of one tool call (ARCHITECTURE.md): prepare → evaluate → escalate → audit → execute → audit. Every failure
+ * on the way is a deny the agent can read; nothing executes unless the decision is allow and durably audited.
+ */
+export async function runToolCall(deps: CallLifecycleDependencies, call: Call): Promise<Reply> {
+  const sandboxDir = sandboxDirOf(deps.home, call.sessionId);
+  const preparation = await prepareCall(deps, call, sandboxDir);
+  let verdict = preparation.verdict;
+  let escalation: Reply['escalation'];
+  if (verdict.decision === 'escalate' && preparation.prepared !== undefined) {
+    const escalated = await escalate(deps, call, preparation.prepared, verdict);
+    verdict = escalated.verdict;
+    escalation = escalated.escalation;
+  }
+  const auditedArguments = preparation.prepared?.canonicalArguments ?? call.arguments;
+  try {
+    await deps.appendAudit(
+      decisionRecord(deps, call, verdict, auditedArguments, preparation.prepared, escalation),
+    );
+  } catch (error) {
+    const reason = `the audit trail cannot be written (${errorCodeOf(error) ?? 'error'}), so no call may run`;
+    return deniedReply(call, { decision: 'deny', rule: PdpRuleId.AuditUnavailable, reason }, escalation);
+  }
+  deps.publishDecision({
+    callId: call.callId,
+    sessionId: call.sessionId,
+    serverName: call.serverName,
+    toolName: call.toolName,
+    decision: verdict.decision,
+    rule: verdict.rule,
+    reason: verdict.reason,
+    policyHash: verdict.policyHash ?? '',
+    at: deps.now().toISOString(),
+  });
+  if (verdict.decision !== 'allow' || preparation.prepared === undefined)
+    return deniedReply(call, verdict, escalation);
+  return executeCall(deps, call, preparation.prepared, verdict, escalation);
+}
+
+async function prepareCall(
+  deps: CallLifecycleDependencies,
+  call: Call,
+  sandboxDir: string,
+): Promise<{ verdict: Verdict; prepared?: PreparedCall }> {
+  let prepared: Prepared;
+  try {
+    prepared = await deps.prepare({
+      callId: call.callId,
+      sessionId: call.sessionId,
+      serverName: call.serverName,
+      toolName: call.toolName,
+      arguments: call.arguments,
+      sandboxDir,
+      isContainerSession: false,
+    });
+  } catch (error) {
+    const reason = `the tool gateway could not check the arguments (${errorCodeOf(error) ?? 'error'})`;
+    return { verdict: deny(PdpRuleId.GatewayUnavailable, reason, deps.policy.policyHash) };
+  }
+  if (prepared.status === 'invalid') {
+    return { verdict: deny('invalid-arguments', prepared.reason, deps.policy.policyHash) };
+  }
+  const ready: PreparedCall = {
+    sandboxDir,
+    canonicalArguments: prepared.canonicalArguments,
+    argsHash: prepared.argsHash,
+  };
+  const breaker = deps.breaker.record({ ...call, argsHash: prepared.argsHash });
+  if (breaker.isTripped) {
+    const reason = `${breaker.count} identical calls within a minute; stop repeating this call`;
+    return { verdict: deny(PdpRuleId.CircuitBreaker, reason, deps.policy.policyHash), prepared: ready };
+  }
+  const evaluator = deps.policy.evaluatorFor(call.sessionId, sandboxDir);
+  if (evaluator === undefined) {
+    const reason = 'no policy is active (an operator runs `ironcurtain policy activate DIR`)';
+    return { verdict: deny(PdpRuleId.NoActivePolicy, reason, undefined), prepared: ready };
+  }
+  const decided = evaluator.evaluate({
+    serverName: call.serverName,
+    toolName: call.toolName,
+    arguments: prepared.canonicalArguments,
+  });
+  return { verdict: { ...decided, escalatedRoles: decided.escalatedRoles }, prepared: ready };
+}
+
+async function escalate(
+  deps: CallLifecycleDependencies,
+  call: Call,
+  prepared: PreparedCall,
+  verdict: Verdict,
+): Promise<{ verdict: Verdict; escalation?: Reply['escalation'] }> {
+  let answer: EscalationAnswer;
+  try {
+    answer = await deps.openEscalation({
+      callId: call.callId,
+      sessionId: call.sessionId,
+      ...(call.userId === undefined ? {} : { userId: call.userId }),
+      serverName: call.serverName,
+      toolName: call.toolName,
+      canonicalArguments: prepared.canonicalArguments,
+      argsHash: prepared.argsHash,
+      reason: verdict.reason,
+      rule: verdict.rule,
+      escalatedRoles: verdict.escalatedRoles ?? [],
+      ...(call.userMessage === undefined ? {} : { userMessage: call.userMessage }),
+    });
+  } catch (error) {
+    const reason = `no approval could be obtained (${errorCodeOf(error) ?? 'error'}): ${verdict.reason}`;
+    return { verdict: { ...verdict, decision: 'deny', rule: PdpRuleId.EscalationFailed, reason } };
+  }
+  const escalation = {
+    ticketId: answer.ticketId,
+    status: answer.status,
+    ...(answer.approver === undefined ? {} : { approver: answer.approver }),
+  };
+  if (answer.status === 'approved') {
+    const by = answer.autoApproved ? 'the auto-approver' : (answer.approver ?? 'a human');
+    return {
+      verdict: { ...verdict, decision: 'allow', reason: `approved by ${by}: ${verdict.reason}` },
+      escalation,
+    };
+  }
+  const why =
+    answer.status === 'expired' ? 'nobody answered in time' : `denied by ${answer.approver ?? 'a human'}`;
+  return {
+    verdict: {
+      ...verdict,
+      decision: 'deny',
+      rule: PdpRuleId.EscalationDenied,
+      reason: `${why}: ${verdict.reason}`,
+    },
+    escalation,
+  };
+}
+
+async function executeCall(
+  deps: CallLifecycleDependencies,
+  call: Call,
+  prepared: PreparedCall,
+  verdict: Verdict,
+  escalation: Reply['escalation'],
+): Promise<Reply> {
+  const decision = deps.signer.sign({
+    callId: call.callId,
+    sessionId: call.sessionId,
+    serverName: call.serverName,
+    toolName: call.toolName,
+    argsHash: prepared.argsHash,
+    decision: 'allow',
+    policyHash: verdict.policyHash ?? '',
+  });
+  const base = {
+    callId: call.callId,
+    decision: publicDecision(verdict),
+    escalation,
+    policyHash: verdict.policyHash,
+  };
+  let result: ParsedResponseOf<typeof McpgwExecute>;
+  try {
+    result = await deps.execute({
+      callId: call.callId,
+      sessionId: call.sessionId,
+      serverName: call.serverName,
+      toolName: call.toolName,
+      canonicalArguments: prepared.canonicalArguments,
+      sandboxDir: prepared.sandboxDir,
+      isContainerSession: false,
+      decision,
+    });
+  } catch (error) {
+    const message = `ERROR: the tool call was allowed but failed to run: ${(error as Error).message}`;
+    await auditOutcome(deps, call, verdict, { isError: true, error: errorCodeOf(error) ?? 'error' });
+    return { ...base, outcome: 'failed', message, isError: true };
+  }
+  await auditOutcome(
+    deps,
+    call,
+    verdict,
+    { isError: result.isError, truncated: result.truncated },
+    result.sandboxed,
+  );
+  return {
+    ...base,
+    outcome: 'executed',
+    message: result.isError ? 'tool reported an error' : 'ok',
+    ...result,
+  };
+}
+
+async function auditOutcome(
+  deps: CallLifecycleDependencies,
+  call: Call,
+  verdict: Verdict,
+  details: Record<string, unknown>,
+  sandboxed?: boolean,
+): Promise<void> {
+  // The decision is already on disk; a lost outcome record is reported by the writer's own health, not fatal here.
+  await deps
+    .appendAudit({
+      sessionId: call.sessionId,
+      kind: 'outcome',
+      at: deps.now().toISOString(),
+      callId: call.callId,
+      serverName: call.serverName,
+      toolName: call.toolName,
+      decision: verdict.decision,
+      rule: verdict.rule,
+      ...(verdict.policyHash === undefined ? {} : { policyHash: verdict.policyHash }),
+      ...(sandboxed === undefined ? {} : { sandboxed }),
+      details,
+    })
+    .catch(() => undefined);
+}
+
+function decisionRecord(
+  deps: CallLifecycleDependencies,
+  call: Call,
+  verdict: Verdict,
+  callArguments: Record<string, unknown>,
+  prepared: PreparedCall | undefined,
+  escalation: Reply['escalation'],
+): z.input<typeof AuditRecordInput> {
+  return {
+    sessionId: call.sessionId,
+    kind: 'decision',
+    at: deps.now().toISOString(),
+    callId: call.callId,
+    serverName: call.serverName,
+    toolName: call.toolName,
+    arguments: callArguments,
+    decision: verdict.decision,
+    rule: verdict.rule,
+    reason: verdict.reason,
+    ...(verdict.policyHash === undefined ? {} : { policyHash: verdict.policyHash }),
+    details: {
+      ...(prepared === undefined ? {} : { argsHash: prepared.argsHash }),
+      ...(verdict.escalatedRoles === undefined ? {} : { escalatedRoles: verdict.escalatedRoles }),
+      ...(escalation === undefined ? {} : { escalation }),
+    },
+  };
+}
+
+function deniedReply(call: Call, verdict: Verdict, escalation: Reply['escalation']): Reply {
+  const prefix =
+    escalation !== undefined && escalation.status !== 'approved' ? 'ESCALATION DENIED' : 'DENIED';
+  return {
+    callId: call.callId,
+    outcome: 'denied',
+    decision: publicDecision({ ...verdict, decision: 'deny' }),
+    message: `${prefix}: ${verdict.reason}`,
+    escalation,
+    policyHash: verdict.policyHash,
+  };
+}
+
+function publicDecision(verdict: Verdict): Reply['decision'] {
+  return {
+    decision: verdict.decision,
+    rule: verdict.rule,
+    reason: verdict.reason,
+    ...(verdict.escalatedRoles === undefined ? {} : { escalatedRoles: verdict.escalatedRoles }),
+  };
+}
+
+function deny(rule: string, reason: string, policyHash: string | undefined): Verdict {
+  return { decision: 'deny', rule, reason, policyHash };
+}

@@ -1,0 +1,123 @@
+// Small stand-ins for the gateway, audit-writer and escalation-router, on the real bus. The gateway canonicalizes
+// with the real engine and verifies decisions with the real verifier, and reads real files; later issues replace these
+// with the real services in the end-to-end suite.
+import { readFile } from 'node:fs/promises';
+import { connectBus, serve, type Bus } from '@ironcurtain/bus';
+import {
+  createDecisionVerifier,
+  createMemoryNonceStore,
+  type Verification,
+} from '@ironcurtain/decision-token';
+import { AppError } from '@ironcurtain/errors';
+import {
+  canonicalizeCall,
+  computeArgsHash,
+  resolveToolAnnotation,
+  type LoadedPolicy,
+} from '@ironcurtain/policy-engine';
+import {
+  AuditAppend,
+  EscalationOpen,
+  McpgwExecute,
+  McpgwPrepare,
+  type ParsedRequestOf,
+  type ResponseOf,
+} from '@ironcurtain/proto-schemas';
+
+type ExecuteRequest = ParsedRequestOf<typeof McpgwExecute>;
+
+/** A gateway stand-in: real canonicalization and real decision verification. */
+export async function startGateway(
+  url: string,
+  policy: () => LoadedPolicy,
+  homeDir: string,
+  trustedSigner: () => string,
+) {
+  const bus = await connectBus({ url, name: 'mcp-gateway' });
+  const executed: ExecuteRequest[] = [];
+  const refusals: Verification[] = [];
+  const verify = (
+    signed: ExecuteRequest['decision'],
+    expected: Parameters<ReturnType<typeof createDecisionVerifier>>[1],
+    now?: number,
+  ) => createDecisionVerifier({ trustedSigners: [trustedSigner()], nonceStore })(signed, expected, now);
+  const nonceStore = createMemoryNonceStore();
+  await serve(bus, McpgwPrepare, (request) => {
+    const stored = policy().annotations.get(request.serverName)?.get(request.toolName);
+    if (stored === undefined)
+      return { status: 'invalid' as const, reason: `unknown tool ${request.serverName}.${request.toolName}` };
+    const roles = resolveToolAnnotation(stored, request.arguments).args;
+    const call = { serverName: request.serverName, toolName: request.toolName, arguments: request.arguments };
+    const result = canonicalizeCall(call, roles, {
+      sandboxDir: request.sandboxDir,
+      homeDir,
+      isContainerSession: false,
+    });
+    if (!result.ok) return { status: 'invalid' as const, reason: result.reason };
+    return { status: 'valid' as const, canonicalArguments: result.call.arguments, argsHash: result.argsHash };
+  });
+  await serve(bus, McpgwExecute, async (request) => {
+    const verdict = await verify(request.decision, { ...request, argsHash: argsHashOf(request) });
+    if (!verdict.isValid) {
+      refusals.push(verdict);
+      throw new AppError('DECISION_REFUSED', verdict.message);
+    }
+    executed.push(request);
+    return run(request);
+  });
+  return { bus, executed, refusals, verify };
+}
+
+// The hash is recomputed from the arguments the gateway is about to run, never taken from the request.
+function argsHashOf(request: ExecuteRequest): string {
+  return computeArgsHash(request.canonicalArguments);
+}
+
+async function run(request: ExecuteRequest): Promise<ResponseOf<typeof McpgwExecute>> {
+  if (request.toolName === 'read_file') {
+    const text = await readFile(String(request.canonicalArguments['path']), 'utf8');
+    return { content: [{ type: 'text', text }], isError: false, truncated: false, sandboxed: false };
+  }
+  return {
+    content: [{ type: 'text', text: `ran ${request.toolName}` }],
+    isError: false,
+    truncated: false,
+    sandboxed: false,
+  };
+}
+
+/** An audit stand-in that keeps records in memory; `failing` makes it answer with an error. */
+export async function startAudit(url: string) {
+  const bus = await connectBus({ url, name: 'audit-writer' });
+  const records: Array<ParsedRequestOf<typeof AuditAppend>['record']> = [];
+  const state = { failing: false };
+  await serve(bus, AuditAppend, ({ record }) => {
+    if (state.failing) throw new AppError('UNAVAILABLE', 'disk full', { retryable: true });
+    records.push(record);
+    return { seq: records.length - 1, hash: 'f'.repeat(64) };
+  });
+  return { bus, records, state };
+}
+
+/** An escalation stand-in whose answer each test sets. */
+export async function startRouter(url: string) {
+  const bus = await connectBus({ url, name: 'escalation-router' });
+  const opened: Array<ParsedRequestOf<typeof EscalationOpen>> = [];
+  const state: { answer: 'approved' | 'denied' | 'expired' } = { answer: 'approved' };
+  await serve(bus, EscalationOpen, (request) => {
+    opened.push(request);
+    return {
+      ticketId: `t-${opened.length}`,
+      status: state.answer,
+      approver: 'alice',
+      channel: 'terminal',
+      autoApproved: false,
+    };
+  });
+  return { bus, opened, state };
+}
+
+/** Closes a stand-in: its subjects then have no responders. */
+export async function stop(stub: { bus: Bus }): Promise<void> {
+  await stub.bus.close();
+}

@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 // Entry point of the `ironcurtain` command: the only file that reads process.env, argv and signals. Everything else
 // gets them through the CliContext built here.
-import { homedir } from 'node:os';
+import { homedir, userInfo } from 'node:os';
 import { Command } from 'commander';
 import type { CliContext } from './cli-context.js';
 import { registerDoctorCommand } from './commands/doctor.js';
+import { registerPolicyCommand } from './commands/policy.js';
 import { registerUpCommand } from './commands/up.js';
 import { readCliVersion } from './domain/cli-version.js';
 
@@ -14,6 +15,16 @@ const context: CliContext = {
   nodeVersion: process.version,
   nodePath: process.execPath,
   pid: process.pid,
+  cwd: process.cwd(),
+  userName: () => {
+    // userInfo() throws when the uid has no passwd entry (some containers); the uid still says who it was.
+    try {
+      return userInfo().username;
+    } catch {
+      return `uid ${process.getuid?.() ?? 'unknown'}`;
+    }
+  },
+  stdin: process.stdin,
   stdout: process.stdout,
   stderr: process.stderr,
   onSignal: (signal, listener) => void process.on(signal, listener),
@@ -28,6 +39,7 @@ const program = new Command('ironcurtain')
   .version(readCliVersion(), '-V, --version', 'print the version of the ironcurtain CLI');
 registerDoctorCommand(program, context);
 registerUpCommand(program, context);
+registerPolicyCommand(program, context);
 
 try {
   await program.parseAsync(process.argv);

@@ -16,6 +16,12 @@ export interface CliContext {
   /** The node binary running the CLI; services are started with the same one. */
   nodePath: string;
   pid: number;
+  /** The working directory the command was started in; relative paths in options resolve against it. */
+  cwd: string;
+  /** The login name of the user running the command (recorded as who activated a policy). */
+  userName(): string;
+  /** Where `policy eval` and `policy explain` read calls from. */
+  stdin: NodeJS.ReadableStream & { isTTY?: boolean };
   stdout: TextOutput;
   stderr: TextOutput;
   onSignal(signal: 'SIGINT' | 'SIGTERM' | 'SIGHUP', listener: () => void): void;

@@ -63,6 +63,6 @@ function missingListWarning(list: string): PolicyWarning {
     list,
     message:
       `compiled-policy.json refers to "@${list}" but dynamic-lists.json has no list "${list}"; it allows nothing ` +
-      'until the list is resolved (run `ironcurtain policy compile` or add it to dynamic-lists.json).',
+      'until the list is resolved (run `ironcurtain compile-policy` or add it to dynamic-lists.json).',
   };
 }

@@ -26,7 +26,7 @@ async function readJsonFile(directory: string, fileName: string, isRequired: boo
     if ((error as NodeJS.ErrnoException).code === 'ENOENT' && !isRequired) return undefined;
     const problem = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'not found' : 'cannot be read';
     throw policyInvalidError(
-      `${fileName}: ${problem} in ${directory}; compile a policy there with \`ironcurtain policy compile\``,
+      `${fileName}: ${problem} in ${directory}; compile a policy there with \`ironcurtain compile-policy\``,
       error,
     );
   }

@@ -71,7 +71,7 @@ describe('Artifacts: loadPolicyDirectory', () => {
 
   it('a missing required file is POLICY_INVALID naming the file and how to fix it', async () => {
     const error = await loadError({ 'tool-annotations.json': base.toolAnnotations });
-    expect(error.message).toMatch(/^compiled-policy\.json: not found in .*ironcurtain policy compile/);
+    expect(error.message).toMatch(/^compiled-policy\.json: not found in .*ironcurtain compile-policy/);
   });
 
   it('a file that is not JSON is POLICY_INVALID naming the file', async () => {

@@ -3,7 +3,10 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectBus, pingServices, type Bus } from '@ironcurtain/bus';
+import { connectBus, getJson, openKeyValue, pingServices, type Bus } from '@ironcurtain/bus';
+import { defaultPolicyDir } from '@ironcurtain/default-policy';
+import { loadPolicyDirectory } from '@ironcurtain/policy-engine';
+import { activePolicyKey, PolicyBundle, policyBucket } from '@ironcurtain/proto-schemas';
 import { eventually } from '@ironcurtain/testing';
 import { stackServiceNames } from '../src/domain/stack-services.js';
 import type { StackState } from '../src/domain/stack-state.js';
@@ -58,6 +61,14 @@ describe('ironcurtain up (private nats-server)', () => {
   it('answers $SRV.PING from every one of the seven services, logged in as the cli user', async () => {
     const answers = await pingServices(bus as Bus, undefined, 1000);
     expect(answers.map((answer) => answer.name).sort()).toEqual([...stackServiceNames].sort());
+  });
+
+  it('activates the shipped default policy when none is active', async () => {
+    const kv = await openKeyValue(bus as Bus, policyBucket);
+    const active = await getJson(kv, activePolicyKey, PolicyBundle);
+    expect(active?.value.source).toBe(defaultPolicyDir);
+    expect(active?.value.policyHash).toBe((await loadPolicyDirectory(defaultPolicyDir)).policyHash);
+    expect(up?.output()).toMatch(/activated policy [0-9a-f]{12}… from /);
   });
 
   it('keeps the passwords in files only their owner can read', async () => {

@@ -1,6 +1,7 @@
 import { chmod, mkdir, rm } from 'node:fs/promises';
 import { connectBus } from '@ironcurtain/bus';
 import { baseServiceEnv, loadEnv } from '@ironcurtain/config';
+import { ensureActivePolicy } from './initial-policy.js';
 import { lastLogLine } from './log-tail.js';
 import { waitForServices } from './readiness.js';
 import { clearStaleStack } from './stale-stack.js';
@@ -99,6 +100,7 @@ async function runClaimedStack(
     if (nats.server !== undefined) {
       options.report(`started nats-server (PID ${nats.server.pid}) on ${nats.url}`);
     }
+    await ensureActivePolicy(nats.cli, paths.home, options.report);
     await Promise.all(services.map((service) => service.start()));
     const isReady = await awaitReadiness(options, nats, stopSignal);
     if (isReady) await untilAborted(stopSignal);

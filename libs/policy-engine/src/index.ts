@@ -90,3 +90,5 @@ export { resolveRealPath } from './canonicalize/resolve-real-path.js';
 export type { PathBase } from './canonicalize/resolve-real-path.js';
 export { validateArgumentsAgainstSchema } from './canonicalize/validate-arguments-against-schema.js';
 export type { ArgumentValidationResult } from './canonicalize/validate-arguments-against-schema.js';
+export { prepareToolCall } from './canonicalize/prepare-tool-call.js';
+export type { PreparedToolCall, ToolFacts } from './canonicalize/prepare-tool-call.js';

@@ -2,12 +2,10 @@
 // gateway's prepare and the PDP's evaluation do for a call, in one process, with no stack running.
 import { join } from 'node:path';
 import {
-  canonicalizeCall,
   createEvaluator,
   deriveProtectedPaths,
-  resolveToolAnnotation,
+  prepareToolCall,
   RuleId,
-  validateArgumentsAgainstSchema,
   type CanonicalizationContext,
   type Evaluator,
   type ExplanationStep,
@@ -141,37 +139,13 @@ type Preparation =
   | { ok: true; call: ToolCall; steps: ExplanationStep[] }
   | { ok: false; denial: DecisionLine; steps: ExplanationStep[] };
 
-/**
- * What the gateway's prepare does: the tool's input schema, its roles for these arguments, canonical arguments. An
- * unknown tool has neither schema nor roles; it goes to the engine as it is, which denies it.
- */
+// The engine's prepare (schema, roles, canonical arguments), as the gateway runs it, with the annotation's schema.
 function prepareCall(call: ToolCall, policy: LoadedPolicy, context: CanonicalizationContext): Preparation {
-  const stored = policy.annotations.get(call.serverName)?.get(call.toolName);
-  if (stored === undefined) {
-    const detail = 'no annotation for this tool, so no input schema to check the arguments against';
-    return { ok: true, call, steps: [inputStep('argument-schema', 'skipped', detail)] };
-  }
-  const validation = validateArgumentsAgainstSchema(stored.inputSchema, call.arguments);
-  if (!validation.ok) {
-    const steps = [inputStep('argument-schema', 'not-matched', validation.reason)];
-    return { ok: false, denial: invalidArguments(validation.reason), steps };
-  }
-  const steps = [inputStep('argument-schema', 'matched', "the arguments fit the tool's input schema")];
-  const canonical = canonicalizeCall(call, resolveToolAnnotation(stored, call.arguments).args, context);
-  if (!canonical.ok) {
-    steps.push(inputStep('canonicalization', 'not-matched', canonical.reason));
-    return { ok: false, denial: invalidArguments(canonical.reason), steps };
-  }
-  const changed = JSON.stringify(canonical.call.arguments) !== JSON.stringify(call.arguments);
-  const detail = changed
-    ? `canonical arguments: ${JSON.stringify(canonical.call.arguments)}`
-    : 'the arguments are already canonical';
-  steps.push(inputStep('canonicalization', 'matched', detail));
-  return { ok: true, call: canonical.call, steps };
-}
-
-function inputStep(id: string, outcome: ExplanationStep['outcome'], detail: string): ExplanationStep {
-  return { stage: 'input', id, outcome, detail };
+  const annotation = policy.annotations.get(call.serverName)?.get(call.toolName);
+  const prepared = prepareToolCall(call, { annotation }, context);
+  return prepared.ok
+    ? { ok: true, call: prepared.call, steps: prepared.steps }
+    : { ok: false, denial: invalidArguments(prepared.reason), steps: prepared.steps };
 }
 
 /** A deny with rule `invalid-arguments`, worded as the engine words its own. */

@@ -3,6 +3,7 @@ import { publish, request, serve, serviceOf, type Bus } from '@ironcurtain/bus';
 import { resolveHome } from '@ironcurtain/config';
 import { createDecisionSigner } from '@ironcurtain/decision-token';
 import type { Logger } from '@ironcurtain/log';
+import { watchActivePolicy } from '@ironcurtain/policy-store';
 import { readMcpConfig, serverDomainsOf } from '@ironcurtain/mcp-config';
 import {
   AuditAppend,
@@ -21,7 +22,6 @@ import { createPolicyHolder } from './domain/policy-holder.js';
 import { defaultKeyFile, loadSigningSeed } from './domain/signing-key.js';
 import { createEvaluateHandler } from './handlers/evaluate.js';
 import { createToolCallHandler } from './handlers/toolcall.js';
-import { watchActivePolicy } from './policy-watch.js';
 
 /** Wires the policy-decision-point: the active policy from KV, the signer, and its two endpoints. */
 export function createPolicyDecisionPointService(dependencies: {
@@ -46,7 +46,7 @@ export function createPolicyDecisionPointService(dependencies: {
             ? {}
             : serverDomainsOf(await readMcpConfig(config.IRONCURTAIN_MCP_CONFIG)),
       });
-      stopWatching = await watchActivePolicy(bus, holder, logger);
+      stopWatching = await watchActivePolicy(bus, (policy) => holder.activate(policy), logger);
       const seed = await loadSigningSeed(
         config.PDP_SIGNING_SEED,
         config.PDP_SIGNING_KEY_FILE ?? defaultKeyFile(home),

@@ -2,11 +2,9 @@ import { join } from 'node:path';
 import {
   createEvaluator,
   deriveProtectedPaths,
-  parsePolicyArtifacts,
   type Evaluator,
   type EvaluatorOptions,
   type LoadedPolicy,
-  type RawPolicyArtifacts,
 } from '@ironcurtain/policy-engine';
 
 /** The facts every session's evaluator shares. */
@@ -22,8 +20,7 @@ export interface PolicySettings {
 const maxCachedSessions = 1000;
 
 /**
- * Holds the active policy and one evaluator per session (its sandbox resolved once). `activate` validates before it
- * swaps: a bad policy throws and the previous one stays. Swapping drops every cached evaluator at once, so no call
+ * Holds the active policy and one evaluator per session (its sandbox resolved once). Swapping drops every cached evaluator at once, so no call
  * is decided by a mix of two policies.
  */
 export function createPolicyHolder(settings: PolicySettings) {
@@ -35,10 +32,8 @@ export function createPolicyHolder(settings: PolicySettings) {
   });
 
   return {
-    activate(raw: RawPolicyArtifacts): LoadedPolicy {
-      const policy = parsePolicyArtifacts(raw);
+    activate(policy: LoadedPolicy): void {
       active = { policy, evaluators: new Map() };
-      return policy;
     },
     get policyHash(): string | undefined {
       return active?.policy.policyHash;

@@ -1,0 +1,1 @@
+export { watchActivePolicy } from './watch-active-policy.js';

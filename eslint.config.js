@@ -61,6 +61,8 @@ export default tseslint.config(
     files: [
       'services/*/src/index.ts',
       'services/*/src/config.ts',
+      'mcp-servers/*/src/main.ts',
+      'mcp-servers/*/src/config.ts',
       'services/cli/src/**/*.ts',
       '**/test/**/*.ts',
       'test/**/*.ts',

@@ -1,0 +1,174 @@
+import { AppError, hasErrorCode } from '@ironcurtain/errors';
+import type { AddressPolicy } from './address-policy.js';
+import { decodeBody, type DecodedBody } from './body-text.js';
+import { FetchErrorCode } from './error-codes.js';
+import { htmlToMarkdown, htmlToText } from './html-conversion.js';
+import { isRedirectStatus, sendRequest, type IncomingResponse, type TlsTrust } from './pinned-request.js';
+import { userAgent, validateAgentHeaders } from './request-headers.js';
+import { screenUrl, type HostLookup } from './ssrf-guard.js';
+import { truncateText } from './truncation.js';
+
+/** The validated arguments of http_fetch (defaults applied). */
+export interface FetchPageArguments {
+  url: string;
+  headers?: Record<string, string> | undefined;
+  max_length: number;
+  format: 'markdown' | 'text' | 'html';
+  timeout: number;
+}
+
+/** What http_fetch needs from outside: a resolver, the address policy, and (tests only) TLS trust. */
+export interface FetchPageDependencies {
+  lookup: HostLookup;
+  policy: AddressPolicy;
+  tls?: TlsTrust | undefined;
+}
+
+/** The outcome of one fetch: the text for the agent, and whether the server answered with an HTTP error. */
+export interface FetchedPage {
+  text: string;
+  isError: boolean;
+  status: number;
+  finalUrl: string;
+}
+
+/** Redirects followed before giving up. */
+export const maxRedirects = 5;
+/** The most response-body bytes (after decompression) read; beyond it the download is aborted with an error. */
+export const maxBodyBytes = 10 * 1024 * 1024;
+// An HTTP error's body is shown only as a hint of what went wrong.
+const errorBodyLength = 2000;
+
+/**
+ * http_fetch: GET `url` through the SSRF guard with every connection pinned to the checked address, follow up to
+ * five redirects (each hop checked the same way; the agent's headers are only sent to the URL's own origin), read
+ * at most 10 MB, convert the body to the requested format, and cut it to max_length characters. The timeout covers
+ * the whole operation: DNS, every hop and the body.
+ */
+export async function fetchPage(
+  args: FetchPageArguments,
+  dependencies: FetchPageDependencies,
+): Promise<FetchedPage> {
+  const startUrl = parseUrl(args.url);
+  const agentHeaders = validateAgentHeaders(args.headers ?? {});
+  const signal = AbortSignal.timeout(args.timeout * 1000);
+  try {
+    const { response, finalUrl } = await followRedirects(startUrl, agentHeaders, signal, dependencies);
+    return present(response, finalUrl, startUrl, args);
+  } catch (error) {
+    if (!signal.aborted) throw error;
+    throw new AppError(
+      FetchErrorCode.UpstreamTimeout,
+      `${startUrl.host} did not answer within the timeout of ${args.timeout} s; retry with a larger timeout (up to 60).`,
+      { cause: error, retryable: true },
+    );
+  }
+}
+
+function parseUrl(text: string): URL {
+  try {
+    return new URL(text);
+  } catch {
+    throw new AppError(
+      FetchErrorCode.InputInvalid,
+      `"${text}" is not an absolute URL; give one like https://example.com/page.`,
+    );
+  }
+}
+
+async function followRedirects(
+  startUrl: URL,
+  agentHeaders: Record<string, string>,
+  signal: AbortSignal,
+  dependencies: FetchPageDependencies,
+): Promise<{ response: IncomingResponse; finalUrl: URL }> {
+  let url = startUrl;
+  for (let redirects = 0; ; redirects += 1) {
+    const target = await screenHop(url, redirects, signal, dependencies);
+    const headers = {
+      'user-agent': userAgent,
+      accept: 'text/html,application/xhtml+xml;q=0.9,text/plain;q=0.8,*/*;q=0.5',
+      'accept-encoding': 'gzip, deflate, br',
+      ...(url.origin === startUrl.origin ? agentHeaders : {}),
+    };
+    const response = await sendRequest({
+      url,
+      pinnedAddress: target,
+      method: 'GET',
+      headers,
+      signal,
+      maxBodyBytes,
+      tls: dependencies.tls,
+    });
+    if (!isRedirectStatus(response.status)) return { response, finalUrl: url };
+    if (redirects === maxRedirects) {
+      throw new AppError(
+        FetchErrorCode.UpstreamFailed,
+        `${startUrl.href} redirected more than ${maxRedirects} times.`,
+      );
+    }
+    url = redirectTarget(response, url);
+  }
+}
+
+async function screenHop(
+  url: URL,
+  redirects: number,
+  signal: AbortSignal,
+  dependencies: FetchPageDependencies,
+) {
+  try {
+    return await screenUrl(url, { lookup: dependencies.lookup, policy: dependencies.policy, signal });
+  } catch (error) {
+    if (redirects === 0 || !hasErrorCode(error, FetchErrorCode.DestinationRefused)) throw error;
+    const message = error instanceof Error ? error.message : String(error);
+    throw new AppError(FetchErrorCode.DestinationRefused, `Redirect to ${url.href} refused. ${message}`);
+  }
+}
+
+function redirectTarget(response: IncomingResponse, from: URL): URL {
+  const location = response.headers.location;
+  if (location === undefined || location === '') {
+    throw new AppError(
+      FetchErrorCode.UpstreamFailed,
+      `${from.href} answered HTTP ${response.status} without a Location.`,
+    );
+  }
+  try {
+    return new URL(location, from);
+  } catch {
+    throw new AppError(FetchErrorCode.UpstreamFailed, `${from.href} redirected to an invalid URL.`);
+  }
+}
+
+function present(
+  response: IncomingResponse,
+  finalUrl: URL,
+  startUrl: URL,
+  args: FetchPageArguments,
+): FetchedPage {
+  const isError = response.status >= 400;
+  const redirectNote = finalUrl.href === startUrl.href ? '' : `[Redirected to ${finalUrl.href}]\n\n`;
+  const base = { isError, status: response.status, finalUrl: finalUrl.href };
+  if (!isError) {
+    const body = decodeBody(response.body, response.headers['content-type']);
+    return {
+      ...base,
+      text: redirectNote + truncateText(render(body, args.format, finalUrl.href), args.max_length),
+    };
+  }
+  const statusLine = `${finalUrl.host} answered HTTP ${response.status} ${response.statusText} for ${finalUrl.href}.`;
+  let hint = '';
+  try {
+    const body = decodeBody(response.body, response.headers['content-type']);
+    hint = truncateText(render(body, args.format, finalUrl.href), Math.min(args.max_length, errorBodyLength));
+  } catch {
+    // A binary error body: the status line says enough.
+  }
+  return { ...base, text: hint === '' ? statusLine : `${statusLine}\n\n${hint}` };
+}
+
+function render(body: DecodedBody, format: FetchPageArguments['format'], url: string): string {
+  if (format === 'html' || body.kind === 'text') return body.text;
+  return format === 'markdown' ? htmlToMarkdown(body.text, url) : htmlToText(body.text, url);
+}

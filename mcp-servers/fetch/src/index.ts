@@ -1,0 +1,18 @@
+export { createAddressPolicy, canonicalAddress, metadataAddresses } from './address-policy.js';
+export type { AddressPolicy, AddressVerdict } from './address-policy.js';
+export { configSchema, loadConfig } from './config.js';
+export type { FetchServerConfig, SearchSettings } from './config.js';
+export { FetchErrorCode } from './error-codes.js';
+export { fetchPage, maxBodyBytes, maxRedirects } from './fetch-page.js';
+export type { FetchedPage, FetchPageArguments, FetchPageDependencies } from './fetch-page.js';
+export { pinnedLookup } from './pinned-request.js';
+export type { TlsTrust } from './pinned-request.js';
+export { userAgent } from './request-headers.js';
+export { webSearch } from './search/web-search.js';
+export type { WebSearchAnswer, WebSearchDependencies } from './search/web-search.js';
+export type { SearchResult } from './search/search-provider.js';
+export { createFetchServer } from './server.js';
+export type { FetchServerDependencies } from './server.js';
+export { screenUrl, systemLookup } from './ssrf-guard.js';
+export type { HostLookup, ResolvedAddress, ScreenedTarget } from './ssrf-guard.js';
+export { httpFetchInputJsonSchema, toolDefinitions, webSearchInputJsonSchema } from './tool-schemas.js';

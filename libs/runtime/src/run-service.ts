@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { connectBus, type Bus } from '@ironcurtain/bus';
+import { connectBus, serviceOf, type Bus } from '@ironcurtain/bus';
 import { baseServiceEnv, loadEnv, type BaseServiceEnv } from '@ironcurtain/config';
 import { createLogger, type Logger } from '@ironcurtain/log';
 
@@ -96,4 +96,19 @@ export function readPackageVersion(entryUrl: string): string {
   const manifestPath = join(dirname(fileURLToPath(entryUrl)), '..', 'package.json');
   const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { version?: unknown };
   return typeof manifest.version === 'string' ? manifest.version : '0.0.0';
+}
+
+/**
+ * A service that only registers for `$SRV` discovery and stops cleanly: what a service is before its endpoints
+ * arrive. No one answers its subjects, so callers on security paths deny.
+ */
+export function createDiscoveryOnlyService(bus: Bus): RunningService {
+  return {
+    async start() {
+      await serviceOf(bus);
+    },
+    async stop() {
+      await (await serviceOf(bus)).stop();
+    },
+  };
 }

@@ -1,21 +1,13 @@
-import { serviceOf, type Bus } from '@ironcurtain/bus';
+import type { Bus } from '@ironcurtain/bus';
 import type { Logger } from '@ironcurtain/log';
-import type { RunningService } from '@ironcurtain/runtime';
+import { createDiscoveryOnlyService, type RunningService } from '@ironcurtain/runtime';
 import type { Config } from './config.js';
 
-/** Wires the mitm-egress: registers it for `$SRV` discovery. Its endpoints arrive with their issues. */
+/** Wires the mitm-egress: for now it only registers for `$SRV` discovery; its endpoints arrive with their issue. */
 export function createMitmEgressService(dependencies: {
   bus: Bus;
   config: Config;
   logger: Logger;
 }): RunningService {
-  const { bus } = dependencies;
-  return {
-    async start() {
-      await serviceOf(bus);
-    },
-    async stop() {
-      await (await serviceOf(bus)).stop();
-    },
-  };
+  return createDiscoveryOnlyService(dependencies.bus);
 }

@@ -1,0 +1,161 @@
+import { mkdir, symlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defaultPolicyDir } from '@ironcurtain/default-policy';
+import { errorCodeOf } from '@ironcurtain/errors';
+import { readMcpConfig } from '@ironcurtain/mcp-config';
+import { expandSandboxPath, planSandbox, probeSandbox, type BubblewrapPlan } from '@ironcurtain/os-sandbox';
+import { createSandboxFixture, runSandboxed, type SandboxFixture } from './sandbox-fixture.js';
+
+const probe = await probeSandbox();
+
+describe('expandSandboxPath', () => {
+  const placeholders = {
+    homeDir: '/home/ada',
+    sessionSandboxDir: '/home/ada/.ironcurtain/sessions/s1/sandbox',
+  };
+
+  it('expands ~ and ${IRONCURTAIN_SANDBOX} and normalizes', () => {
+    expect(expandSandboxPath('~', placeholders)).toBe('/home/ada');
+    expect(expandSandboxPath('~/Documents/', placeholders)).toBe('/home/ada/Documents');
+    expect(expandSandboxPath('${IRONCURTAIN_SANDBOX}/out/../in', placeholders)).toBe(
+      '/home/ada/.ironcurtain/sessions/s1/sandbox/in',
+    );
+    expect(expandSandboxPath('/etc/./ssl', placeholders)).toBe('/etc/ssl');
+  });
+
+  it('rejects paths it cannot place', () => {
+    for (const path of ['relative/dir', '~ada/x', '${HOME}/x', '/opt/${UNKNOWN}']) {
+      expect(errorCodeOf(catchError(() => expandSandboxPath(path, placeholders)))).toBe('CONFIG_INVALID');
+    }
+  });
+});
+
+describe('planSandbox', () => {
+  let fixture: SandboxFixture;
+  beforeAll(async () => {
+    fixture = await createSandboxFixture();
+  });
+  afterAll(async () => {
+    await fixture.remove();
+  });
+
+  it('gives a server without a sandbox entry the session sandbox only, and no network', () => {
+    const plan = bubblewrap(planSandbox(undefined, fixture.context()));
+    expect(plan.hasNetwork).toBe(false);
+    expect(plan.bwrapArgs).toEqual(
+      expect.arrayContaining(['--unshare-all', '--cap-drop', 'ALL', '--die-with-parent', '--new-session']),
+    );
+    expect(plan.bwrapArgs).not.toContain('--share-net');
+    expect(plan.bwrapArgs.slice(-2)).toEqual(['--chdir', fixture.sessionSandbox]);
+    const hostBinds = plan.mounts.filter((mount) => mount.origin !== 'system').map((mount) => mount.path);
+    expect(hostBinds).toEqual([fixture.nodeInstallDir, fixture.sessionSandbox].sort(byDepth));
+    expect(argumentsAfter(plan.bwrapArgs, '--bind')).toEqual([
+      [fixture.sessionSandbox, fixture.sessionSandbox],
+    ]);
+  });
+
+  it('shares the network only for a non-empty allowedDomains', () => {
+    expect(bubblewrap(planSandbox({ network: { allowedDomains: [] } }, fixture.context())).hasNetwork).toBe(
+      false,
+    );
+    const plan = bubblewrap(planSandbox({ network: { allowedDomains: ['a.example'] } }, fixture.context()));
+    expect(plan.bwrapArgs).toContain('--share-net');
+    expect(plan.mounts.map((mount) => mount.path)).toContain('/etc/hosts');
+  });
+
+  it('mounts parents before children and makes hiding tmpfs read-only last', () => {
+    const plan = bubblewrap(
+      planSandbox(
+        {
+          filesystem: { allowRead: ['~'], allowWrite: [], denyRead: ['~/Documents/private'], denyWrite: [] },
+        },
+        fixture.context(),
+      ),
+    );
+    const args = plan.bwrapArgs;
+    const homeIndex = args.indexOf(fixture.home);
+    const sshIndex = args.indexOf(join(fixture.home, '.ssh'));
+    const sessionIndex = args.indexOf(fixture.sessionSandbox);
+    expect(args[homeIndex - 1]).toBe('--ro-bind');
+    expect(args[sshIndex - 1]).toBe('--tmpfs');
+    expect(homeIndex).toBeLessThan(sshIndex);
+    expect(args.indexOf(join(fixture.home, '.ironcurtain'))).toBeLessThan(sessionIndex);
+    expect(args.lastIndexOf(join(fixture.home, '.ssh'))).toBeGreaterThan(sessionIndex);
+    expect(args[args.lastIndexOf(join(fixture.home, '.ssh')) - 1]).toBe('--remount-ro');
+  });
+
+  it('skips missing grants with a warning but requires the session sandbox', () => {
+    const plan = planSandbox(
+      { filesystem: { allowRead: ['~/Missing'], allowWrite: [], denyRead: [], denyWrite: [] } },
+      fixture.context(),
+    );
+    expect(plan.warnings).toEqual([
+      `allowRead ${join(fixture.home, 'Missing')} does not exist; it is not mounted`,
+    ]);
+    expect(bubblewrap(plan).bwrapArgs).not.toContain(join(fixture.home, 'Missing'));
+    const noSandbox = () =>
+      planSandbox(undefined, fixture.context({ sessionSandboxDir: join(fixture.root, 'none') }));
+    expect(errorCodeOf(catchError(noSandbox))).toBe('NOT_FOUND');
+  });
+
+  it.runIf(probe.isAvailable)(
+    'mounts a grant reached through a symlink at its real path and keeps the link',
+    async () => {
+      const link = join(fixture.root, 'docs-link');
+      await symlink(fixture.documents, link);
+      const plan = planSandbox(
+        { filesystem: { allowRead: [link], allowWrite: [], denyRead: [], denyWrite: [] } },
+        fixture.context(),
+      );
+      expect(bubblewrap(plan).mounts).toEqual(
+        expect.arrayContaining([
+          { kind: 'read-only', path: fixture.documents, source: fixture.documents, origin: 'allowRead' },
+          { kind: 'symlink', path: link, source: fixture.documents, origin: 'allowRead' },
+        ]),
+      );
+      const result = await runSandboxed(plan, '/bin/cat', [
+        join(link, 'notes.txt'),
+        join(fixture.documents, 'notes.txt'),
+      ]);
+      expect(result).toMatchObject({ code: 0, stdout: 'notes\nnotes\n' });
+    },
+  );
+
+  it.runIf(probe.isAvailable)('plans every shipped server so that bubblewrap accepts it', async () => {
+    await mkdir(join(fixture.home, 'Downloads'), { recursive: true });
+    const config = await readMcpConfig(join(defaultPolicyDir, 'mcp-servers.json'));
+    for (const [name, entry] of Object.entries(config)) {
+      const plan = bubblewrap(planSandbox(entry.sandbox, fixture.context()));
+      expect(plan.hasNetwork, name).toBe(true);
+      const result = await runSandboxed(plan, '/bin/ls', ['-A', fixture.home]);
+      expect(result, name).toMatchObject({ code: 0, stderr: '' });
+      // denyRead ~ and no grant of ~: only what the server was granted (and the session's path) is there.
+      expect(result.stdout.split('\n').filter(Boolean).sort(), name).toEqual(
+        name === 'filesystem' ? ['.ironcurtain', 'Documents', 'Downloads'] : ['.ironcurtain'],
+      );
+    }
+  });
+});
+
+function bubblewrap(plan: ReturnType<typeof planSandbox>): BubblewrapPlan {
+  if (plan.kind !== 'bubblewrap') throw new Error(`expected a bubblewrap plan, got ${plan.kind}`);
+  return plan;
+}
+
+function argumentsAfter(args: string[], option: string): string[][] {
+  return args.flatMap((arg, index) => (arg === option ? [args.slice(index + 1, index + 3)] : []));
+}
+
+function byDepth(left: string, right: string): number {
+  return left.split('/').length - right.split('/').length || left.localeCompare(right);
+}
+
+function catchError(action: () => unknown): unknown {
+  try {
+    action();
+  } catch (error) {
+    return error;
+  }
+  return undefined;
+}

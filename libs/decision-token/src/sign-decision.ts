@@ -1,8 +1,9 @@
-import { randomUUID } from 'node:crypto';
-import { fromSeed, type KeyPair } from '@nats-io/nkeys';
+import { randomUUID, sign } from 'node:crypto';
+import type { KeyPair } from '@nats-io/nkeys';
 import type { z } from 'zod';
 import type { SignedDecision } from '@ironcurtain/proto-schemas';
 import type { DecisionClaims } from './decision-claims.js';
+import { privateKeyFromSeed } from './ed25519-keys.js';
 
 /** What the signer fills in: everything but the times and the nonce. */
 export type DecisionSubject = Omit<DecisionClaims, 'version' | 'issuedAt' | 'expiresAt' | 'nonce'>;
@@ -15,8 +16,8 @@ export interface DecisionSigner {
 
 /** A signer from an nkey seed (e.g. `SU…`, from the PDP's key file). */
 export function createDecisionSigner(seed: string | KeyPair, ttlMs = 30_000): DecisionSigner {
-  const keyPair = typeof seed === 'string' ? fromSeed(new TextEncoder().encode(seed.trim())) : seed;
-  const publicKey = keyPair.getPublicKey();
+  const seedText = typeof seed === 'string' ? seed.trim() : new TextDecoder().decode(seed.getSeed());
+  const { privateKey, publicNkey: publicKey } = privateKeyFromSeed(seedText);
   return {
     publicKey,
     sign(subject, now = Date.now()) {
@@ -30,7 +31,7 @@ export function createDecisionSigner(seed: string | KeyPair, ttlMs = 30_000): De
       const payloadBytes = new TextEncoder().encode(JSON.stringify(claims));
       return {
         payload: Buffer.from(payloadBytes).toString('base64url'),
-        signature: Buffer.from(keyPair.sign(payloadBytes)).toString('base64url'),
+        signature: sign(null, payloadBytes, privateKey).toString('base64url'),
         signer: publicKey,
       };
     },

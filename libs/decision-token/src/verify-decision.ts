@@ -1,7 +1,8 @@
-import { fromPublic } from '@nats-io/nkeys';
+import { verify as verifySignature, type KeyObject } from 'node:crypto';
 import type { z } from 'zod';
 import type { SignedDecision } from '@ironcurtain/proto-schemas';
 import { DecisionClaims } from './decision-claims.js';
+import { publicKeyFromNkey } from './ed25519-keys.js';
 import type { NonceStore } from './nonce-store.js';
 
 /** What the executor expects the decision to be about: the call it is about to run. */
@@ -36,7 +37,8 @@ export interface VerifierOptions {
  * never used before.
  */
 export function createDecisionVerifier(options: VerifierOptions) {
-  const trusted = new Set(options.trustedSigners);
+  const trusted = new Map<string, KeyObject | undefined>();
+  for (const signer of options.trustedSigners) trusted.set(signer, tryPublicKey(signer));
   const skew = options.clockSkewMs ?? 2000;
   return async function verify(
     signed: z.output<typeof SignedDecision>,
@@ -46,7 +48,7 @@ export function createDecisionVerifier(options: VerifierOptions) {
     if (!trusted.has(signed.signer))
       return refuse('untrusted-signer', 'the decision was not signed by a trusted PDP key');
     const payloadBytes = Buffer.from(signed.payload, 'base64url');
-    if (!signatureHolds(signed.signer, payloadBytes, signed.signature)) {
+    if (!signatureHolds(trusted.get(signed.signer), payloadBytes, signed.signature)) {
       return refuse('bad-signature', 'the decision signature does not verify');
     }
     const claims = parseClaims(payloadBytes);
@@ -64,11 +66,20 @@ export function createDecisionVerifier(options: VerifierOptions) {
   };
 }
 
-function signatureHolds(signer: string, payload: Uint8Array, signature: string): boolean {
+function signatureHolds(publicKey: KeyObject | undefined, payload: Uint8Array, signature: string): boolean {
+  if (publicKey === undefined) return false;
   try {
-    return fromPublic(signer).verify(payload, Buffer.from(signature, 'base64url'));
+    return verifySignature(null, payload, publicKey, Buffer.from(signature, 'base64url'));
   } catch {
     return false;
+  }
+}
+
+function tryPublicKey(signer: string): KeyObject | undefined {
+  try {
+    return publicKeyFromNkey(signer);
+  } catch {
+    return undefined;
   }
 }
 

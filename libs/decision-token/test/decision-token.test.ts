@@ -115,3 +115,21 @@ describe('memory nonce store', () => {
     expect(await store.claim('n1', 4000)).toBe(true);
   });
 });
+
+describe('interoperability with nkeys', () => {
+  it('signs what nkeys verifies, and verifies what nkeys signs', async () => {
+    const pdpKey = createUser();
+    const signer = createDecisionSigner(new TextDecoder().decode(pdpKey.getSeed()));
+    expect(signer.publicKey).toBe(pdpKey.getPublicKey());
+    const token = signer.sign(subject);
+    const payload = Buffer.from(token.payload, 'base64url');
+    expect(pdpKey.verify(payload, Buffer.from(token.signature, 'base64url'))).toBe(true);
+
+    const nkeysSigned = { ...token, signature: Buffer.from(pdpKey.sign(payload)).toString('base64url') };
+    const verify = createDecisionVerifier({
+      trustedSigners: [pdpKey.getPublicKey()],
+      nonceStore: createMemoryNonceStore(),
+    });
+    expect(await verify(nkeysSigned, call)).toMatchObject({ isValid: true });
+  });
+});

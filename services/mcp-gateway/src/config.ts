@@ -1,12 +1,82 @@
 import { baseServiceEnv, loadEnv } from '@ironcurtain/config';
-import type { z } from 'zod';
+import { AppError, ErrorCode } from '@ironcurtain/errors';
+import { z } from 'zod';
+
+const milliseconds = (fallback: number) => z.coerce.number().int().min(1).max(3_600_000).default(fallback);
+const commaList = z
+  .string()
+  .default('')
+  .transform((value) =>
+    value
+      .split(',')
+      .map((item) => item.trim())
+      .filter((item) => item !== ''),
+  );
+
+/** `{ "<server>": { "<ENV_VAR>": "<secret>" } }`: what only that server's process gets in its environment. */
+export const ServerCredentials = z.record(z.string(), z.record(z.string(), z.string()));
 
 /** Environment variables of the mcp-gateway. */
-export const configSchema = baseServiceEnv;
+export const configSchema = baseServiceEnv.extend({
+  /** The MCP server config (IronCurtain's shape); the shipped `libs/default-policy/policy/mcp-servers.json` if unset. */
+  IRONCURTAIN_MCP_CONFIG: z.string().min(1).optional(),
+  /** The fetch server's entry (`${IRONCURTAIN_FETCH_SERVER}`); default: `mcp-servers/fetch/bin/fetch-server.js`. */
+  IRONCURTAIN_FETCH_SERVER: z.string().min(1).optional(),
+  /** Public nkeys of the PDPs whose decisions are executed. Unset: `$IRONCURTAIN_HOME/keys/pdp.pub`. */
+  MCPGW_TRUSTED_PDP_KEYS: commaList,
+  /** Server credentials by server, added to `serverCredentials` of `$IRONCURTAIN_HOME/config.json` (these win). */
+  MCPGW_SERVER_CREDENTIALS: z.string().optional(),
+  /** How long one tool call may run; below the PDP's PDP_EXECUTE_TIMEOUT_MS so the gateway answers first. */
+  MCPGW_CALL_TIMEOUT_MS: milliseconds(100_000),
+  /** How long a server may take to start and list its tools. */
+  MCPGW_START_TIMEOUT_MS: milliseconds(30_000),
+  /** A session's servers stop after this long without a call. */
+  MCPGW_IDLE_TIMEOUT_MS: milliseconds(900_000),
+  /** The KV bucket where used decision nonces are claimed, shared by every gateway replica. */
+  MCPGW_NONCE_BUCKET: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/)
+    .default('decision-nonces'),
+  /** How long a used nonce is remembered; must outlive every decision (PDP_DECISION_TTL_MS, 30 s by default). */
+  MCPGW_NONCE_TTL_MS: milliseconds(300_000),
+  /** Results larger than this (UTF-8 bytes) keep their head and tail around a marker. */
+  MCPGW_MAX_RESULT_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(100 * 1024),
+  /** `enforce`: a server that cannot be sandboxed (bubblewrap missing or unusable) does not start; `warn`: it runs
+   * unsandboxed with a loud warning, and its calls report `sandboxed: false`. */
+  MCPGW_SANDBOX_POLICY: z.enum(['enforce', 'warn']).default('enforce'),
+  /** Servers whose config says `sandbox: false` and that may run so under `enforce`. */
+  MCPGW_ALLOW_UNSANDBOXED: commaList,
+  /** Deadline for `audit.append.v1` of a refused decision. */
+  MCPGW_AUDIT_TIMEOUT_MS: milliseconds(5000),
+});
 
-export type Config = z.output<typeof configSchema>;
+export type Config = Omit<z.output<typeof configSchema>, 'MCPGW_SERVER_CREDENTIALS'> & {
+  MCPGW_SERVER_CREDENTIALS: z.output<typeof ServerCredentials>;
+};
 
 /** Parses the environment; one error lists every bad variable. */
 export function loadConfig(env: Record<string, string | undefined>): Config {
-  return loadEnv(configSchema, env, 'mcp-gateway configuration');
+  const parsed = loadEnv(configSchema, env, 'mcp-gateway configuration');
+  return { ...parsed, MCPGW_SERVER_CREDENTIALS: parseCredentials(parsed.MCPGW_SERVER_CREDENTIALS) };
+}
+
+// Parsed here rather than in the schema: loadEnv quotes the start of a bad value, and this one holds secrets.
+function parseCredentials(value: string | undefined): z.output<typeof ServerCredentials> {
+  if (value === undefined || value.trim() === '') return {};
+  let json: unknown;
+  try {
+    json = JSON.parse(value);
+  } catch {
+    json = undefined;
+  }
+  const parsed = ServerCredentials.safeParse(json);
+  if (parsed.success) return parsed.data;
+  throw new AppError(
+    ErrorCode.ConfigInvalid,
+    'Invalid mcp-gateway configuration: MCPGW_SERVER_CREDENTIALS must be JSON {"<server>": {"<ENV_VAR>": "<value>"}}',
+  );
 }

@@ -1,21 +1,185 @@
-import { serviceOf, type Bus } from '@ironcurtain/bus';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { openKeyValue, publish, putJson, request, serve, serviceOf, type Bus } from '@ironcurtain/bus';
+import { resolveHome } from '@ironcurtain/config';
+import { ErrorCode, hasErrorCode } from '@ironcurtain/errors';
 import type { Logger } from '@ironcurtain/log';
+import { probeSandbox } from '@ironcurtain/os-sandbox';
+import type { LoadedPolicy } from '@ironcurtain/policy-engine';
+import { watchActivePolicy } from '@ironcurtain/policy-store';
+import {
+  AuditAppend,
+  McpgwCatalog,
+  McpgwExecute,
+  McpgwPrepare,
+  McpgwServerEvent,
+  type RequestOf,
+} from '@ironcurtain/proto-schemas';
 import type { RunningService } from '@ironcurtain/runtime';
 import type { Config } from './config.js';
+import { createCatalog } from './domain/catalog.js';
+import { createDecisionCheck } from './domain/decision-check.js';
+import type { VerifierAuditRecord } from './domain/execute-call.js';
+import { defaultFetchServerPath, loadMcpConfig, loadServerCredentials } from './domain/gateway-settings.js';
+import { selectServers } from './domain/server-entries.js';
+import { runtimeReadOnlyPaths } from './domain/launch-command.js';
+import { createServerFactory } from './domain/server-factory.js';
+import { createServerPool } from './domain/server-pool.js';
+import { createSharedNonceStore } from './domain/shared-nonce-store.js';
+import { createTrustedSigners } from './domain/trusted-signers.js';
+import { createCatalogHandler } from './handlers/catalog.js';
+import { createExecuteHandler } from './handlers/execute.js';
+import { createPrepareHandler } from './handlers/prepare.js';
+import { subscribeToSessionEnds } from './handlers/session-status.js';
 
-/** Wires the mcp-gateway: registers it for `$SRV` discovery. Its endpoints arrive with their issues. */
+interface Wiring {
+  bus: Bus;
+  config: Config;
+  logger: Logger;
+  home: string;
+}
+
+/**
+ * Wires the mcp-gateway: the MCP servers of the config (one instance per session and server, plus the catalog's),
+ * the active policy's annotations from KV, the PDP's keys and the shared nonce bucket, and its three endpoints.
+ */
 export function createMcpGatewayService(dependencies: {
   bus: Bus;
   config: Config;
   logger: Logger;
 }): RunningService {
-  const { bus } = dependencies;
+  const { bus, config, logger } = dependencies;
+  const wiring: Wiring = { ...dependencies, home: resolveHome(config.IRONCURTAIN_HOME) };
+  const stops: Array<() => Promise<void> | void> = [];
   return {
     async start() {
-      await serviceOf(bus);
+      let policy: LoadedPolicy | undefined;
+      stops.push(await watchActivePolicy(bus, (loaded) => (policy = loaded), logger));
+      const annotationOf = (serverName: string, toolName: string) =>
+        policy?.annotations.get(serverName)?.get(toolName);
+      const checkDecision = await createDecisionChecking(wiring);
+      const { servers, pool, catalog } = await createServers(wiring);
+      const firstListing = catalog.start();
+      stops.push(
+        () => catalog.stop(),
+        () => pool.stopAll('the gateway is stopping'),
+      );
+
+      const catalogHandler = createCatalogHandler({
+        servers: (serverName) => catalog.servers(serverName),
+        annotationOf,
+        firstListing,
+        firstListingWaitMs: Math.min(config.MCPGW_START_TIMEOUT_MS, 4000),
+      });
+      const prepareHandler = createPrepareHandler({
+        serverNames: () => [...servers.keys()],
+        policy: () => policy,
+        liveTools: (session, serverName) => pool.use(session, serverName, (server) => server.tools()),
+        homeDir: homedir(),
+      });
+      const executeHandler = createExecuteHandler({
+        verifyDecision: checkDecision,
+        annotationOf,
+        withServer: (session, serverName, work) => pool.use(session, serverName, work),
+        appendAudit: (record) => appendVerifierRecord(wiring, record),
+        onAuditFailure: (error) =>
+          logger.error({ err: (error as Error).message }, 'a refused call could not be audited'),
+        callTimeoutMs: config.MCPGW_CALL_TIMEOUT_MS,
+        maxResultBytes: config.MCPGW_MAX_RESULT_BYTES,
+        now: () => new Date(),
+      });
+      await serve(bus, McpgwCatalog, catalogHandler);
+      await serve(bus, McpgwPrepare, prepareHandler);
+      await serve(bus, McpgwExecute, executeHandler);
+      stops.push(subscribeToSessionEnds(bus, (sessionId, reason) => pool.stopSession(sessionId, reason)));
+      logger.info(
+        { servers: [...servers.keys()], nonceBucket: config.MCPGW_NONCE_BUCKET },
+        'MCP gateway ready',
+      );
     },
     async stop() {
+      // Stop answering first, then the servers: no call starts on a server that is going away.
       await (await serviceOf(bus)).stop();
+      for (const stop of stops.reverse()) await stop();
+      stops.length = 0;
     },
   };
+}
+
+/** The configured servers, the per-session pool and the catalog; nothing is started yet. */
+async function createServers({ bus, config, logger, home }: Wiring) {
+  const mcp = await loadMcpConfig(config.IRONCURTAIN_MCP_CONFIG);
+  const fetchServerPath = config.IRONCURTAIN_FETCH_SERVER ?? defaultFetchServerPath;
+  const { servers, skipped } = selectServers(mcp.config, fetchServerPath);
+  for (const { serverName, reason } of skipped) logger.warn({ serverName, reason }, 'MCP server left out');
+  logger.info({ mcpConfig: mcp.path, servers: [...servers.keys()] }, 'MCP server config');
+  const factory = createServerFactory({
+    servers,
+    home,
+    homeDir: homedir(),
+    resolution: {
+      nodePath: process.execPath,
+      searchFrom: dirname(fileURLToPath(import.meta.url)),
+      fetchServerPath,
+    },
+    credentials: await loadServerCredentials(home, config.MCPGW_SERVER_CREDENTIALS),
+    startTimeoutMs: config.MCPGW_START_TIMEOUT_MS,
+    sandboxing: {
+      policy: config.MCPGW_SANDBOX_POLICY,
+      probe: await probeSandbox(),
+      allowUnsandboxed: config.MCPGW_ALLOW_UNSANDBOXED,
+      ironcurtainHome: home,
+      runtimeReadOnly: runtimeReadOnlyPaths(process.execPath, dirname(fileURLToPath(import.meta.url))),
+    },
+    onWarning: (serverName, warning) => logger.warn({ serverName }, warning),
+    onStatus: ({ sessionId, ...event }) => {
+      logger.info({ sessionId, ...event }, 'MCP server status');
+      publish(bus, McpgwServerEvent, event, { sessionId });
+    },
+  });
+  const pool = createServerPool({
+    homeDir: homedir(),
+    idleTimeoutMs: config.MCPGW_IDLE_TIMEOUT_MS,
+    createServer: (serverName, placement) => factory.forSession(serverName, placement),
+  });
+  const catalog = createCatalog({
+    servers,
+    createCatalogServer: (serverName) => factory.forCatalog(serverName),
+    retryDelaysMs: [1000, 5000, 15_000, 60_000],
+    onStatus: (serverName, status, reason) => {
+      logger.info({ serverName, status, reason }, 'MCP server catalog');
+      if (status === 'down') publish(bus, McpgwServerEvent, { serverName, status, reason });
+    },
+  });
+  return { servers, pool, catalog };
+}
+
+/** Decision verification: the trusted PDP keys and the nonce bucket every replica shares (a KV `create`). */
+async function createDecisionChecking({ bus, config, home }: Wiring) {
+  const nonces = await openKeyValue(bus, config.MCPGW_NONCE_BUCKET, { ttl: config.MCPGW_NONCE_TTL_MS });
+  return createDecisionCheck({
+    signers: createTrustedSigners({
+      configured: config.MCPGW_TRUSTED_PDP_KEYS,
+      keyFile: join(home, 'keys', 'pdp.pub'),
+    }),
+    nonceStore: createSharedNonceStore({
+      ttlMs: config.MCPGW_NONCE_TTL_MS,
+      claimKey: async (key) => {
+        try {
+          await putJson(nonces, key, { claimedAt: Date.now() }, 0);
+          return true;
+        } catch (error) {
+          if (hasErrorCode(error, ErrorCode.Conflict)) return false;
+          throw error;
+        }
+      },
+    }),
+  });
+}
+
+async function appendVerifierRecord({ bus, config }: Wiring, record: VerifierAuditRecord): Promise<void> {
+  // Checked against the audit contract on the way out; a shape the contract refuses is an audit failure.
+  const payload = { record } as unknown as RequestOf<typeof AuditAppend>;
+  await request(bus, AuditAppend, payload, { timeoutMs: config.MCPGW_AUDIT_TIMEOUT_MS });
 }

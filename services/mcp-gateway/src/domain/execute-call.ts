@@ -1,0 +1,141 @@
+import type { ExpectedCall } from '@ironcurtain/decision-token';
+import { AppError } from '@ironcurtain/errors';
+import {
+  computeArgsHash,
+  resolveToolAnnotation,
+  validateArgumentsAgainstSchema,
+  type StoredToolAnnotation,
+} from '@ironcurtain/policy-engine';
+import type { McpgwExecute, ParsedRequestOf, ResponseOf } from '@ironcurtain/proto-schemas';
+import type { DecisionVerdict } from './decision-check.js';
+import { toExecutableArguments } from './executable-arguments.js';
+import { GatewayErrorCode } from './gateway-errors.js';
+import type { ManagedServer } from './managed-server.js';
+import type { SessionRef } from './server-pool.js';
+import { mapSandboxPathsToContainer, truncateContent, type ContentBlock } from './tool-result.js';
+
+type ExecuteRequest = ParsedRequestOf<typeof McpgwExecute>;
+type ExecuteReply = ResponseOf<typeof McpgwExecute>;
+
+/** A refusal: the verifier's reasons plus the gateway's own. */
+export interface Refusal {
+  reason: string;
+  message: string;
+}
+
+/**
+ * The audit record of a refusal: `audit.append.v1` kind `verifier` (proto-schemas at the time of writing). Written
+ * out here rather than taken from the schema so the one place that builds it is easy to follow a contract change.
+ */
+export interface VerifierAuditRecord {
+  sessionId: string;
+  kind: 'verifier';
+  at: string;
+  callId: string;
+  serverName: string;
+  toolName: string;
+  arguments: Record<string, unknown>;
+  reason: string;
+  details: { refusal: string; signer: string };
+}
+
+/** What executing a call needs. */
+export interface ExecuteDependencies {
+  /** Verifies the signed decision against the call about to run; never throws. */
+  verifyDecision(decision: ExecuteRequest['decision'], expected: ExpectedCall): Promise<DecisionVerdict>;
+  annotationOf(serverName: string, toolName: string): StoredToolAnnotation | undefined;
+  withServer<T>(
+    session: SessionRef,
+    serverName: string,
+    work: (server: ManagedServer) => Promise<T>,
+  ): Promise<T>;
+  /** Appends a `verifier` audit record; may throw (the call is refused either way). */
+  appendAudit(record: VerifierAuditRecord): Promise<void>;
+  /** Told when a refusal could not be audited. */
+  onAuditFailure(error: unknown): void;
+  callTimeoutMs: number;
+  maxResultBytes: number;
+  now(): Date;
+}
+
+/**
+ * `mcpgw.execute.v1`: nothing runs without a valid signed decision for exactly this call — bound to the hash the
+ * gateway recomputes here from the canonical arguments it is about to run. Every refusal is audited as `verifier`
+ * and answered with an error. Then the arguments are checked once more against the live schema and the real paths,
+ * the canonical call runs, and its result is mapped for container sessions and cut to size.
+ */
+export async function executeCall(deps: ExecuteDependencies, request: ExecuteRequest): Promise<ExecuteReply> {
+  const expected: ExpectedCall = {
+    callId: request.callId,
+    sessionId: request.sessionId,
+    serverName: request.serverName,
+    toolName: request.toolName,
+    argsHash: computeArgsHash(request.canonicalArguments),
+  };
+  const verification = await deps.verifyDecision(request.decision, expected);
+  if (!verification.isValid) {
+    await refuse(deps, request, GatewayErrorCode.DecisionRefused, verification);
+  }
+  const session = { sessionId: request.sessionId, sandboxDir: request.sandboxDir };
+  return deps.withServer(session, request.serverName, async (server) => {
+    const tool = (await server.tools()).find((candidate) => candidate.name === request.toolName);
+    if (tool === undefined) {
+      throw new AppError(
+        GatewayErrorCode.ToolUnknown,
+        `server "${request.serverName}" has no tool "${request.toolName}" (it changed since the call was prepared)`,
+      );
+    }
+    const schemaCheck = validateArgumentsAgainstSchema(tool.inputSchema, request.canonicalArguments);
+    if (!schemaCheck.ok) {
+      const refusal = { reason: 'invalid-arguments', message: schemaCheck.reason };
+      await refuse(deps, request, GatewayErrorCode.ArgumentsRefused, refusal);
+    }
+    const annotation = deps.annotationOf(request.serverName, request.toolName);
+    const roles =
+      annotation === undefined
+        ? new Map()
+        : resolveToolAnnotation(annotation, request.canonicalArguments).args;
+    const executable = toExecutableArguments(request.canonicalArguments, roles);
+    if (!executable.ok) {
+      const refusal = { reason: 'arguments-changed', message: executable.reason };
+      return refuse(deps, request, GatewayErrorCode.ArgumentsRefused, refusal);
+    }
+    const result = await server.callTool(request.toolName, executable.arguments, deps.callTimeoutMs);
+    const content = (result.content ?? []) as ContentBlock[];
+    const viewed = request.isContainerSession
+      ? mapSandboxPathsToContainer(content, request.sandboxDir)
+      : content;
+    const shaped = truncateContent(viewed, deps.maxResultBytes);
+    return {
+      content: shaped.content,
+      isError: result.isError === true,
+      truncated: shaped.truncated,
+      sandboxed: server.isSandboxed(),
+    };
+  });
+}
+
+async function refuse(
+  deps: ExecuteDependencies,
+  request: ExecuteRequest,
+  code: string,
+  refusal: Refusal,
+): Promise<never> {
+  try {
+    await deps.appendAudit({
+      sessionId: request.sessionId,
+      kind: 'verifier',
+      at: deps.now().toISOString(),
+      callId: request.callId,
+      serverName: request.serverName,
+      toolName: request.toolName,
+      arguments: request.canonicalArguments,
+      reason: `${refusal.reason}: ${refusal.message}`,
+      details: { refusal: refusal.reason, signer: request.decision.signer },
+    });
+  } catch (error) {
+    // Refused either way; the failure to record it is the operator's to see.
+    deps.onAuditFailure(error);
+  }
+  throw new AppError(code, `the call was refused (${refusal.reason}): ${refusal.message}`);
+}

@@ -1,0 +1,67 @@
+import { AppError } from '@ironcurtain/errors';
+import { prepareToolCall, type LoadedPolicy } from '@ironcurtain/policy-engine';
+import type { McpgwPrepare, ParsedRequestOf, ResponseOf } from '@ironcurtain/proto-schemas';
+import { GatewayErrorCode } from './gateway-errors.js';
+import type { LiveTool } from './managed-server.js';
+import type { SessionRef } from './server-pool.js';
+
+type PrepareRequest = ParsedRequestOf<typeof McpgwPrepare>;
+type PrepareReply = ResponseOf<typeof McpgwPrepare>;
+
+/** What preparing a call needs. */
+export interface PrepareDependencies {
+  /** The configured servers' names. */
+  serverNames(): readonly string[];
+  /** The active policy, or undefined before the first activation. */
+  policy(): LoadedPolicy | undefined;
+  /** The tools of the session's running instance of a server (started on first use). */
+  liveTools(session: SessionRef, serverName: string): Promise<readonly LiveTool[]>;
+  homeDir: string;
+}
+
+/**
+ * `mcpgw.prepare.v1`: an unknown server or tool is invalid with a reason; otherwise the engine checks the arguments
+ * against the live tool's input schema and canonicalizes them by the roles the active policy gives them (real
+ * paths, `/workspace` mapped for container sessions, effective git remotes), and the hash of the result is what
+ * the PDP signs.
+ */
+export async function prepareCall(deps: PrepareDependencies, request: PrepareRequest): Promise<PrepareReply> {
+  const known = deps.serverNames();
+  if (!known.includes(request.serverName)) {
+    return invalid(`unknown server "${request.serverName}"; this gateway runs ${listOf(known)}`);
+  }
+  const policy = deps.policy();
+  if (policy === undefined) {
+    throw new AppError(
+      GatewayErrorCode.NoActivePolicy,
+      'no policy is active, so argument roles are unknown (an operator runs `ironcurtain policy activate DIR`)',
+      { retryable: true },
+    );
+  }
+  const session = { sessionId: request.sessionId, sandboxDir: request.sandboxDir };
+  const tools = await deps.liveTools(session, request.serverName);
+  const tool = tools.find((candidate) => candidate.name === request.toolName);
+  if (tool === undefined) {
+    return invalid(
+      `unknown tool "${request.toolName}" on server "${request.serverName}"; it has ${listOf(tools.map((t) => t.name))}`,
+    );
+  }
+  const prepared = prepareToolCall(
+    { serverName: request.serverName, toolName: request.toolName, arguments: request.arguments },
+    {
+      annotation: policy.annotations.get(request.serverName)?.get(request.toolName),
+      inputSchema: tool.inputSchema,
+    },
+    { sandboxDir: request.sandboxDir, homeDir: deps.homeDir, isContainerSession: request.isContainerSession },
+  );
+  if (!prepared.ok) return invalid(prepared.reason);
+  return { status: 'valid', canonicalArguments: prepared.call.arguments, argsHash: prepared.argsHash };
+}
+
+function invalid(reason: string): PrepareReply {
+  return { status: 'invalid', reason };
+}
+
+function listOf(names: readonly string[]): string {
+  return names.length === 0 ? 'none' : names.join(', ');
+}

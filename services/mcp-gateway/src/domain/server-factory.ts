@@ -1,0 +1,77 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { McpConfig } from '@ironcurtain/mcp-config';
+import { launchCommand, type Sandboxing } from './launch-command.js';
+import { createManagedServer, type ManagedServer } from './managed-server.js';
+import { resolveServerEntry, type EntryResolution, type ServerPlacement } from './server-entries.js';
+
+/** Restart delays after a crash: five tries over about 15 s, then the next call tries again. */
+export const restartDelaysMs: readonly number[] = [500, 1000, 2000, 4000, 8000];
+
+/** Options of {@link createServerFactory}. */
+export interface ServerFactoryOptions {
+  servers: ReadonlyMap<string, McpConfig[string]>;
+  /** IRONCURTAIN_HOME: session logs go to `sessions/<id>/logs/<server>.log`, the catalog's under `mcp-gateway/`. */
+  home: string;
+  homeDir: string;
+  resolution: Omit<EntryResolution, 'credentials'>;
+  credentials: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  startTimeoutMs: number;
+  sandboxing: Sandboxing;
+  onWarning(serverName: string, warning: string): void;
+  onStatus(event: {
+    serverName: string;
+    sessionId: string;
+    status: 'up' | 'down' | 'restarting';
+    reason: string;
+  }): void;
+}
+
+/** Builds server instances: one per session and server, and the catalog's. Nothing starts until first used. */
+export function createServerFactory(options: ServerFactoryOptions) {
+  const catalogPlacement: ServerPlacement = {
+    sessionId: 'catalog',
+    sandboxDir: join(options.home, 'mcp-gateway', 'catalog-sandbox'),
+    homeDir: options.homeDir,
+  };
+  const build = (serverName: string, placement: ServerPlacement, logFile: string, isCatalog: boolean) => {
+    const entry = options.servers.get(serverName);
+    if (entry === undefined) throw new Error(`server ${serverName} is not configured`);
+    const credentials = options.credentials[serverName] ?? {};
+    return createManagedServer({
+      serverName,
+      label: isCatalog ? 'catalog' : `session ${placement.sessionId}`,
+      launch: () => {
+        // The session-orchestrator makes the sandbox; a server must not fail (or skip its root) for lack of it.
+        mkdirSync(placement.sandboxDir, { recursive: true, mode: 0o700 });
+        const resolved = resolveServerEntry(serverName, entry, placement, {
+          ...options.resolution,
+          credentials,
+        });
+        const launch = launchCommand(serverName, resolved, placement, options.sandboxing);
+        if (launch.warning !== undefined) options.onWarning(serverName, launch.warning);
+        return launch;
+      },
+      secrets: Object.values(credentials),
+      logFile,
+      startTimeoutMs: options.startTimeoutMs,
+      ...(isCatalog ? {} : { restartDelaysMs }),
+      onStatus: isCatalog
+        ? undefined
+        : (status, reason) =>
+            options.onStatus({ serverName, sessionId: placement.sessionId, status, reason }),
+    });
+  };
+  return {
+    /** The instance of `serverName` for one session. */
+    forSession(serverName: string, placement: ServerPlacement): ManagedServer {
+      const logFile = join(options.home, 'sessions', placement.sessionId, 'logs', `${serverName}.log`);
+      return build(serverName, placement, logFile, false);
+    },
+    /** A catalog instance: an empty sandbox of its own, no restarts. */
+    forCatalog(serverName: string): ManagedServer {
+      const logFile = join(options.home, 'mcp-gateway', 'logs', `${serverName}.log`);
+      return build(serverName, catalogPlacement, logFile, true);
+    },
+  };
+}

@@ -1,0 +1,25 @@
+import type { Handler } from '@ironcurtain/bus';
+import { errorCodeOf } from '@ironcurtain/errors';
+import type { McpgwExecute } from '@ironcurtain/proto-schemas';
+import { executeCall, type ExecuteDependencies } from '../domain/execute-call.js';
+
+/** `mcpgw.execute.v1`: the canonical call, only with a valid signed decision. */
+export function createExecuteHandler(deps: ExecuteDependencies): Handler<typeof McpgwExecute> {
+  return async (request, context) => {
+    const tool = `${request.serverName}.${request.toolName}`;
+    try {
+      const reply = await executeCall(deps, request);
+      context.logger.info(
+        { callId: request.callId, tool, isError: reply.isError, truncated: reply.truncated },
+        'tool call executed',
+      );
+      return reply;
+    } catch (error) {
+      context.logger.warn(
+        { callId: request.callId, tool, code: errorCodeOf(error), reason: (error as Error).message },
+        'tool call not executed',
+      );
+      throw error;
+    }
+  };
+}

@@ -1,0 +1,79 @@
+// Server credentials reach only the server's own process environment, and never its log: the real filesystem server
+// prints its allowed directories to stderr, and this session's id (part of the sandbox path) is also a credential
+// value, so the log line that would carry it must show it masked.
+import { readdirSync, readFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from '@ironcurtain/testing';
+import { createWorld, filesystemServer, type World } from './gateway-world.js';
+
+const secretSessionId = 'cred-7f3a9c41e2d8';
+let world: World;
+
+beforeAll(async () => {
+  // Something only the gateway's own environment holds: it must not reach a server.
+  process.env['MCPGW_TEST_GATEWAY_ONLY'] = 'gateway-only-secret';
+  world = await createWorld({
+    servers: { filesystem: filesystemServer },
+    env: { MCPGW_SERVER_CREDENTIALS: JSON.stringify({ filesystem: { FS_API_TOKEN: secretSessionId } }) },
+    beforeStart: async (home) => {
+      await writeFile(
+        join(home, 'config.json'),
+        JSON.stringify({ serverCredentials: { filesystem: { FS_FILE_TOKEN: 'from-config-json-4411' } } }),
+      );
+    },
+  });
+});
+afterAll(async () => {
+  delete process.env['MCPGW_TEST_GATEWAY_ONLY'];
+  await world?.dispose();
+});
+
+function environmentOf(sandbox: string): Record<string, string> | undefined {
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const commandLine = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+      if (!commandLine.includes(sandbox)) continue;
+      const pairs = readFileSync(`/proc/${entry}/environ`, 'utf8').split('\0').filter(Boolean);
+      return Object.fromEntries(
+        pairs.map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
+      );
+    } catch {
+      // gone
+    }
+  }
+  return undefined;
+}
+
+describe('server credentials', () => {
+  it('are in the server process environment, from config.json and MCPGW_SERVER_CREDENTIALS', async () => {
+    const sandbox = await world.sandboxOf(secretSessionId);
+    await world.run(secretSessionId, 'filesystem', 'list_allowed_directories', {});
+    const environment = environmentOf(sandbox);
+    expect(environment).toMatchObject({
+      FS_API_TOKEN: secretSessionId,
+      FS_FILE_TOKEN: 'from-config-json-4411',
+    });
+    // Of the gateway's own environment only HOME, PATH and the like pass (the SDK's default list).
+    expect(Object.keys(environment ?? {})).not.toContain('MCPGW_TEST_GATEWAY_ONLY');
+    expect(environment?.['PATH']).toBe(process.env['PATH']);
+  });
+
+  it('are masked in the server log under the session folder', async () => {
+    await world.sandboxOf(secretSessionId);
+    await world.run(secretSessionId, 'filesystem', 'list_allowed_directories', {});
+    const logFile = join(world.home, 'sessions', secretSessionId, 'logs', 'filesystem.log');
+    const log = await eventually('the server log', () => {
+      try {
+        const text = readFileSync(logFile, 'utf8');
+        return text.includes('allowed directories') ? text : undefined;
+      } catch {
+        return undefined;
+      }
+    });
+    expect(log).toContain('sessions/[REDACTED]/sandbox');
+    expect(log).not.toContain(secretSessionId);
+  });
+});

@@ -1,0 +1,89 @@
+// The refusal path of execute, with the real verifier and real keys: what is audited, and that the server is never
+// reached. The integration suite checks the same records arrive at an audit-writer over the bus.
+import { createUser } from '@nats-io/nkeys';
+import { describe, expect, it } from 'vitest';
+import { createDecisionSigner } from '@ironcurtain/decision-token';
+import { computeArgsHash } from '@ironcurtain/policy-engine';
+import { createDecisionCheck } from '../src/domain/decision-check.js';
+import { executeCall, type VerifierAuditRecord } from '../src/domain/execute-call.js';
+import { createSharedNonceStore } from '../src/domain/shared-nonce-store.js';
+
+const trusted = createDecisionSigner(createUser());
+const claimed = new Set<string>();
+const checkDecision = createDecisionCheck({
+  signers: { current: async () => ({ keys: [trusted.publicKey], source: 'test' }) },
+  nonceStore: createSharedNonceStore({
+    ttlMs: 60_000,
+    claimKey: async (key) => !claimed.has(key) && Boolean(claimed.add(key)),
+  }),
+});
+
+function dependencies(records: VerifierAuditRecord[], options: { auditFails?: boolean } = {}) {
+  return {
+    verifyDecision: checkDecision,
+    annotationOf: () => undefined,
+    withServer: async () => {
+      throw new Error('the server must not be reached');
+    },
+    appendAudit: async (record: VerifierAuditRecord) => {
+      if (options.auditFails) throw new Error('audit down');
+      records.push(record);
+    },
+    onAuditFailure: () => undefined,
+    callTimeoutMs: 1000,
+    maxResultBytes: 1024,
+    now: () => new Date('2026-11-25T10:00:00.000Z'),
+  };
+}
+
+function requestSignedBy(signer: ReturnType<typeof createDecisionSigner>, args: Record<string, unknown>) {
+  const subject = { callId: 'c-1', sessionId: 's-1', serverName: 'filesystem', toolName: 'read_file' };
+  return {
+    ...subject,
+    canonicalArguments: args,
+    sandboxDir: '/sandbox',
+    isContainerSession: false,
+    decision: signer.sign({
+      ...subject,
+      argsHash: computeArgsHash(args),
+      decision: 'allow',
+      policyHash: 'p',
+    }),
+  };
+}
+
+describe('executeCall refusals', () => {
+  it('audits a decision from an untrusted key as a verifier record and never reaches the server', async () => {
+    const records: VerifierAuditRecord[] = [];
+    const forger = createDecisionSigner(createUser());
+    const request = requestSignedBy(forger, { path: '/sandbox/a' });
+    await expect(executeCall(dependencies(records), request)).rejects.toMatchObject({
+      code: 'DECISION_REFUSED',
+      message: 'the call was refused (untrusted-signer): the decision was not signed by a trusted PDP key',
+    });
+    expect(records).toEqual([
+      {
+        sessionId: 's-1',
+        kind: 'verifier',
+        at: '2026-11-25T10:00:00.000Z',
+        callId: 'c-1',
+        serverName: 'filesystem',
+        toolName: 'read_file',
+        arguments: { path: '/sandbox/a' },
+        reason: 'untrusted-signer: the decision was not signed by a trusted PDP key',
+        details: { refusal: 'untrusted-signer', signer: forger.publicKey },
+      },
+    ]);
+  });
+
+  it('refuses when the arguments differ from the signed ones, even if the audit cannot be written', async () => {
+    const request = {
+      ...requestSignedBy(trusted, { path: '/sandbox/a' }),
+      canonicalArguments: { path: '/etc/shadow' },
+    };
+    await expect(executeCall(dependencies([], { auditFails: true }), request)).rejects.toMatchObject({
+      code: 'DECISION_REFUSED',
+      message: expect.stringContaining('argsHash differs'),
+    });
+  });
+});

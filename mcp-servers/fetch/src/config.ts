@@ -1,7 +1,6 @@
 import { loadEnv } from '@ironcurtain/config';
 import { z } from 'zod';
-import { canonicalAddress, metadataAddresses } from './address-policy.js';
-import { parseAddress } from './ip-address.js';
+import { canonicalAddress, metadataAddresses, parseAddress } from '@ironcurtain/address-screen';
 import { searchProviders, type SearchProviderId } from './search/providers.js';
 
 // An empty variable counts as unset, the way shells and compose files write "no value".

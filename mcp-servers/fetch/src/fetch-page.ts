@@ -1,5 +1,5 @@
 import { AppError, hasErrorCode } from '@ironcurtain/errors';
-import type { AddressPolicy } from './address-policy.js';
+import type { AddressPolicy } from '@ironcurtain/address-screen';
 import { decodeBody, type DecodedBody } from './body-text.js';
 import { FetchErrorCode } from './error-codes.js';
 import { htmlToMarkdown, htmlToText } from './html-conversion.js';

@@ -1,5 +1,5 @@
-export { createAddressPolicy, canonicalAddress, metadataAddresses } from './address-policy.js';
-export type { AddressPolicy, AddressVerdict } from './address-policy.js';
+export { createAddressPolicy, canonicalAddress, metadataAddresses } from '@ironcurtain/address-screen';
+export type { AddressPolicy, AddressVerdict } from '@ironcurtain/address-screen';
 export { configSchema, loadConfig } from './config.js';
 export type { FetchServerConfig, SearchSettings } from './config.js';
 export { FetchErrorCode } from './error-codes.js';

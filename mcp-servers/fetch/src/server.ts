@@ -9,7 +9,7 @@ import {
   type CallToolResult,
 } from '@modelcontextprotocol/sdk/types.js';
 import type { z } from 'zod';
-import { createAddressPolicy } from './address-policy.js';
+import { createAddressPolicy } from '@ironcurtain/address-screen';
 import type { FetchServerConfig } from './config.js';
 import { FetchErrorCode } from './error-codes.js';
 import { fetchPage } from './fetch-page.js';

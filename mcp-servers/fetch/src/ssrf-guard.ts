@@ -1,7 +1,7 @@
 import { lookup as dnsLookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { AppError } from '@ironcurtain/errors';
-import type { AddressPolicy } from './address-policy.js';
+import type { AddressPolicy } from '@ironcurtain/address-screen';
 import { FetchErrorCode } from './error-codes.js';
 
 /** One address a host name resolves to. */

@@ -2,7 +2,7 @@ import { createServer as createHttpsServer, type Server as HttpsServer } from 'n
 import type { AddressInfo } from 'node:net';
 import { generate } from 'selfsigned';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createAddressPolicy } from '../src/address-policy.js';
+import { createAddressPolicy } from '@ironcurtain/address-screen';
 import { fetchPage, type FetchPageArguments } from '../src/fetch-page.js';
 import { pinnedLookup } from '../src/pinned-request.js';
 import type { HostLookup, ResolvedAddress } from '../src/ssrf-guard.js';

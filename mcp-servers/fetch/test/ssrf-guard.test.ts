@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createAddressPolicy } from '../src/address-policy.js';
+import { createAddressPolicy } from '@ironcurtain/address-screen';
 import { screenUrl, type HostLookup, type ResolvedAddress } from '../src/ssrf-guard.js';
 
 const publicV4: ResolvedAddress = { address: '93.184.215.14', family: 4 };

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAddressPolicy } from '../src/address-policy.js';
+import { createAddressPolicy } from '@ironcurtain/address-screen';
 import { webSearch } from '../src/search/web-search.js';
 import { userAgent } from '../src/request-headers.js';
 import { goodKey, fakeSearchProviders } from './fake-search-providers.js';

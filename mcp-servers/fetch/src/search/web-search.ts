@@ -1,5 +1,5 @@
 import { AppError, errorCodeOf } from '@ironcurtain/errors';
-import type { AddressPolicy } from '../address-policy.js';
+import type { AddressPolicy } from '@ironcurtain/address-screen';
 import type { ConfiguredSearch, SearchSettings } from '../config.js';
 import { FetchErrorCode } from '../error-codes.js';
 import { isRedirectStatus, sendRequest, type IncomingResponse, type TlsTrust } from '../pinned-request.js';

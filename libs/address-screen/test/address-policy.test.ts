@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { canonicalAddress, createAddressPolicy } from '../src/address-policy.js';
 
-// Requirement ids (FETCH-n) are listed under "Security properties" in the README.
-describe('address policy [FETCH-2] [FETCH-6]', () => {
+// The screen the fetch MCP server (FETCH-2, FETCH-6) and mitm-egress use for destinations after DNS.
+describe('address policy', () => {
   const policy = createAddressPolicy([]);
   const refusedAddresses: [string, string][] = [
     ['127.0.0.1', 'loopback'],

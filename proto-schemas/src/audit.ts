@@ -1,57 +1,159 @@
 import { z } from 'zod';
 import { CallId, Decision, SessionId, Timestamp, ToolArguments } from './common.js';
-import { defineEndpoint } from './endpoint.js';
+import { defineEndpoint, defineEvent } from './endpoint.js';
 
-/** One fact for the trail. The writer adds `seq`, `prevHash` and `hash`, and redacts before it writes. */
-export const AuditRecordInput = z.object({
+/** A lowercase hex SHA-256: the links of the audit hash chain. */
+export const Sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'a lowercase hex sha256 (64 characters)');
+
+/**
+ * The policy's answer as the trail keeps it (IronCurtain's `policyDecision`): the final status after any escalation
+ * — an approved escalation is `allow`, a refused or expired one `deny` — with the rule and reason that settled it.
+ */
+export const AuditPolicyDecision = z.object({
+  status: Decision,
+  rule: z.string().min(1),
+  reason: z.string(),
+});
+
+// Fields of both kinds of record. `requestId` is the tool call's id (`callId` of pdp.toolcall.v1); with `kind` it
+// names the record, so a retried append of the same record is answered from the trail instead of written twice.
+const recordCommon = {
+  timestamp: Timestamp,
+  requestId: CallId,
   sessionId: SessionId,
-  kind: z.enum(['decision', 'outcome', 'escalation', 'egress', 'session', 'verifier']),
-  at: Timestamp,
-  callId: CallId.optional(),
-  serverName: z.string().optional(),
-  toolName: z.string().optional(),
-  arguments: ToolArguments.optional(),
-  decision: Decision.optional(),
-  rule: z.string().optional(),
-  reason: z.string().optional(),
-  policyHash: z.string().optional(),
-  sandboxed: z.boolean().optional(),
+  userId: z.string().min(1).optional(),
+  serverName: z.string().min(1),
+  toolName: z.string().min(1),
+  policyDecision: AuditPolicyDecision,
+  /** Content hash of the policy that decided; empty when no policy was active. */
+  policyHash: z.string(),
+};
+
+/** Written BEFORE any effect: what was asked (canonical arguments) and what the policy (and a human) decided. */
+export const AuditDecisionRecordInput = z.object({
+  kind: z.literal('decision'),
+  ...recordCommon,
+  arguments: ToolArguments,
+  escalationResult: z.enum(['approved', 'denied']).optional(),
+  /** The escalation ticket and who answered it (a person, or `auto-approver`). */
+  escalation: z.object({ ticketId: z.string().min(1), approver: z.string().optional() }).optional(),
   autoApproved: z.boolean().optional(),
-  details: z.record(z.string(), z.unknown()).optional(),
+  whitelistApproved: z.boolean().optional(),
 });
 
-export const AuditRecord = AuditRecordInput.extend({
-  seq: z.number().int().nonnegative(),
-  prevHash: z.string(),
-  hash: z.string(),
+/** Written after an allowed call ran: how it ended, how long it took, whether the server was OS-sandboxed. */
+export const AuditOutcomeRecordInput = z.object({
+  kind: z.literal('outcome'),
+  ...recordCommon,
+  result: z.object({ status: z.enum(['success', 'error']), error: z.string().optional() }),
+  durationMs: z.number().nonnegative(),
+  sandboxed: z.boolean().optional(),
 });
+
+/**
+ * Written by the gateway when it refuses to execute: a decision that is forged, replayed, expired, for other
+ * arguments, or arguments that no longer check out. `refusalId` names this refusal, so every refusal of the same call
+ * id (a replay is exactly that) is its own fact in the trail; a retried append of one refusal keeps its id.
+ */
+export const AuditVerifierRecordInput = z.object({
+  kind: z.literal('verifier'),
+  ...recordCommon,
+  refusalId: z.string().min(1).max(128),
+  arguments: ToolArguments,
+  refusal: z.object({ reason: z.string().min(1), message: z.string() }),
+  /** The public key the decision claimed to be signed with. */
+  signer: z.string().optional(),
+});
+
+/** One fact for the trail, as its producer sends it. The writer redacts it and adds `seq`, `prevHash` and `hash`. */
+export const AuditRecordInput = z.discriminatedUnion('kind', [
+  AuditDecisionRecordInput,
+  AuditOutcomeRecordInput,
+  AuditVerifierRecordInput,
+]);
+
+// `hash` = sha256 of the canonical JSON of the record without `hash`; `prevHash` = the previous record's `hash`
+// (64 zeros for seq 0). Seqs start at 0 and count up by one per session.
+const chainFields = { seq: z.number().int().nonnegative(), prevHash: Sha256Hex, hash: Sha256Hex };
+
+/** A record as it stands in `sessions/<id>/audit.jsonl`: redacted, numbered, chained. */
+export const AuditRecord = z.discriminatedUnion('kind', [
+  AuditDecisionRecordInput.extend(chainFields),
+  AuditOutcomeRecordInput.extend(chainFields),
+  AuditVerifierRecordInput.extend(chainFields),
+]);
 
 export const AuditAppend = defineEndpoint({
   subject: 'audit.append.v1',
-  description: 'Append one record; replies only after it is on disk (fsync).',
+  description:
+    'Append one record; replies only after it is on disk (fsync). A record already in the trail (same requestId ' +
+    'and kind) is not written again: the reply names the stored one and says isDuplicate.',
   request: z.object({ record: AuditRecordInput }),
-  response: z.object({ seq: z.number().int().nonnegative(), hash: z.string() }),
+  response: z.object({
+    seq: z.number().int().nonnegative(),
+    hash: Sha256Hex,
+    isDuplicate: z.boolean().default(false),
+  }),
+});
+
+/** Which records a query wants; every field given must match (`decision` is `policyDecision.status`). */
+export const AuditFilter = z.object({
+  sessionId: SessionId.optional(),
+  userId: z.string().min(1).optional(),
+  decision: Decision.optional(),
+  serverName: z.string().min(1).optional(),
+  toolName: z.string().min(1).optional(),
+  rule: z.string().min(1).optional(),
+  kind: z.enum(['decision', 'outcome', 'verifier']).optional(),
+  /** Records at or after this time. */
+  since: Timestamp.optional(),
+  /** Records before this time. */
+  until: Timestamp.optional(),
 });
 
 export const AuditQuery = defineEndpoint({
   subject: 'audit.query.v1',
-  description: 'Read records of one session, oldest first.',
-  request: z.object({
-    sessionId: SessionId,
-    afterSeq: z.number().int().min(-1).default(-1),
+  description:
+    'Records matching a filter, ordered by (timestamp, sessionId, seq); from PostgreSQL when the writer has one, ' +
+    'else from the session files. Page on with nextCursor.',
+  request: AuditFilter.extend({
+    order: z.enum(['asc', 'desc']).default('asc'),
+    cursor: z.string().min(1).max(400).optional(),
     limit: z.number().int().min(1).max(10_000).default(1000),
   }),
-  response: z.object({ records: z.array(AuditRecord), hasMore: z.boolean() }),
+  response: z.object({
+    records: z.array(AuditRecord),
+    hasMore: z.boolean(),
+    nextCursor: z.string().optional(),
+    source: z.enum(['files', 'postgres']),
+  }),
 });
 
 export const AuditVerify = defineEndpoint({
   subject: 'audit.verify.v1',
-  description: 'Check the hash chain of one session trail.',
+  description: 'Check the hash chain of one session trail; names the first bad seq.',
   request: z.object({ sessionId: SessionId }),
   response: z.object({
+    sessionId: SessionId,
     isValid: z.boolean(),
+    /** Records that chain correctly from the start. */
     records: z.number().int().nonnegative(),
-    firstBadSeq: z.number().int().optional(),
+    lastSeq: z.number().int().nonnegative().optional(),
+    headHash: Sha256Hex.optional(),
+    firstBadSeq: z.number().int().nonnegative().optional(),
+    /** 1-based line of the first problem. */
+    line: z.number().int().positive().optional(),
+    tampering: z.enum(['edited', 'deleted', 'inserted', 'reordered', 'malformed', 'truncated']).optional(),
     problem: z.string().optional(),
+    /** The last line is an incomplete write (a crash); the writer sets it aside when it next opens the file. */
+    hasTornTail: z.boolean().default(false),
+    /** Torn tails set aside earlier (`audit.jsonl.torn-<time>`), kept beside the trail. */
+    setAside: z.array(z.string()).default([]),
   }),
+});
+
+export const AuditRecordEvent = defineEvent({
+  subject: 'audit.evt.record.v1',
+  description: 'One per record, after it is on disk: what `ironcurtain audit tail -f` follows.',
+  payload: z.object({ record: AuditRecord }),
 });

@@ -27,14 +27,30 @@ export {
   McpgwServerEvent,
   SignedDecision,
 } from './mcp-gateway.js';
-export { AuditAppend, AuditQuery, AuditRecord, AuditRecordInput, AuditVerify } from './audit.js';
 export {
+  AuditAppend,
+  AuditDecisionRecordInput,
+  AuditVerifierRecordInput,
+  AuditFilter,
+  AuditOutcomeRecordInput,
+  AuditPolicyDecision,
+  AuditQuery,
+  AuditRecord,
+  AuditRecordEvent,
+  AuditRecordInput,
+  AuditVerify,
+  Sha256Hex,
+} from './audit.js';
+export {
+  ArgumentRoleMap,
   EscalationList,
   EscalationOpen,
   EscalationOpenedEvent,
   EscalationResolve,
   EscalationResolvedEvent,
   EscalationTicket,
+  WhitelistConstraint,
+  WhitelistPattern,
 } from './escalation.js';
 export {
   SessionBudgetEvent,
@@ -47,7 +63,15 @@ export {
   SessionStop,
   SessionSummary,
 } from './session.js';
-export { EgressLlmUsageEvent, EgressRequestEvent } from './egress.js';
+export {
+  EgressLlmUsageEvent,
+  EgressProviderName,
+  EgressRequestEvent,
+  EgressHostName,
+  EgressSessionClose,
+  EgressSessionHosts,
+  EgressSessionOpen,
+} from './egress.js';
 export { allEndpoints, allEvents } from './registry.js';
 export { renderJsonSchemas } from './json-schema.js';
 export type { SchemaFile } from './json-schema.js';

@@ -1,5 +1,11 @@
-import { AuditAppend, AuditQuery, AuditVerify } from './audit.js';
-import { EgressLlmUsageEvent, EgressRequestEvent } from './egress.js';
+import { AuditAppend, AuditQuery, AuditRecordEvent, AuditVerify } from './audit.js';
+import {
+  EgressLlmUsageEvent,
+  EgressRequestEvent,
+  EgressSessionClose,
+  EgressSessionHosts,
+  EgressSessionOpen,
+} from './egress.js';
 import type { Endpoint, EventDefinition } from './endpoint.js';
 import {
   EscalationList,
@@ -37,12 +43,16 @@ export const allEndpoints: readonly Endpoint[] = [
   SessionSend,
   SessionStop,
   SessionList,
+  EgressSessionOpen,
+  EgressSessionClose,
+  EgressSessionHosts,
 ];
 
 /** Every event subject of the system. */
 export const allEvents: readonly EventDefinition[] = [
   PdpDecisionEvent,
   McpgwServerEvent,
+  AuditRecordEvent,
   EscalationOpenedEvent,
   EscalationResolvedEvent,
   SessionOutputEvent,

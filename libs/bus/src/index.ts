@@ -6,7 +6,10 @@ export { classifyRequestError, request } from './request.js';
 export type { RequestOptions } from './request.js';
 export { publish, subscribe } from './events.js';
 export type { SubscribeOptions } from './events.js';
-export { getJson, jetStreamOf, openKeyValue, putJson } from './key-value.js';
+export { getJson, jetStreamOf, openKeyValue, putJson, watchJson } from './key-value.js';
+export type { WatchedJson } from './key-value.js';
+export { requestUntilSettled } from './request-until-settled.js';
+export type { RequestUntilSettledOptions } from './request-until-settled.js';
 export {
   contextFromHeaders,
   currentMessageContext,

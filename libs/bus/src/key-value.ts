@@ -81,3 +81,49 @@ function isWrongSequence(error: unknown): boolean {
   const text = `${(error as Error)?.message ?? ''} ${String((error as { cause?: unknown })?.cause ?? '')}`;
   return /wrong last sequence|key exists/i.test(text);
 }
+
+/** What {@link watchJson} reports for one key. */
+export type WatchedJson<T> =
+  | { key: string; operation: 'PUT'; value: T; revision: number }
+  | { key: string; operation: 'DEL' | 'PURGE'; revision: number }
+  | { key: string; operation: 'INVALID'; revision: number; problem: string };
+
+/**
+ * Watches every key of a bucket: first the current value of each key, then every change, each handed to `onEntry`
+ * checked against `schema` (a value that is not JSON or does not match arrives as `INVALID`). Returns a stop
+ * function.
+ */
+export async function watchJson<S extends z.ZodType>(
+  kv: KV,
+  schema: S,
+  onEntry: (entry: WatchedJson<z.output<S>>) => void,
+): Promise<() => void> {
+  const watcher = await kv.watch();
+  void (async () => {
+    for await (const entry of watcher) {
+      if (entry.operation !== 'PUT') {
+        onEntry({ key: entry.key, operation: entry.operation, revision: entry.revision });
+        continue;
+      }
+      onEntry(decodeEntry(entry.key, entry.value, entry.revision, schema));
+    }
+  })();
+  return () => watcher.stop();
+}
+
+function decodeEntry<S extends z.ZodType>(
+  key: string,
+  data: Uint8Array,
+  revision: number,
+  schema: S,
+): WatchedJson<z.output<S>> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(decoder.decode(data));
+  } catch {
+    return { key, operation: 'INVALID', revision, problem: 'not JSON' };
+  }
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) return { key, operation: 'INVALID', revision, problem: 'does not match its schema' };
+  return { key, operation: 'PUT', value: parsed.data, revision };
+}

@@ -1,3 +1,14 @@
 export { startNats, stopProcess } from './nats-server.js';
 export type { NatsServerHandle, StartNatsOptions } from './nats-server.js';
 export { eventually } from './eventually.js';
+export { startFakeAnthropic } from './fake-anthropic.js';
+export { startFakeOpenAI } from './fake-openai.js';
+export { fakeRequestText } from './fake-llm-server.js';
+export type {
+  FakeLlmReply,
+  FakeLlmRequest,
+  FakeLlmRequestBody,
+  FakeLlmRespond,
+  FakeLlmServer,
+  FakeLlmServerOptions,
+} from './fake-llm-server.js';

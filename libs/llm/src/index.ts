@@ -1,0 +1,10 @@
+export { createLanguageModel } from './create-language-model.js';
+export type { LanguageModelSettings } from './create-language-model.js';
+export {
+  defaultBaseUrls,
+  isLlmProvider,
+  llmProviders,
+  parseModelId,
+  providerEnvironment,
+} from './model-id.js';
+export type { LlmProvider, ModelId } from './model-id.js';

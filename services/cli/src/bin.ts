@@ -4,7 +4,10 @@
 import { homedir, userInfo } from 'node:os';
 import { Command } from 'commander';
 import type { CliContext } from './cli-context.js';
+import { registerApproveCommand, registerDenyCommand } from './commands/approve.js';
+import { registerAuditCommand } from './commands/audit.js';
 import { registerDoctorCommand } from './commands/doctor.js';
+import { registerEscalationsCommand } from './commands/escalations.js';
 import { registerPolicyCommand } from './commands/policy.js';
 import { registerUpCommand } from './commands/up.js';
 import { readCliVersion } from './domain/cli-version.js';
@@ -40,6 +43,10 @@ const program = new Command('ironcurtain')
 registerDoctorCommand(program, context);
 registerUpCommand(program, context);
 registerPolicyCommand(program, context);
+registerAuditCommand(program, context);
+registerEscalationsCommand(program, context);
+registerApproveCommand(program, context);
+registerDenyCommand(program, context);
 
 try {
   await program.parseAsync(process.argv);

@@ -34,23 +34,22 @@ describe('ironcurtain policy replay', () => {
     let seq = 0;
     const record = (fields: Record<string, unknown>) =>
       JSON.stringify({
-        sessionId: 's1',
-        kind: 'decision',
-        at: '2026-01-01T00:00:00.000Z',
         seq: seq++,
-        prevHash: 'p',
-        hash: 'h',
+        kind: 'decision',
+        timestamp: '2026-01-01T00:00:00.000Z',
+        sessionId: 's1',
+        policyHash: '',
+        prevHash: '0'.repeat(64),
+        hash: 'f'.repeat(64),
         ...fields,
       });
     const decision = (toolName: string, path: string, outcome: string, rule: string, extra = {}) =>
       record({
-        callId: `c${seq}`,
+        requestId: `c${seq}`,
         serverName: 'filesystem',
         toolName,
         arguments: toolName === 'write_file' ? { path, content: 'x' } : { path },
-        decision: outcome,
-        rule,
-        reason: 'recorded',
+        policyDecision: { status: outcome, rule, reason: 'recorded' },
         ...extra,
       });
     const lines = [
@@ -59,7 +58,8 @@ describe('ironcurtain policy replay', () => {
       decision('write_file', join(shared, 'a.txt'), 'escalate', 'escalate-write-shared'), // line 3: escalate → deny
       // line 4: an approved escalation is recorded as allow; the policy's answer was escalate → now deny
       decision('write_file', join(shared, 'c.txt'), 'allow', 'escalate-write-shared', {
-        details: { escalation: { ticketId: 't1', status: 'approved', approver: 'me' } },
+        escalationResult: 'approved',
+        escalation: { ticketId: 't1', approver: 'me' },
       }),
       decision('read_file', join(docs, 'x.md'), 'deny', 'default-deny'), // line 5: deny → allow
       decision('read_file', '/etc/passwd', 'deny', 'default-deny'), // line 6: unchanged
@@ -72,11 +72,25 @@ describe('ironcurtain policy replay', () => {
       ),
       decision('read_file', join(shared, 'a.txt'), 'deny', 'circuit-breaker'), // line 8: not re-decidable
       decision('read_file', 'a', 'deny', 'invalid-arguments'), // line 9: not re-decidable
-      record({ kind: 'outcome', callId: 'c1', serverName: 'filesystem', toolName: 'read_file' }), // line 10: skipped
+      record({
+        kind: 'outcome',
+        requestId: 'c1',
+        serverName: 'filesystem',
+        toolName: 'read_file',
+        policyDecision: { status: 'allow', rule: 'allow-read-shared', reason: 'recorded' },
+        result: { status: 'success' },
+        durationMs: 2,
+      }), // line 10: skipped
       '{"sessionId": "s1", "kind": ', // line 11: malformed
       JSON.stringify({ sessionId: 's1', kind: 'decision', at: 'yesterday' }), // line 12: malformed
       '',
-      record({ kind: 'decision', serverName: 'filesystem', toolName: 'read_file', decision: 'allow' }), // line 14
+      // line 14: malformed, a decision record without arguments
+      record({
+        requestId: 'c14',
+        serverName: 'filesystem',
+        toolName: 'read_file',
+        policyDecision: { status: 'allow', rule: 'allow-read-shared', reason: 'recorded' },
+      }),
     ];
     auditFile = join(root, 'audit.jsonl');
     await writeFile(auditFile, `${lines.join('\n')}\n`);

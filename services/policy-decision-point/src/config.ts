@@ -27,6 +27,10 @@ export const configSchema = baseServiceEnv.extend({
   PDP_EXECUTE_TIMEOUT_MS: milliseconds(120_000),
   /** How long to wait for a human; longer than the router's ticket expiry (at most 600 s). */
   PDP_ESCALATION_TIMEOUT_MS: milliseconds(630_000),
+  /** How long the router may hold one escalation.open.v1 before answering "pending" (then it is asked again). */
+  PDP_ESCALATION_WAIT_SECONDS: z.coerce.number().int().min(1).max(60).default(20),
+  /** How long a router that had answered may stay unreachable (restarting) before the call is denied. */
+  PDP_ESCALATION_ROUTER_GRACE_MS: milliseconds(60_000),
   /** How long a signed decision stays valid for the gateway. */
   PDP_DECISION_TTL_MS: milliseconds(30_000),
   PDP_BREAKER_MAX_IDENTICAL_CALLS: z.coerce.number().int().min(1).default(20),

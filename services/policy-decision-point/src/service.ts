@@ -1,5 +1,5 @@
 import { homedir } from 'node:os';
-import { publish, request, serve, serviceOf, type Bus } from '@ironcurtain/bus';
+import { publish, request, requestUntilSettled, serve, serviceOf, type Bus } from '@ironcurtain/bus';
 import { resolveHome } from '@ironcurtain/config';
 import { createDecisionSigner } from '@ironcurtain/decision-token';
 import type { Logger } from '@ironcurtain/log';
@@ -61,8 +61,22 @@ export function createPolicyDecisionPointService(dependencies: {
         signer: createDecisionSigner(seed, config.PDP_DECISION_TTL_MS),
         prepare: (payload) =>
           request(bus, McpgwPrepare, payload, { timeoutMs: config.PDP_PREPARE_TIMEOUT_MS }),
+        // Long-poll: the router answers "pending" after waitSeconds and is asked again (same callId, idempotent),
+        // so a router that restarts meanwhile is asked again instead of leaving this call waiting for nothing.
         openEscalation: (payload) =>
-          request(bus, EscalationOpen, payload, { timeoutMs: config.PDP_ESCALATION_TIMEOUT_MS }),
+          requestUntilSettled(
+            bus,
+            EscalationOpen,
+            { ...payload, waitSeconds: config.PDP_ESCALATION_WAIT_SECONDS },
+            {
+              isSettled: (answer) => answer.status !== 'pending',
+              attemptTimeoutMs: config.PDP_ESCALATION_WAIT_SECONDS * 1000 + 5000,
+              deadlineMs: config.PDP_ESCALATION_TIMEOUT_MS,
+              // No router at all: deny now. A router that answered and then vanished is restarting: ask again.
+              isFirstNoRespondersFinal: true,
+              noRespondersGraceMs: config.PDP_ESCALATION_ROUTER_GRACE_MS,
+            },
+          ),
         appendAudit: async (record) => {
           await request(bus, AuditAppend, { record }, { timeoutMs: config.PDP_AUDIT_TIMEOUT_MS });
         },

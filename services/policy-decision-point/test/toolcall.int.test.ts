@@ -99,11 +99,22 @@ describe('pdp.toolcall.v1: allow, deny, escalate', () => {
       decision: { decision: 'allow', rule: 'allow-read-documents' },
     });
     expect(reply.content?.[0]).toMatchObject({ type: 'text', text: '# my notes\n' });
-    expect(audit.records.map((record) => `${record.kind}:${record.decision}`)).toEqual([
+    expect(audit.records.map((record) => `${record.kind}:${record.policyDecision.status}`)).toEqual([
       'decision:allow',
       'outcome:allow',
     ]);
     expect(audit.records[0]?.policyHash).toBe(bundleOf(testArtifacts(documents)).policyHash);
+    expect(audit.records[0]).toMatchObject({
+      requestId: reply.callId,
+      arguments: { path: join(documents, 'notes.md') },
+      policyDecision: { rule: 'allow-read-documents' },
+    });
+    expect(audit.records[1]).toMatchObject({
+      requestId: reply.callId,
+      result: { status: 'success' },
+      sandboxed: false,
+    });
+    expect(audit.records[1]?.kind === 'outcome' && audit.records[1].durationMs).toBeGreaterThanOrEqual(0);
     expect(gateway.executed).toHaveLength(1);
     await eventually('the decision event', () => decisions.length > 0);
     expect(decisions).toEqual(['allow:allow-read-documents']);
@@ -114,9 +125,11 @@ describe('pdp.toolcall.v1: allow, deny, escalate', () => {
     expect(reply).toMatchObject({ outcome: 'denied', decision: { decision: 'deny', rule: 'default-deny' } });
     expect(reply.message).toMatch(/^DENIED: /);
     expect(gateway.executed).toHaveLength(0);
-    expect(audit.records.map((record) => `${record.kind}:${record.decision}:${record.rule}`)).toEqual([
-      'decision:deny:default-deny',
-    ]);
+    expect(
+      audit.records.map(
+        (record) => `${record.kind}:${record.policyDecision.status}:${record.policyDecision.rule}`,
+      ),
+    ).toEqual(['decision:deny:default-deny']);
   });
 
   it('denies a read of the IronCurtain config as a protected path', async () => {
@@ -128,7 +141,10 @@ describe('pdp.toolcall.v1: allow, deny, escalate', () => {
   it('denies arguments that break the tool schema as invalid-arguments', async () => {
     const reply = await call('read_file', { path: join(documents, 'notes.md\u0000.txt') });
     expect(reply).toMatchObject({ outcome: 'denied', decision: { rule: 'invalid-arguments' } });
-    expect(audit.records[0]).toMatchObject({ kind: 'decision', decision: 'deny', rule: 'invalid-arguments' });
+    expect(audit.records[0]).toMatchObject({
+      kind: 'decision',
+      policyDecision: { status: 'deny', rule: 'invalid-arguments' },
+    });
   });
 
   it('runs an escalated call once a human approves it', async () => {
@@ -142,7 +158,11 @@ describe('pdp.toolcall.v1: allow, deny, escalate', () => {
       rule: 'push-needs-approval',
       canonicalArguments: { remote: 'github.com/acme/site' },
     });
-    expect(audit.records[0]).toMatchObject({ decision: 'allow', rule: 'push-needs-approval' });
+    expect(audit.records[0]).toMatchObject({
+      policyDecision: { status: 'allow', rule: 'push-needs-approval' },
+      escalationResult: 'approved',
+      escalation: { ticketId: 't-1', approver: 'alice' },
+    });
   });
 
   it('denies an escalated call a human denies, or nobody answers', async () => {
@@ -154,6 +174,10 @@ describe('pdp.toolcall.v1: allow, deny, escalate', () => {
     const expired = await call('git_push', { remote: 'https://github.com/acme/other.git' }, 'git');
     expect(expired.message).toMatch(/^ESCALATION DENIED: nobody answered in time/);
     expect(gateway.executed).toHaveLength(0);
+    expect(audit.records.map((record) => record.kind === 'decision' && record.escalationResult)).toEqual([
+      'denied',
+      'denied',
+    ]);
   });
 });
 
@@ -163,7 +187,9 @@ describe('every failure on the path is a deny', () => {
     const reply = await call('read_file', { path: join(documents, 'notes.md') });
     expect(reply).toMatchObject({ outcome: 'denied', decision: { rule: 'gateway-unavailable' } });
     expect(reply.message).toMatch(/NO_RESPONDERS/);
-    expect(audit.records[0]).toMatchObject({ decision: 'deny', rule: 'gateway-unavailable' });
+    expect(audit.records[0]).toMatchObject({
+      policyDecision: { status: 'deny', rule: 'gateway-unavailable' },
+    });
   });
 
   it('escalation-router down ⇒ deny', async () => {
@@ -240,8 +266,7 @@ describe('circuit breaker', () => {
     expect(replies[20]).toMatchObject({ outcome: 'denied', decision: { rule: 'circuit-breaker' } });
     expect(audit.records.at(-1)).toMatchObject({
       kind: 'decision',
-      decision: 'deny',
-      rule: 'circuit-breaker',
+      policyDecision: { status: 'deny', rule: 'circuit-breaker' },
     });
   });
 });

@@ -140,40 +140,22 @@ function readDecisionRecord(text: string): RecordRead {
   }
   const record = parsed.data;
   if (record.kind !== 'decision') return { kind: 'other' };
-  const { serverName, toolName, arguments: callArguments, decision, rule } = record;
-  if (
-    serverName === undefined ||
-    toolName === undefined ||
-    callArguments === undefined ||
-    decision === undefined
-  ) {
-    return {
-      kind: 'malformed',
-      problem: 'a decision record without serverName, toolName, arguments and decision',
-    };
-  }
-  const escalation = escalationStatusOf(record.details);
+  const { status, rule } = record.policyDecision;
+  const escalation = record.escalationResult;
   return {
     kind: 'decision',
     record: {
       sessionId: record.sessionId,
-      callId: record.callId,
-      serverName,
-      toolName,
-      arguments: callArguments,
+      callId: record.requestId,
+      serverName: record.serverName,
+      toolName: record.toolName,
+      arguments: record.arguments,
       // The PDP records an approved escalation as allow under the escalating rule: the policy said escalate.
-      decision: escalation !== undefined && decision === 'allow' ? 'escalate' : decision,
-      rule: rule ?? '',
+      decision: escalation === 'approved' && status === 'allow' ? 'escalate' : status,
+      rule,
       escalation,
     },
   };
-}
-
-function escalationStatusOf(details: Record<string, unknown> | undefined): string | undefined {
-  const escalation = details?.['escalation'];
-  if (typeof escalation !== 'object' || escalation === null) return undefined;
-  const status = (escalation as { status?: unknown }).status;
-  return typeof status === 'string' ? status : 'unknown';
 }
 
 function redecide(record: DecisionRecord, line: number, decider: LocalDecider): ReplayChange {

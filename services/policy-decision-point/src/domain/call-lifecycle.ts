@@ -13,6 +13,8 @@ import type {
   ToolCallRequest,
   ToolCallResponse,
 } from '@ironcurtain/proto-schemas';
+import { decisionRecord, outcomeRecord, toolErrorText, type EscalationFacts } from './audit-records.js';
+import { argumentRolesOf } from './argument-roles.js';
 import type { BreakerVerdict } from './circuit-breaker.js';
 import { LifecycleRuleId as PdpRuleId } from '@ironcurtain/proto-schemas';
 import { sandboxDirOf, type PolicyHolder } from './policy-holder.js';
@@ -49,6 +51,8 @@ interface Verdict {
   rule: string;
   reason: string;
   escalatedRoles?: string[] | undefined;
+  /** Each argument's roles for this call, for the escalation-router. */
+  argumentRoles?: Record<string, string[]> | undefined;
   policyHash?: string | undefined;
 }
 
@@ -66,17 +70,16 @@ export async function runToolCall(deps: CallLifecycleDependencies, call: Call): 
   const sandboxDir = sandboxDirOf(deps.home, call.sessionId);
   const preparation = await prepareCall(deps, call, sandboxDir);
   let verdict = preparation.verdict;
-  let escalation: Reply['escalation'];
+  let facts: EscalationFacts | undefined;
   if (verdict.decision === 'escalate' && preparation.prepared !== undefined) {
     const escalated = await escalate(deps, call, preparation.prepared, verdict);
     verdict = escalated.verdict;
-    escalation = escalated.escalation;
+    facts = escalated.facts;
   }
+  const escalation = facts?.reply;
   const auditedArguments = preparation.prepared?.canonicalArguments ?? call.arguments;
   try {
-    await deps.appendAudit(
-      decisionRecord(deps, call, verdict, auditedArguments, preparation.prepared, escalation),
-    );
+    await deps.appendAudit(decisionRecord(deps.now(), call, verdict, auditedArguments, facts));
   } catch (error) {
     const reason = `the audit trail cannot be written (${errorCodeOf(error) ?? 'error'}), so no call may run`;
     return deniedReply(call, { decision: 'deny', rule: PdpRuleId.AuditUnavailable, reason }, escalation);
@@ -140,7 +143,13 @@ async function prepareCall(
     toolName: call.toolName,
     arguments: prepared.canonicalArguments,
   });
-  return { verdict: { ...decided, escalatedRoles: decided.escalatedRoles }, prepared: ready };
+  const argumentRoles = argumentRolesOf(
+    evaluator,
+    call.serverName,
+    call.toolName,
+    prepared.canonicalArguments,
+  );
+  return { verdict: { ...decided, escalatedRoles: decided.escalatedRoles, argumentRoles }, prepared: ready };
 }
 
 async function escalate(
@@ -148,7 +157,7 @@ async function escalate(
   call: Call,
   prepared: PreparedCall,
   verdict: Verdict,
-): Promise<{ verdict: Verdict; escalation?: Reply['escalation'] }> {
+): Promise<{ verdict: Verdict; facts?: EscalationFacts }> {
   let answer: EscalationAnswer;
   try {
     answer = await deps.openEscalation({
@@ -162,22 +171,27 @@ async function escalate(
       reason: verdict.reason,
       rule: verdict.rule,
       escalatedRoles: verdict.escalatedRoles ?? [],
+      argumentRoles: verdict.argumentRoles ?? {},
       ...(call.userMessage === undefined ? {} : { userMessage: call.userMessage }),
     });
   } catch (error) {
     const reason = `no approval could be obtained (${errorCodeOf(error) ?? 'error'}): ${verdict.reason}`;
     return { verdict: { ...verdict, decision: 'deny', rule: PdpRuleId.EscalationFailed, reason } };
   }
-  const escalation = {
-    ticketId: answer.ticketId,
-    status: answer.status,
-    ...(answer.approver === undefined ? {} : { approver: answer.approver }),
+  const facts: EscalationFacts = {
+    reply: {
+      ticketId: answer.ticketId,
+      status: answer.status,
+      ...(answer.approver === undefined ? {} : { approver: answer.approver }),
+    },
+    autoApproved: answer.autoApproved,
+    whitelistApproved: answer.whitelistPattern !== undefined,
   };
   if (answer.status === 'approved') {
     const by = answer.autoApproved ? 'the auto-approver' : (answer.approver ?? 'a human');
     return {
       verdict: { ...verdict, decision: 'allow', reason: `approved by ${by}: ${verdict.reason}` },
-      escalation,
+      facts,
     };
   }
   const why =
@@ -189,7 +203,7 @@ async function escalate(
       rule: PdpRuleId.EscalationDenied,
       reason: `${why}: ${verdict.reason}`,
     },
-    escalation,
+    facts,
   };
 }
 
@@ -216,6 +230,8 @@ async function executeCall(
     policyHash: verdict.policyHash,
   };
   let result: ParsedResponseOf<typeof McpgwExecute>;
+  const startedAt = deps.now().getTime();
+  const elapsedMs = () => Math.max(0, deps.now().getTime() - startedAt);
   try {
     result = await deps.execute({
       callId: call.callId,
@@ -229,16 +245,14 @@ async function executeCall(
     });
   } catch (error) {
     const message = `ERROR: the tool call was allowed but failed to run: ${(error as Error).message}`;
-    await auditOutcome(deps, call, verdict, { isError: true, error: errorCodeOf(error) ?? 'error' });
+    const failure = `${errorCodeOf(error) ?? 'error'}: ${(error as Error).message}`;
+    await auditOutcome(deps, call, verdict, { status: 'error', error: failure }, elapsedMs());
     return { ...base, outcome: 'failed', message, isError: true };
   }
-  await auditOutcome(
-    deps,
-    call,
-    verdict,
-    { isError: result.isError, truncated: result.truncated },
-    result.sandboxed,
-  );
+  const outcome = result.isError
+    ? { status: 'error' as const, error: toolErrorText(result.content) }
+    : { status: 'success' as const };
+  await auditOutcome(deps, call, verdict, outcome, elapsedMs(), result.sandboxed);
   return {
     ...base,
     outcome: 'executed',
@@ -251,53 +265,14 @@ async function auditOutcome(
   deps: CallLifecycleDependencies,
   call: Call,
   verdict: Verdict,
-  details: Record<string, unknown>,
+  result: { status: 'success' | 'error'; error?: string },
+  durationMs: number,
   sandboxed?: boolean,
 ): Promise<void> {
   // The decision is already on disk; a lost outcome record is reported by the writer's own health, not fatal here.
   await deps
-    .appendAudit({
-      sessionId: call.sessionId,
-      kind: 'outcome',
-      at: deps.now().toISOString(),
-      callId: call.callId,
-      serverName: call.serverName,
-      toolName: call.toolName,
-      decision: verdict.decision,
-      rule: verdict.rule,
-      ...(verdict.policyHash === undefined ? {} : { policyHash: verdict.policyHash }),
-      ...(sandboxed === undefined ? {} : { sandboxed }),
-      details,
-    })
+    .appendAudit(outcomeRecord(deps.now(), call, verdict, result, durationMs, sandboxed))
     .catch(() => undefined);
-}
-
-function decisionRecord(
-  deps: CallLifecycleDependencies,
-  call: Call,
-  verdict: Verdict,
-  callArguments: Record<string, unknown>,
-  prepared: PreparedCall | undefined,
-  escalation: Reply['escalation'],
-): z.input<typeof AuditRecordInput> {
-  return {
-    sessionId: call.sessionId,
-    kind: 'decision',
-    at: deps.now().toISOString(),
-    callId: call.callId,
-    serverName: call.serverName,
-    toolName: call.toolName,
-    arguments: callArguments,
-    decision: verdict.decision,
-    rule: verdict.rule,
-    reason: verdict.reason,
-    ...(verdict.policyHash === undefined ? {} : { policyHash: verdict.policyHash }),
-    details: {
-      ...(prepared === undefined ? {} : { argsHash: prepared.argsHash }),
-      ...(verdict.escalatedRoles === undefined ? {} : { escalatedRoles: verdict.escalatedRoles }),
-      ...(escalation === undefined ? {} : { escalation }),
-    },
-  };
 }
 
 function deniedReply(call: Call, verdict: Verdict, escalation: Reply['escalation']): Reply {

@@ -1,0 +1,73 @@
+import type { Command } from 'commander';
+import type { AuditFilterValue } from '@ironcurtain/audit-trail';
+import { connectBus, request, type Bus } from '@ironcurtain/bus';
+import { AuditQuery } from '@ironcurtain/proto-schemas';
+import type { CliContext } from '../cli-context.js';
+import { formatRecordHeader, formatRecordRow } from '../domain/audit-report.js';
+import { resolveCliNats } from '../domain/cli-nats.js';
+import { countOption, filterOf, withFilterOptions, type AuditFilterOptions } from './audit-options.js';
+import { homeOf } from './policy-options.js';
+
+const pageSize = 1000;
+
+/** `ironcurtain audit query`: records matching filters, oldest first, as a table or JSON lines. */
+export function registerAuditQueryCommand(audit: Command, context: CliContext): void {
+  const command = audit
+    .command('query')
+    .description(
+      'list audit records across sessions by session, user, decision, server, tool, rule and time, oldest ' +
+        'first (audit.query.v1: from PostgreSQL when the audit-writer has it, else from the trail files)',
+    )
+    .option(
+      '--limit <n>',
+      'at most this many records (default 100)',
+      (text) => countOption('--limit', text),
+      100,
+    )
+    .option('--newest-first', 'newest records first');
+  withFilterOptions(command).action(
+    async (options: AuditFilterOptions & { limit: number; newestFirst?: boolean }) => {
+      const filter = filterOf(options, new Date());
+      const bus = await connectCli(context);
+      try {
+        if (options.json !== true) context.stdout.write(formatRecordHeader());
+        const order = options.newestFirst === true ? 'desc' : 'asc';
+        let printed = 0;
+        for await (const record of queryPages(bus, filter, order, options.limit)) {
+          context.stdout.write(
+            options.json === true ? `${JSON.stringify(record)}\n` : formatRecordRow(record),
+          );
+          printed += 1;
+        }
+        if (options.json !== true && printed === 0) context.stderr.write('no matching records\n');
+        context.setExitCode(0);
+      } finally {
+        await bus.close();
+      }
+    },
+  );
+}
+
+/** Connects to the stack's NATS as the CLI. */
+export async function connectCli(context: CliContext): Promise<Bus> {
+  const settings = await resolveCliNats(context.env, homeOf(context));
+  return connectBus({ ...settings, name: 'ironcurtain-cli' });
+}
+
+/** The records of a query, page after page, until `limit` or the end. */
+export async function* queryPages(bus: Bus, filter: AuditFilterValue, order: 'asc' | 'desc', limit: number) {
+  let cursor: string | undefined;
+  let remaining = limit;
+  while (remaining > 0) {
+    const reply = await request(
+      bus,
+      AuditQuery,
+      { ...filter, order, limit: Math.min(pageSize, remaining), ...(cursor === undefined ? {} : { cursor }) },
+      { timeoutMs: 30_000 },
+    );
+    yield* reply.records;
+    remaining -= reply.records.length;
+    if (!reply.hasMore || reply.nextCursor === undefined) return;
+    cursor = reply.nextCursor;
+  }
+}

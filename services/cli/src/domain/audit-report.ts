@@ -1,0 +1,81 @@
+import type { AuditRecordValue } from '@ironcurtain/audit-trail';
+import type { TrailVerdict } from './audit-trail-files.js';
+
+/** One trail's verdict in words: `OK …` or `BROKEN …`, then notes. */
+export function formatTrailVerdict(verdict: TrailVerdict): string {
+  const lines: string[] = [];
+  if (verdict.isValid) {
+    const head =
+      verdict.lastSeq === undefined
+        ? 'empty'
+        : `seq 0-${verdict.lastSeq}, head ${verdict.headHash?.slice(0, 16)}…`;
+    lines.push(
+      `OK      ${verdict.trail}: ${verdict.records} record${verdict.records === 1 ? '' : 's'}, ${head}`,
+    );
+  } else {
+    const where = verdict.line === undefined ? '' : ` (line ${verdict.line})`;
+    lines.push(
+      `BROKEN  ${verdict.trail}: first bad seq ${verdict.firstBadSeq ?? '?'}${where}, ${verdict.tampering ?? 'damaged'}: ` +
+        `${verdict.problem ?? 'the chain does not hold'}; ${verdict.records} record${verdict.records === 1 ? '' : 's'} before it are intact`,
+    );
+  }
+  if (verdict.hasTornTail) {
+    lines.push(
+      '        note: the last line is an unfinished write (a crash); the writer sets it aside when it next opens this trail',
+    );
+  }
+  for (const name of verdict.setAside) lines.push(`        note: torn tail set aside earlier: ${name}`);
+  return `${lines.join('\n')}\n`;
+}
+
+const columns = [
+  ['TIME', 24],
+  ['SESSION', 14],
+  ['SEQ', 6],
+  ['KIND', 9],
+  ['TOOL', 26],
+  ['DECISION', 9],
+  ['RULE', 28],
+] as const;
+
+/** The header of the record table. Columns have fixed widths, so `tail -f` can print rows as they come. */
+export function formatRecordHeader(): string {
+  return `${columns.map(([name, width]) => name.padEnd(width)).join(' ')}RESULT\n`;
+}
+
+/** One record as a table row; an outcome shows its result and duration, a decision its escalation. */
+export function formatRecordRow(record: AuditRecordValue): string {
+  const cells = [
+    record.timestamp,
+    record.sessionId,
+    String(record.seq),
+    record.kind,
+    `${record.serverName}.${record.toolName}`,
+    record.policyDecision.status,
+    record.policyDecision.rule,
+  ];
+  const row = cells.map((cell, index) => printable(cell).padEnd(columns[index]?.[1] ?? 0)).join(' ');
+  return `${row}${printable(resultOf(record))}\n`;
+}
+
+// Records carry text that came from the agent or a tool. Control characters (terminal escapes, C1 included) and
+// format characters (bidi overrides, which make the shown text differ from the real one) are shown, not sent.
+const terminalUnsafe = /[\p{Cc}\p{Cf}\u2028\u2029]/gu;
+
+function printable(text: string): string {
+  return text.replace(
+    terminalUnsafe,
+    (character) => `\\u${(character.codePointAt(0) ?? 0).toString(16).padStart(4, '0')}`,
+  );
+}
+
+function resultOf(record: AuditRecordValue): string {
+  if (record.kind === 'outcome') {
+    const error = record.result.error === undefined ? '' : `: ${record.result.error}`;
+    return `${record.result.status} in ${record.durationMs} ms${error}`;
+  }
+  if (record.kind === 'verifier') return `refused at the gateway: ${record.refusal.reason}`;
+  if (record.escalationResult === undefined) return '';
+  const by = record.escalation?.approver === undefined ? '' : ` by ${record.escalation.approver}`;
+  return `escalation ${record.escalationResult}${by}`;
+}

@@ -1,0 +1,88 @@
+import type { z } from 'zod';
+import type { AuditRecordInput, ToolCallRequest, ToolCallResponse } from '@ironcurtain/proto-schemas';
+
+type Call = z.output<typeof ToolCallRequest>;
+type AuditRecordInputValue = z.input<typeof AuditRecordInput>;
+
+/** The decision as the audit records it: the final one, after any escalation. */
+interface AuditedVerdict {
+  decision: 'allow' | 'deny' | 'escalate';
+  rule: string;
+  reason: string;
+  policyHash?: string | undefined;
+}
+
+/** How an escalation ended, as the reply and the audit record tell it. */
+export interface EscalationFacts {
+  reply: NonNullable<z.input<typeof ToolCallResponse>['escalation']>;
+  autoApproved: boolean;
+  whitelistApproved: boolean;
+}
+
+/** The record written BEFORE any effect: the canonical arguments and the final decision. */
+export function decisionRecord(
+  now: Date,
+  call: Call,
+  verdict: AuditedVerdict,
+  callArguments: Record<string, unknown>,
+  facts: EscalationFacts | undefined,
+): AuditRecordInputValue {
+  return {
+    kind: 'decision',
+    ...recordCommon(now, call, verdict),
+    arguments: callArguments,
+    ...(facts === undefined ? {} : escalationFields(facts)),
+  };
+}
+
+/** The record written after an allowed call ran (or failed to). */
+export function outcomeRecord(
+  now: Date,
+  call: Call,
+  verdict: AuditedVerdict,
+  result: { status: 'success' | 'error'; error?: string },
+  durationMs: number,
+  sandboxed: boolean | undefined,
+): AuditRecordInputValue {
+  return {
+    kind: 'outcome',
+    ...recordCommon(now, call, verdict),
+    result,
+    durationMs,
+    ...(sandboxed === undefined ? {} : { sandboxed }),
+  };
+}
+
+/** The first text block of a tool's error result, shortened: enough to tell what went wrong. The writer redacts it. */
+export function toolErrorText(content: ReadonlyArray<{ type: string; text?: unknown }> | undefined): string {
+  const text = content?.find((block) => block.type === 'text' && typeof block.text === 'string')?.text;
+  return typeof text === 'string' ? text.slice(0, 500) : 'the tool reported an error';
+}
+
+// The fields both records of a call carry: IronCurtain's audit entry, plus session, user and policy hash.
+function recordCommon(now: Date, call: Call, verdict: AuditedVerdict) {
+  return {
+    timestamp: now.toISOString(),
+    requestId: call.callId,
+    sessionId: call.sessionId,
+    ...(call.userId === undefined ? {} : { userId: call.userId }),
+    serverName: call.serverName,
+    toolName: call.toolName,
+    policyDecision: { status: verdict.decision, rule: verdict.rule, reason: verdict.reason },
+    policyHash: verdict.policyHash ?? '',
+  };
+}
+
+function escalationFields(facts: EscalationFacts) {
+  const { reply } = facts;
+  return {
+    // IronCurtain knows approved and denied; a ticket nobody answered in time was denied.
+    escalationResult: reply.status === 'approved' ? ('approved' as const) : ('denied' as const),
+    escalation: {
+      ticketId: reply.ticketId,
+      ...(reply.approver === undefined ? {} : { approver: reply.approver }),
+    },
+    ...(facts.autoApproved ? { autoApproved: true } : {}),
+    ...(facts.whitelistApproved ? { whitelistApproved: true } : {}),
+  };
+}

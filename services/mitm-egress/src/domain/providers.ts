@@ -1,0 +1,162 @@
+import {
+  compileEndpointAllowlist,
+  parseEndpointPattern,
+  type EndpointAllowlist,
+} from './endpoint-patterns.js';
+
+/** Where the provider reads its key: `x-api-key`, `Authorization: Bearer`, or `x-goog-api-key`. */
+export type KeyStyle = 'x-api-key' | 'bearer' | 'x-goog-api-key';
+
+/** How the provider reports token usage in its responses. */
+export type UsageFormat = 'anthropic' | 'openai' | 'google';
+
+/** One upstream the proxy lets agents talk to. */
+export interface Provider {
+  /** `anthropic`, `openai`, `google`, or the name of a configured OpenAI-compatible endpoint; the reverse-mode prefix. */
+  readonly name: string;
+  /** The upstream origin: scheme, host name (what TLS verifies) and port. */
+  readonly protocol: 'https:' | 'http:';
+  readonly host: string;
+  readonly port: number;
+  readonly endpoints: EndpointAllowlist;
+  readonly keyStyle: KeyStyle;
+  /** The prefix of this provider's sentinel keys (clients may check the shape of a key). */
+  readonly sentinelPrefix: string;
+  readonly usageFormat: UsageFormat;
+  /** The real key; undefined for endpoints that need none (a local Ollama) or when it is not configured. */
+  readonly realKey: string | undefined;
+  /** Where the real key comes from, for the message when it is missing; undefined for keyless endpoints. */
+  readonly realKeySource: string | undefined;
+}
+
+/** A configured OpenAI-compatible endpoint (Ollama, vLLM, llama.cpp, OpenRouter). */
+export interface CompatibleEndpointConfig {
+  name: string;
+  baseUrl: string;
+  /** The real key, read from the variable `apiKeyEnv` names; undefined for a keyless endpoint. */
+  apiKey?: string | undefined;
+  apiKeyEnv?: string | undefined;
+}
+
+const anthropicEndpoints = [
+  'POST /v1/messages',
+  'POST /v1/messages/count_tokens',
+  'GET /v1/models',
+  'GET /v1/models/*',
+];
+const openAiEndpoints = [
+  'POST /v1/responses',
+  'POST /v1/chat/completions',
+  'GET /v1/models',
+  'GET /v1/models/*',
+];
+const googleEndpoints = ['v1', 'v1beta'].flatMap((version) => [
+  `POST /${version}/models/*:generateContent`,
+  `POST /${version}/models/*:streamGenerateContent`,
+]);
+const compatibleSuffixes = ['POST /chat/completions', 'POST /completions', 'POST /responses', 'GET /models'];
+
+/** The real keys of the built-in providers, as the composition root read them. */
+export interface RealKeys {
+  anthropic?: string | undefined;
+  openai?: string | undefined;
+  google?: string | undefined;
+}
+
+/** The built-in providers (Anthropic, OpenAI, Google) and the configured OpenAI-compatible endpoints. */
+export function createProviders(keys: RealKeys, compatible: readonly CompatibleEndpointConfig[]): Provider[] {
+  const builtin: Provider[] = [
+    https('anthropic', 'api.anthropic.com', anthropicEndpoints, 'x-api-key', 'sk-ant-ic-', keys.anthropic),
+    https('openai', 'api.openai.com', openAiEndpoints, 'bearer', 'sk-ic-', keys.openai),
+    https(
+      'google',
+      'generativelanguage.googleapis.com',
+      googleEndpoints,
+      'x-goog-api-key',
+      'AIza-ic-',
+      keys.google,
+    ),
+  ];
+  return [...builtin, ...compatible.map(compatibleProvider)];
+}
+
+const keyVariables: Record<string, string> = {
+  anthropic: 'ANTHROPIC_API_KEY',
+  openai: 'OPENAI_API_KEY',
+  google: 'GEMINI_API_KEY',
+};
+
+function https(
+  name: 'anthropic' | 'openai' | 'google',
+  host: string,
+  endpoints: string[],
+  keyStyle: KeyStyle,
+  sentinelPrefix: string,
+  realKey: string | undefined,
+): Provider {
+  return {
+    name,
+    protocol: 'https:',
+    host,
+    port: 443,
+    endpoints: compileEndpointAllowlist(endpoints.map(parseEndpointPattern)),
+    keyStyle,
+    sentinelPrefix,
+    usageFormat: name,
+    realKey,
+    realKeySource: keyVariables[name],
+  };
+}
+
+function compatibleProvider(config: CompatibleEndpointConfig): Provider {
+  const url = new URL(config.baseUrl);
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new Error(
+      `OpenAI-compatible endpoint ${config.name}: baseUrl must be http(s), not ${url.protocol}`,
+    );
+  }
+  const basePath = url.pathname.replace(/\/+$/, '');
+  const patterns = compatibleSuffixes.map((suffix) => {
+    const [method = '', path = ''] = suffix.split(' ');
+    return { method, path: `${basePath}${path}` };
+  });
+  return {
+    name: config.name,
+    protocol: url.protocol,
+    host: url.hostname.replace(/^\[|\]$/g, ''),
+    port: url.port === '' ? (url.protocol === 'https:' ? 443 : 80) : Number(url.port),
+    endpoints: compileEndpointAllowlist(patterns),
+    keyStyle: 'bearer',
+    sentinelPrefix: 'sk-ic-',
+    usageFormat: 'openai',
+    realKey: config.apiKey,
+    realKeySource: config.apiKeyEnv,
+  };
+}
+
+/** Finds providers by the CONNECT host (forward mode) or by the first path segment (reverse mode). */
+export interface ProviderIndex {
+  readonly all: readonly Provider[];
+  byName(name: string): Provider | undefined;
+  /** The provider reached through a CONNECT to `host:port`; only https providers are reachable that way. */
+  byConnectTarget(host: string, port: number): Provider | undefined;
+}
+
+/** Indexes providers; two with the same name or the same https host:port are a configuration error. */
+export function indexProviders(providers: readonly Provider[]): ProviderIndex {
+  const byName = new Map<string, Provider>();
+  const byTarget = new Map<string, Provider>();
+  for (const provider of providers) {
+    if (byName.has(provider.name)) throw new Error(`two egress providers are named "${provider.name}"`);
+    byName.set(provider.name, provider);
+    if (provider.protocol !== 'https:') continue;
+    const target = `${provider.host.toLowerCase()}:${provider.port}`;
+    if (byTarget.has(target)) throw new Error(`two egress providers share ${target}`);
+    byTarget.set(target, provider);
+  }
+  return {
+    all: providers,
+    byName: (name) => byName.get(name),
+    byConnectTarget: (host, port) => byTarget.get(`${host.toLowerCase().replace(/\.$/, '')}:${port}`),
+  };
+}

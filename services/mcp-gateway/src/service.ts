@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -88,6 +89,7 @@ export function createMcpGatewayService(dependencies: {
         callTimeoutMs: config.MCPGW_CALL_TIMEOUT_MS,
         maxResultBytes: config.MCPGW_MAX_RESULT_BYTES,
         now: () => new Date(),
+        newRefusalId: () => randomUUID(),
       });
       await serve(bus, McpgwCatalog, catalogHandler);
       await serve(bus, McpgwPrepare, prepareHandler);
@@ -179,7 +181,5 @@ async function createDecisionChecking({ bus, config, home }: Wiring) {
 }
 
 async function appendVerifierRecord({ bus, config }: Wiring, record: VerifierAuditRecord): Promise<void> {
-  // Checked against the audit contract on the way out; a shape the contract refuses is an audit failure.
-  const payload = { record } as unknown as RequestOf<typeof AuditAppend>;
-  await request(bus, AuditAppend, payload, { timeoutMs: config.MCPGW_AUDIT_TIMEOUT_MS });
+  await request(bus, AuditAppend, { record }, { timeoutMs: config.MCPGW_AUDIT_TIMEOUT_MS });
 }

@@ -33,6 +33,7 @@ function dependencies(records: VerifierAuditRecord[], options: { auditFails?: bo
     callTimeoutMs: 1000,
     maxResultBytes: 1024,
     now: () => new Date('2026-11-25T10:00:00.000Z'),
+    newRefusalId: () => 'refusal-1',
   };
 }
 
@@ -63,15 +64,22 @@ describe('executeCall refusals', () => {
     });
     expect(records).toEqual([
       {
-        sessionId: 's-1',
         kind: 'verifier',
-        at: '2026-11-25T10:00:00.000Z',
-        callId: 'c-1',
+        timestamp: '2026-11-25T10:00:00.000Z',
+        requestId: 'c-1',
+        sessionId: 's-1',
         serverName: 'filesystem',
         toolName: 'read_file',
+        policyDecision: {
+          status: 'deny',
+          rule: 'decision-refused',
+          reason: 'untrusted-signer: the decision was not signed by a trusted PDP key',
+        },
+        policyHash: '',
+        refusalId: 'refusal-1',
         arguments: { path: '/sandbox/a' },
-        reason: 'untrusted-signer: the decision was not signed by a trusted PDP key',
-        details: { refusal: 'untrusted-signer', signer: forger.publicKey },
+        refusal: { reason: 'untrusted-signer', message: 'the decision was not signed by a trusted PDP key' },
+        signer: forger.publicKey,
       },
     ]);
   });

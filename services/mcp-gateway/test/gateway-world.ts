@@ -244,7 +244,7 @@ export async function startAuditResponder(url: string) {
   const records: Array<Record<string, unknown>> = [];
   await serve(bus, AuditAppend, ({ record }) => {
     records.push(record as Record<string, unknown>);
-    return { seq: records.length - 1, hash: 'a'.repeat(64) };
+    return { seq: records.length - 1, hash: 'a'.repeat(64), isDuplicate: false };
   });
   return { bus, records };
 }

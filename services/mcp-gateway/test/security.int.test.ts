@@ -38,7 +38,7 @@ const execute = (payload: Parameters<typeof request<typeof McpgwExecute>>[2]) =>
   request(world.client, McpgwExecute, payload, { timeoutMs: 15_000 });
 
 const verifierRecordFor = (callId: string) =>
-  world.audit.records.find((record) => record['kind'] === 'verifier' && record['callId'] === callId);
+  world.audit.records.filter((record) => record['kind'] === 'verifier' && record['requestId'] === callId);
 
 describe('signed decisions (invariant 2: no bypass)', () => {
   it('refuses a decision signed by a key it does not trust', async () => {
@@ -149,19 +149,31 @@ describe('every refusal is audited (audit.append.v1, kind verifier)', () => {
     await symlink(world.root, join(sandbox, 'docs'));
     await expect(execute(moved)).rejects.toMatchObject({ code: 'ARGUMENTS_REFUSED' });
 
-    expect(verifierRecordFor(forged.callId)).toMatchObject({
-      sessionId: 'sec-audit',
-      serverName: 'filesystem',
-      toolName: 'read_file',
-      arguments: { path: join(sandbox, 'a.txt') },
-      reason: expect.stringMatching(/^untrusted-signer: the decision was not signed by a trusted PDP key/),
-      details: { refusal: 'untrusted-signer', signer: forged.decision.signer },
-    });
-    expect(verifierRecordFor(used.callId)).toMatchObject({ details: { refusal: 'replayed' } });
-    expect(verifierRecordFor(moved.callId)).toMatchObject({
-      reason: expect.stringContaining('now resolves to'),
-      details: { refusal: 'arguments-changed' },
-    });
+    expect(verifierRecordFor(forged.callId)).toEqual([
+      expect.objectContaining({
+        sessionId: 'sec-audit',
+        serverName: 'filesystem',
+        toolName: 'read_file',
+        arguments: { path: join(sandbox, 'a.txt') },
+        policyDecision: expect.objectContaining({ status: 'deny', rule: 'decision-refused' }),
+        refusal: expect.objectContaining({
+          reason: 'untrusted-signer',
+          message: expect.stringMatching(/not signed by a trusted PDP key/),
+        }),
+        signer: forged.decision.signer,
+      }),
+    ]);
+    expect(verifierRecordFor(used.callId)).toEqual([
+      expect.objectContaining({ refusal: expect.objectContaining({ reason: 'replayed' }) }),
+    ]);
+    expect(verifierRecordFor(moved.callId)).toEqual([
+      expect.objectContaining({
+        refusal: expect.objectContaining({
+          reason: 'arguments-changed',
+          message: expect.stringContaining('now resolves to'),
+        }),
+      }),
+    ]);
   });
 });
 

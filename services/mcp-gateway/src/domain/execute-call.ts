@@ -6,7 +6,13 @@ import {
   validateArgumentsAgainstSchema,
   type StoredToolAnnotation,
 } from '@ironcurtain/policy-engine';
-import type { McpgwExecute, ParsedRequestOf, ResponseOf } from '@ironcurtain/proto-schemas';
+import type { z } from 'zod';
+import type {
+  AuditVerifierRecordInput,
+  McpgwExecute,
+  ParsedRequestOf,
+  ResponseOf,
+} from '@ironcurtain/proto-schemas';
 import type { DecisionVerdict } from './decision-check.js';
 import { toExecutableArguments } from './executable-arguments.js';
 import { GatewayErrorCode } from './gateway-errors.js';
@@ -23,21 +29,11 @@ export interface Refusal {
   message: string;
 }
 
-/**
- * The audit record of a refusal: `audit.append.v1` kind `verifier` (proto-schemas at the time of writing). Written
- * out here rather than taken from the schema so the one place that builds it is easy to follow a contract change.
- */
-export interface VerifierAuditRecord {
-  sessionId: string;
-  kind: 'verifier';
-  at: string;
-  callId: string;
-  serverName: string;
-  toolName: string;
-  arguments: Record<string, unknown>;
-  reason: string;
-  details: { refusal: string; signer: string };
-}
+/** The audit record of a refusal: `audit.append.v1` kind `verifier` (proto-schemas/src/audit.ts). */
+export type VerifierAuditRecord = z.input<typeof AuditVerifierRecordInput>;
+
+/** The rule a refusal is recorded under. */
+export const decisionRefusedRule = 'decision-refused';
 
 /** What executing a call needs. */
 export interface ExecuteDependencies {
@@ -56,6 +52,8 @@ export interface ExecuteDependencies {
   callTimeoutMs: number;
   maxResultBytes: number;
   now(): Date;
+  /** A fresh id per refusal: one call id may be refused many times (a replay is exactly that). */
+  newRefusalId(): string;
 }
 
 /**
@@ -123,15 +121,22 @@ async function refuse(
 ): Promise<never> {
   try {
     await deps.appendAudit({
-      sessionId: request.sessionId,
       kind: 'verifier',
-      at: deps.now().toISOString(),
-      callId: request.callId,
+      timestamp: deps.now().toISOString(),
+      requestId: request.callId,
+      sessionId: request.sessionId,
       serverName: request.serverName,
       toolName: request.toolName,
+      policyDecision: {
+        status: 'deny',
+        rule: decisionRefusedRule,
+        reason: `${refusal.reason}: ${refusal.message}`,
+      },
+      policyHash: '',
+      refusalId: deps.newRefusalId(),
       arguments: request.canonicalArguments,
-      reason: `${refusal.reason}: ${refusal.message}`,
-      details: { refusal: refusal.reason, signer: request.decision.signer },
+      refusal: { reason: refusal.reason, message: refusal.message },
+      signer: request.decision.signer,
     });
   } catch (error) {
     // Refused either way; the failure to record it is the operator's to see.

@@ -37,3 +37,27 @@ describe('renderNatsServerConfig', () => {
     expect(text).toContain('password: "a\\" } ] } authorization { users = ["');
   });
 });
+
+describe('service environments of the local stack', () => {
+  it('gives the real provider keys to mitm-egress only', async () => {
+    const { serviceEnvironment } = await import('../src/domain/stack-services.js');
+    const launch = {
+      logLevel: 'info',
+      home: '/home/a/.ironcurtain',
+      inherited: { PATH: '/usr/bin' },
+      secrets: { ANTHROPIC_API_KEY: 'sk-ant-real', AWS_SECRET_ACCESS_KEY: 'aws-secret' },
+    };
+    const nats = { url: 'nats://127.0.0.1:4222' };
+    const egress = serviceEnvironment(nats, launch, 'mitm-egress');
+    expect(egress['ANTHROPIC_API_KEY']).toBe('sk-ant-real');
+    expect(egress['AWS_SECRET_ACCESS_KEY']).toBeUndefined();
+    for (const name of [
+      'policy-decision-point',
+      'session-orchestrator',
+      'mcp-gateway',
+      'escalation-router',
+    ]) {
+      expect(Object.values(serviceEnvironment(nats, launch, name))).not.toContain('sk-ant-real');
+    }
+  });
+});

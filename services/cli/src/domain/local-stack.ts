@@ -61,6 +61,7 @@ export async function runLocalStack(options: LocalStackOptions): Promise<number>
       logLevel,
       home: paths.home,
       inherited: { PATH: options.env['PATH'], HOME: options.env['HOME'] },
+      secrets: options.env,
     };
     return await runClaimedStack(options, paths, state, launch);
   } finally {
@@ -140,7 +141,7 @@ function superviseServices(
     return superviseProcess({
       command: options.nodePath,
       args: [serviceEntryPath(name)],
-      env: serviceEnvironment(nats.forService(name), launch),
+      env: serviceEnvironment(nats.forService(name), launch, name),
       logFile,
       events: {
         started(pid, isRestart) {

@@ -27,6 +27,8 @@ export interface ServiceLaunchSettings {
   home: string;
   /** PATH and HOME of the supervisor, so services can find tools (bwrap, MCP servers) and their own home. */
   inherited: { PATH?: string | undefined; HOME?: string | undefined };
+  /** The supervisor's environment, from which only {@link secretsByService} is taken, per service. */
+  secrets?: Readonly<Record<string, string | undefined>>;
 }
 
 // Both src/domain and dist/domain sit two folders below services/cli, so the same relative path works for tests
@@ -58,6 +60,7 @@ export async function assertServicesBuilt(names: readonly string[]): Promise<voi
 export function serviceEnvironment(
   nats: NatsClientSettings,
   launch: ServiceLaunchSettings,
+  serviceName?: string,
 ): Record<string, string> {
   const environment: Record<string, string> = {
     NATS_URL: nats.url,
@@ -70,5 +73,17 @@ export function serviceEnvironment(
   if (nats.credentialsFile !== undefined) environment['NATS_CREDS'] = nats.credentialsFile;
   if (launch.inherited.PATH !== undefined) environment['PATH'] = launch.inherited.PATH;
   if (launch.inherited.HOME !== undefined) environment['HOME'] = launch.inherited.HOME;
+  for (const name of serviceName === undefined ? [] : (secretsByService[serviceName] ?? [])) {
+    const value = launch.secrets?.[name];
+    if (value !== undefined && value !== '') environment[name] = value;
+  }
   return environment;
 }
+
+/**
+ * The only secrets a service of the local stack receives, by service: the real LLM provider keys live in
+ * mitm-egress alone (invariant 5); agents and the orchestrator get sentinels from it.
+ */
+export const secretsByService: Readonly<Record<string, readonly string[]>> = {
+  'mitm-egress': ['ANTHROPIC_API_KEY', 'OPENAI_API_KEY', 'GEMINI_API_KEY', 'GOOGLE_API_KEY'],
+};

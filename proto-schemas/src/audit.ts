@@ -39,6 +39,10 @@ export const AuditDecisionRecordInput = z.object({
   escalation: z.object({ ticketId: z.string().min(1), approver: z.string().optional() }).optional(),
   autoApproved: z.boolean().optional(),
   whitelistApproved: z.boolean().optional(),
+  /** The session whitelist pattern that approved the call (`whitelistApproved`). */
+  whitelistPattern: z.string().optional(),
+  /** The pattern an "approve and allow similar" answer added to the session's whitelist. */
+  similarPattern: z.string().optional(),
 });
 
 /** Written after an allowed call ran: how it ended, how long it took, whether the server was OS-sandboxed. */

@@ -137,6 +137,12 @@ describe('the PDP and the real escalation-router', () => {
       outcome: 'executed',
       escalation: { ticketId: ticket.id, status: 'approved', approver: 'alice' },
     });
+    expect(
+      audit.records.find((record) => record.kind === 'decision' && record.requestId === ticket.callId),
+    ).toMatchObject({
+      escalationResult: 'approved',
+      similarPattern: 'git: git-remote-url repository github.com/acme/site',
+    });
   });
 
   it('after "allow similar", the same repository is approved by the session whitelist; another one is not', async () => {
@@ -144,6 +150,13 @@ describe('the PDP and the real escalation-router', () => {
     expect(again).toMatchObject({
       outcome: 'executed',
       escalation: { status: 'approved', approver: 'whitelist' },
+    });
+    // Audit records which pattern let the call through.
+    expect(
+      audit.records.find((record) => record.kind === 'decision' && record.requestId === 'push-2'),
+    ).toMatchObject({
+      whitelistApproved: true,
+      whitelistPattern: 'git: git-remote-url repository github.com/acme/site',
     });
     const other = push('push-3', 'https://github.com/attacker/loot.git');
     const ticket = await eventually('the other ticket', async () => {

@@ -16,7 +16,10 @@ interface AuditedVerdict {
 export interface EscalationFacts {
   reply: NonNullable<z.input<typeof ToolCallResponse>['escalation']>;
   autoApproved: boolean;
-  whitelistApproved: boolean;
+  /** The session whitelist pattern that approved the call, when one did. */
+  whitelistPattern?: string | undefined;
+  /** The pattern an "approve and allow similar" answer created. */
+  similarPattern?: string | undefined;
 }
 
 /** The record written BEFORE any effect: the canonical arguments and the final decision. */
@@ -83,6 +86,9 @@ function escalationFields(facts: EscalationFacts) {
       ...(reply.approver === undefined ? {} : { approver: reply.approver }),
     },
     ...(facts.autoApproved ? { autoApproved: true } : {}),
-    ...(facts.whitelistApproved ? { whitelistApproved: true } : {}),
+    ...(facts.whitelistPattern === undefined
+      ? {}
+      : { whitelistApproved: true, whitelistPattern: facts.whitelistPattern }),
+    ...(facts.similarPattern === undefined ? {} : { similarPattern: facts.similarPattern }),
   };
 }

@@ -185,7 +185,8 @@ async function escalate(
       ...(answer.approver === undefined ? {} : { approver: answer.approver }),
     },
     autoApproved: answer.autoApproved,
-    whitelistApproved: answer.whitelistPattern !== undefined,
+    whitelistPattern: answer.whitelistPattern,
+    similarPattern: answer.similarPattern,
   };
   if (answer.status === 'approved') {
     const by = answer.autoApproved ? 'the auto-approver' : (answer.approver ?? 'a human');

@@ -11,11 +11,11 @@ import type { LoadedPolicy } from '@ironcurtain/policy-engine';
 import { watchActivePolicy } from '@ironcurtain/policy-store';
 import {
   AuditAppend,
+  EgressSessionHosts,
   McpgwCatalog,
   McpgwExecute,
   McpgwPrepare,
   McpgwServerEvent,
-  type RequestOf,
 } from '@ironcurtain/proto-schemas';
 import type { RunningService } from '@ironcurtain/runtime';
 import type { Config } from './config.js';
@@ -27,6 +27,8 @@ import { selectServers } from './domain/server-entries.js';
 import { runtimeReadOnlyPaths } from './domain/launch-command.js';
 import { createServerFactory } from './domain/server-factory.js';
 import { createServerPool } from './domain/server-pool.js';
+import { createProxyServer } from './domain/proxy-tools.js';
+import { createVirtualServers, type VirtualServers } from './domain/virtual-server.js';
 import { createSharedNonceStore } from './domain/shared-nonce-store.js';
 import { createTrustedSigners } from './domain/trusted-signers.js';
 import { createCatalogHandler } from './handlers/catalog.js';
@@ -60,7 +62,14 @@ export function createMcpGatewayService(dependencies: {
       const annotationOf = (serverName: string, toolName: string) =>
         policy?.annotations.get(serverName)?.get(toolName);
       const checkDecision = await createDecisionChecking(wiring);
-      const { servers, pool, catalog } = await createServers(wiring);
+      const virtualServers = createVirtualServers([
+        createProxyServer(async (change) =>
+          request(bus, EgressSessionHosts, change, {
+            timeoutMs: Math.min(config.MCPGW_CALL_TIMEOUT_MS, 10_000),
+          }),
+        ),
+      ]);
+      const { servers, pool, catalog } = await createServers(wiring, virtualServers);
       const firstListing = catalog.start();
       stops.push(
         () => catalog.stop(),
@@ -77,11 +86,13 @@ export function createMcpGatewayService(dependencies: {
         serverNames: () => [...servers.keys()],
         policy: () => policy,
         liveTools: (session, serverName) => pool.use(session, serverName, (server) => server.tools()),
+        normalizeArguments: virtualServers.normalizeArguments,
         homeDir: homedir(),
       });
       const executeHandler = createExecuteHandler({
         verifyDecision: checkDecision,
         annotationOf,
+        normalizeArguments: virtualServers.normalizeArguments,
         withServer: (session, serverName, work) => pool.use(session, serverName, work),
         appendAudit: (record) => appendVerifierRecord(wiring, record),
         onAuditFailure: (error) =>
@@ -109,15 +120,25 @@ export function createMcpGatewayService(dependencies: {
   };
 }
 
-/** The configured servers, the per-session pool and the catalog; nothing is started yet. */
-async function createServers({ bus, config, logger, home }: Wiring) {
+/** The configured and virtual servers, the per-session pool and the catalog; nothing is started yet. */
+async function createServers({ bus, config, logger, home }: Wiring, virtualServers: VirtualServers) {
   const mcp = await loadMcpConfig(config.IRONCURTAIN_MCP_CONFIG);
   const fetchServerPath = config.IRONCURTAIN_FETCH_SERVER ?? defaultFetchServerPath;
-  const { servers, skipped } = selectServers(mcp.config, fetchServerPath);
+  const { servers: configured, skipped } = selectServers(mcp.config, fetchServerPath);
+  for (const name of virtualServers.names()) {
+    if (configured.has(name)) {
+      logger.warn({ serverName: name }, `MCP server "${name}" left out: the gateway serves that name itself`);
+      configured.delete(name);
+    }
+  }
+  const servers = new Map<string, { description?: string | undefined }>([
+    ...configured,
+    ...virtualServers.entries(),
+  ]);
   for (const { serverName, reason } of skipped) logger.warn({ serverName, reason }, 'MCP server left out');
   logger.info({ mcpConfig: mcp.path, servers: [...servers.keys()] }, 'MCP server config');
   const factory = createServerFactory({
-    servers,
+    servers: configured,
     home,
     homeDir: homedir(),
     resolution: {
@@ -143,11 +164,14 @@ async function createServers({ bus, config, logger, home }: Wiring) {
   const pool = createServerPool({
     homeDir: homedir(),
     idleTimeoutMs: config.MCPGW_IDLE_TIMEOUT_MS,
-    createServer: (serverName, placement) => factory.forSession(serverName, placement),
+    createServer: (serverName, placement) =>
+      virtualServers.instanceFor(serverName, placement.sessionId) ??
+      factory.forSession(serverName, placement),
   });
   const catalog = createCatalog({
     servers,
-    createCatalogServer: (serverName) => factory.forCatalog(serverName),
+    createCatalogServer: (serverName) =>
+      virtualServers.instanceFor(serverName, 'catalog') ?? factory.forCatalog(serverName),
     retryDelaysMs: [1000, 5000, 15_000, 60_000],
     onStatus: (serverName, status, reason) => {
       logger.info({ serverName, status, reason }, 'MCP server catalog');

@@ -22,6 +22,8 @@ function dependencies(records: VerifierAuditRecord[], options: { auditFails?: bo
   return {
     verifyDecision: checkDecision,
     annotationOf: () => undefined,
+    normalizeArguments: (_server: string, _tool: string, args: Record<string, unknown>) =>
+      ({ ok: true, arguments: args }) as const,
     withServer: async () => {
       throw new Error('the server must not be reached');
     },

@@ -18,6 +18,7 @@ import { toExecutableArguments } from './executable-arguments.js';
 import { GatewayErrorCode } from './gateway-errors.js';
 import type { ManagedServer } from './managed-server.js';
 import type { SessionRef } from './server-pool.js';
+import type { ArgumentNormalization } from './virtual-server.js';
 import { mapSandboxPathsToContainer, truncateContent, type ContentBlock } from './tool-result.js';
 
 type ExecuteRequest = ParsedRequestOf<typeof McpgwExecute>;
@@ -40,6 +41,12 @@ export interface ExecuteDependencies {
   /** Verifies the signed decision against the call about to run; never throws. */
   verifyDecision(decision: ExecuteRequest['decision'], expected: ExpectedCall): Promise<DecisionVerdict>;
   annotationOf(serverName: string, toolName: string): StoredToolAnnotation | undefined;
+  /** A virtual server's own canonical form of its arguments (the identity for configured servers). */
+  normalizeArguments(
+    serverName: string,
+    toolName: string,
+    args: Record<string, unknown>,
+  ): ArgumentNormalization;
   withServer<T>(
     session: SessionRef,
     serverName: string,
@@ -87,6 +94,18 @@ export async function executeCall(deps: ExecuteDependencies, request: ExecuteReq
     if (!schemaCheck.ok) {
       const refusal = { reason: 'invalid-arguments', message: schemaCheck.reason };
       await refuse(deps, request, GatewayErrorCode.ArgumentsRefused, refusal);
+    }
+    const normalized = deps.normalizeArguments(
+      request.serverName,
+      request.toolName,
+      request.canonicalArguments,
+    );
+    if (!normalized.ok || computeArgsHash(normalized.arguments) !== expected.argsHash) {
+      const message = normalized.ok ? 'the arguments are not in canonical form' : normalized.reason;
+      await refuse(deps, request, GatewayErrorCode.ArgumentsRefused, {
+        reason: 'invalid-arguments',
+        message,
+      });
     }
     const annotation = deps.annotationOf(request.serverName, request.toolName);
     const roles =

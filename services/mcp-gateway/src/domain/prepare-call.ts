@@ -4,6 +4,7 @@ import type { McpgwPrepare, ParsedRequestOf, ResponseOf } from '@ironcurtain/pro
 import { GatewayErrorCode } from './gateway-errors.js';
 import type { LiveTool } from './managed-server.js';
 import type { SessionRef } from './server-pool.js';
+import type { ArgumentNormalization } from './virtual-server.js';
 
 type PrepareRequest = ParsedRequestOf<typeof McpgwPrepare>;
 type PrepareReply = ResponseOf<typeof McpgwPrepare>;
@@ -16,6 +17,12 @@ export interface PrepareDependencies {
   policy(): LoadedPolicy | undefined;
   /** The tools of the session's running instance of a server (started on first use). */
   liveTools(session: SessionRef, serverName: string): Promise<readonly LiveTool[]>;
+  /** A virtual server's own canonical form of its arguments (the identity for configured servers). */
+  normalizeArguments(
+    serverName: string,
+    toolName: string,
+    args: Record<string, unknown>,
+  ): ArgumentNormalization;
   homeDir: string;
 }
 
@@ -46,8 +53,10 @@ export async function prepareCall(deps: PrepareDependencies, request: PrepareReq
       `unknown tool "${request.toolName}" on server "${request.serverName}"; it has ${listOf(tools.map((t) => t.name))}`,
     );
   }
+  const normalized = deps.normalizeArguments(request.serverName, request.toolName, request.arguments);
+  if (!normalized.ok) return invalid(normalized.reason);
   const prepared = prepareToolCall(
-    { serverName: request.serverName, toolName: request.toolName, arguments: request.arguments },
+    { serverName: request.serverName, toolName: request.toolName, arguments: normalized.arguments },
     {
       annotation: policy.annotations.get(request.serverName)?.get(request.toolName),
       inputSchema: tool.inputSchema,

@@ -75,6 +75,32 @@ describe('ironcurtain doctor', () => {
     expect(resultOf(results, 'ironcurtain-home')).toMatchObject({ status: 'ok' });
   });
 
+  it('reports for every shipped MCP server whether it will run sandboxed, with the real bwrap or without one', async () => {
+    const realBwrap = await findExecutableOn(process.env['PATH'])('bwrap');
+    if (realBwrap === undefined) throw new Error('these tests need bubblewrap (./scripts/setup installs it)');
+    const withBwrap = await checksWith(environment({ PATH: `${emptyDirectory}:${join(realBwrap, '..')}` }));
+    for (const server of ['filesystem', 'git', 'fetch']) {
+      expect(resultOf(withBwrap, `server:${server}`)).toMatchObject({
+        status: 'ok',
+        summary: expect.stringContaining('sandboxed with bubblewrap'),
+      });
+    }
+    expect(resultOf(withBwrap, 'server:filesystem')?.summary).toMatch(/network for registry\.npmjs\.org/);
+    const withoutBwrap = await checksWith(environment({ PATH: emptyDirectory }));
+    expect(resultOf(withoutBwrap, 'server:git')).toMatchObject({
+      status: 'warning',
+      summary: expect.stringContaining('cannot be sandboxed here: bwrap is not on PATH'),
+      fix: expect.stringContaining('apt-get install bubblewrap'),
+    });
+    const unsandboxed = join(root, 'servers.json');
+    await writeFile(unsandboxed, JSON.stringify({ tools: { command: 'node', sandbox: false } }));
+    const optedOut = await checksWith(environment({ IRONCURTAIN_MCP_CONFIG: unsandboxed }));
+    expect(resultOf(optedOut, 'server:tools')).toMatchObject({
+      status: 'warning',
+      summary: expect.stringContaining('unsandboxed'),
+    });
+  });
+
   it('reports a missing nats-server as a problem with a fix, and missing docker and bwrap as warnings', async () => {
     const results = await checksWith(environment({ PATH: emptyDirectory }));
     expect(resultOf(results, 'nats-server')).toMatchObject({
@@ -144,6 +170,9 @@ describe('ironcurtain doctor', () => {
       'llm-api-keys',
       'ironcurtain-home',
       'config',
+      'server:filesystem',
+      'server:git',
+      'server:fetch',
     ]);
     expect(resultOf(report.checks, 'nats-server')?.status).toBe('problem');
   });

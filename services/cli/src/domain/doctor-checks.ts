@@ -2,6 +2,7 @@ import { resolveHome } from '@ironcurtain/config';
 import { formatVersion, isAtLeast, parseVersion, type Version } from './cli-version.js';
 import type { CommandResult, FindExecutable, RunCommand } from './command-runner.js';
 import { checkHome } from './doctor-home-checks.js';
+import { checkServerSandboxes } from './doctor-sandbox-checks.js';
 import { ok, problem, warning, type CheckResult } from './doctor-result.js';
 
 /** Everything the checks look at, passed in so tests can run them against a fake PATH and a temporary home. */
@@ -30,10 +31,11 @@ const setupFix = 'run ./scripts/setup';
 
 /** Runs every check; the order is the order of the report. */
 export async function runDoctorChecks(environment: DoctorEnvironment): Promise<CheckResult[]> {
-  const [natsServer, docker, bubblewrap] = await Promise.all([
+  const [natsServer, docker, bubblewrap, servers] = await Promise.all([
     checkNatsServer(environment),
     checkDocker(environment),
     checkBubblewrap(environment),
+    checkServerSandboxes(environment.env, environment.findExecutable),
   ]);
   const home = resolveHome(environment.env['IRONCURTAIN_HOME'], environment.homeDirectory);
   return [
@@ -43,6 +45,7 @@ export async function runDoctorChecks(environment: DoctorEnvironment): Promise<C
     bubblewrap,
     checkApiKeys(environment.env),
     ...(await checkHome(home)),
+    ...servers,
   ];
 }
 

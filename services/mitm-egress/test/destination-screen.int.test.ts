@@ -5,6 +5,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { lookup as dnsLookup } from 'node:dns/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from '@ironcurtain/testing';
 import { startEgressHarness, type EgressHarness } from './egress-harness.js';
 import { runClient } from './run-client.js';
 
@@ -92,8 +93,9 @@ describe('destination screen after DNS [EGRESS-7]', () => {
     expect(result.status).toBe(403);
     expect(JSON.parse(result.body).error.message).toContain(address);
     expect(JSON.parse(result.body).error.message).toContain(kind);
-    expect(
+    // The refusal is audited by an event on the bus, which may arrive just after the 403.
+    await eventually(`the audit event of the refused ${provider} request`, () =>
       harness.requestEvents.some((event) => event.provider === provider && event.decision === 'deny'),
-    ).toBe(true);
+    );
   });
 });

@@ -44,3 +44,17 @@ describe('resolveHome', () => {
     expect(resolveHome('/srv/ic', '/home/ann')).toBe('/srv/ic');
   });
 });
+
+describe('shared environment fields', () => {
+  it('parses milliseconds within bounds and comma lists without blanks', async () => {
+    const { envCommaList, envMilliseconds } = await import('@ironcurtain/config');
+    const schema = z.object({ TIMEOUT: envMilliseconds(5000), SERVERS: envCommaList });
+    expect(loadEnv(schema, {})).toEqual({ TIMEOUT: 5000, SERVERS: [] });
+    expect(loadEnv(schema, { TIMEOUT: '250', SERVERS: ' git, ,fetch ' })).toEqual({
+      TIMEOUT: 250,
+      SERVERS: ['git', 'fetch'],
+    });
+    expect(() => loadEnv(schema, { TIMEOUT: '0' })).toThrow(/TIMEOUT/);
+    expect(() => loadEnv(schema, { TIMEOUT: '3600001' })).toThrow(/TIMEOUT/);
+  });
+});

@@ -1,17 +1,6 @@
-import { baseServiceEnv, loadEnv } from '@ironcurtain/config';
+import { baseServiceEnv, envCommaList, envMilliseconds, loadEnv } from '@ironcurtain/config';
 import { AppError, ErrorCode } from '@ironcurtain/errors';
 import { z } from 'zod';
-
-const milliseconds = (fallback: number) => z.coerce.number().int().min(1).max(3_600_000).default(fallback);
-const commaList = z
-  .string()
-  .default('')
-  .transform((value) =>
-    value
-      .split(',')
-      .map((item) => item.trim())
-      .filter((item) => item !== ''),
-  );
 
 /** `{ "<server>": { "<ENV_VAR>": "<secret>" } }`: what only that server's process gets in its environment. */
 export const ServerCredentials = z.record(z.string(), z.record(z.string(), z.string()));
@@ -23,22 +12,22 @@ export const configSchema = baseServiceEnv.extend({
   /** The fetch server's entry (`${IRONCURTAIN_FETCH_SERVER}`); default: `mcp-servers/fetch/bin/fetch-server.js`. */
   IRONCURTAIN_FETCH_SERVER: z.string().min(1).optional(),
   /** Public nkeys of the PDPs whose decisions are executed. Unset: `$IRONCURTAIN_HOME/keys/pdp.pub`. */
-  MCPGW_TRUSTED_PDP_KEYS: commaList,
+  MCPGW_TRUSTED_PDP_KEYS: envCommaList,
   /** Server credentials by server, added to `serverCredentials` of `$IRONCURTAIN_HOME/config.json` (these win). */
   MCPGW_SERVER_CREDENTIALS: z.string().optional(),
   /** How long one tool call may run; below the PDP's PDP_EXECUTE_TIMEOUT_MS so the gateway answers first. */
-  MCPGW_CALL_TIMEOUT_MS: milliseconds(100_000),
+  MCPGW_CALL_TIMEOUT_MS: envMilliseconds(100_000),
   /** How long a server may take to start and list its tools. */
-  MCPGW_START_TIMEOUT_MS: milliseconds(30_000),
+  MCPGW_START_TIMEOUT_MS: envMilliseconds(30_000),
   /** A session's servers stop after this long without a call. */
-  MCPGW_IDLE_TIMEOUT_MS: milliseconds(900_000),
+  MCPGW_IDLE_TIMEOUT_MS: envMilliseconds(900_000),
   /** The KV bucket where used decision nonces are claimed, shared by every gateway replica. */
   MCPGW_NONCE_BUCKET: z
     .string()
     .regex(/^[A-Za-z0-9_-]+$/)
     .default('decision-nonces'),
   /** How long a used nonce is remembered; must outlive every decision (PDP_DECISION_TTL_MS, 30 s by default). */
-  MCPGW_NONCE_TTL_MS: milliseconds(300_000),
+  MCPGW_NONCE_TTL_MS: envMilliseconds(300_000),
   /** Results larger than this (UTF-8 bytes) keep their head and tail around a marker. */
   MCPGW_MAX_RESULT_BYTES: z.coerce
     .number()
@@ -49,9 +38,9 @@ export const configSchema = baseServiceEnv.extend({
    * unsandboxed with a loud warning, and its calls report `sandboxed: false`. */
   MCPGW_SANDBOX_POLICY: z.enum(['enforce', 'warn']).default('enforce'),
   /** Servers whose config says `sandbox: false` and that may run so under `enforce`. */
-  MCPGW_ALLOW_UNSANDBOXED: commaList,
+  MCPGW_ALLOW_UNSANDBOXED: envCommaList,
   /** Deadline for `audit.append.v1` of a refused decision. */
-  MCPGW_AUDIT_TIMEOUT_MS: milliseconds(5000),
+  MCPGW_AUDIT_TIMEOUT_MS: envMilliseconds(5000),
 });
 
 export type Config = Omit<z.output<typeof configSchema>, 'MCPGW_SERVER_CREDENTIALS'> & {

@@ -146,8 +146,9 @@ try {
         // Every call is signed once by the PDP and verified once by the gateway (@ironcurtain/decision-token).
         decisionToken: tokenCost,
         note:
-          'each call is signed once (PDP) and verified once (gateway) by @ironcurtain/decision-token, in pure ' +
-          'JavaScript Ed25519 (tweetnacl, via @nats-io/nkeys); nodeCryptoEd25519 times the same work in node:crypto',
+          'each call is signed once (PDP) and verified once (gateway) by @ironcurtain/decision-token (node:crypto ' +
+          'Ed25519 plus the claims check); nodeCryptoEd25519 times the bare signature work. The outcome record is ' +
+          'appended while the reply goes back; the decision record is awaited before the call runs',
         auditRecords: audited,
         target: { maxOverheadP50Ms: targetOverheadP50Ms, met: overheadP50Ms <= targetOverheadP50Ms },
       },

@@ -33,6 +33,7 @@ export function createPolicyDecisionPointService(dependencies: {
   const { bus, config, logger } = dependencies;
   const home = resolveHome(config.IRONCURTAIN_HOME);
   let stopWatching: (() => void) | undefined;
+  const pendingOutcomes = new Set<Promise<void>>();
   return {
     async start() {
       const holder = createPolicyHolder({
@@ -83,6 +84,10 @@ export function createPolicyDecisionPointService(dependencies: {
         execute: (payload) =>
           request(bus, McpgwExecute, payload, { timeoutMs: config.PDP_EXECUTE_TIMEOUT_MS }),
         publishDecision: (event) => publish(bus, PdpDecisionEvent, event),
+        trackOutcome: (append) => {
+          pendingOutcomes.add(append);
+          void append.finally(() => pendingOutcomes.delete(append));
+        },
         now: () => new Date(),
       };
       await serve(bus, PdpToolCall, createToolCallHandler(lifecycle));
@@ -91,6 +96,8 @@ export function createPolicyDecisionPointService(dependencies: {
     async stop() {
       stopWatching?.();
       await (await serviceOf(bus)).stop();
+      // Outcome records still on their way are written before the connection closes.
+      await Promise.all(pendingOutcomes);
     },
   };
 }

@@ -99,6 +99,8 @@ describe('pdp.toolcall.v1: allow, deny, escalate', () => {
       decision: { decision: 'allow', rule: 'allow-read-documents' },
     });
     expect(reply.content?.[0]).toMatchObject({ type: 'text', text: '# my notes\n' });
+    // The outcome is appended while the reply goes back; the decision was on record before the call ran.
+    await eventually('the outcome record', () => audit.records.length >= 2);
     expect(audit.records.map((record) => `${record.kind}:${record.policyDecision.status}`)).toEqual([
       'decision:allow',
       'outcome:allow',

@@ -42,6 +42,11 @@ export interface CallLifecycleDependencies {
   appendAudit(record: z.input<typeof AuditRecordInput>): Promise<void>;
   execute(request: RequestOf<typeof McpgwExecute>): Promise<ParsedResponseOf<typeof McpgwExecute>>;
   publishDecision(event: PayloadOf<typeof PdpDecisionEvent>): void;
+  /**
+   * Takes an outcome record's append, which runs while the reply goes back: the decision is already durable, so the
+   * caller need not wait for the outcome too. The service awaits what it holds before it stops.
+   */
+  trackOutcome(append: Promise<void>): void;
   now(): Date;
 }
 
@@ -247,13 +252,13 @@ async function executeCall(
   } catch (error) {
     const message = `ERROR: the tool call was allowed but failed to run: ${(error as Error).message}`;
     const failure = `${errorCodeOf(error) ?? 'error'}: ${(error as Error).message}`;
-    await auditOutcome(deps, call, verdict, { status: 'error', error: failure }, elapsedMs());
+    auditOutcome(deps, call, verdict, { status: 'error', error: failure }, elapsedMs());
     return { ...base, outcome: 'failed', message, isError: true };
   }
   const outcome = result.isError
     ? { status: 'error' as const, error: toolErrorText(result.content) }
     : { status: 'success' as const };
-  await auditOutcome(deps, call, verdict, outcome, elapsedMs(), result.sandboxed);
+  auditOutcome(deps, call, verdict, outcome, elapsedMs(), result.sandboxed);
   return {
     ...base,
     outcome: 'executed',
@@ -262,18 +267,19 @@ async function executeCall(
   };
 }
 
-async function auditOutcome(
+function auditOutcome(
   deps: CallLifecycleDependencies,
   call: Call,
   verdict: Verdict,
   result: { status: 'success' | 'error'; error?: string },
   durationMs: number,
   sandboxed?: boolean,
-): Promise<void> {
+): void {
   // The decision is already on disk; a lost outcome record is reported by the writer's own health, not fatal here.
-  await deps
+  const append = deps
     .appendAudit(outcomeRecord(deps.now(), call, verdict, result, durationMs, sandboxed))
     .catch(() => undefined);
+  deps.trackOutcome(append);
 }
 
 function deniedReply(call: Call, verdict: Verdict, escalation: Reply['escalation']): Reply {

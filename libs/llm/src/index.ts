@@ -3,6 +3,7 @@ export type { LanguageModelSettings } from './create-language-model.js';
 export {
   defaultBaseUrls,
   isLlmProvider,
+  keylessProviders,
   llmProviders,
   parseModelId,
   providerEnvironment,

@@ -1,7 +1,11 @@
 import { AppError, ErrorCode } from '@ironcurtain/errors';
 
-/** The LLM providers IronCurtain's trusted services can call. */
-export const llmProviders = ['anthropic', 'openai'] as const;
+/**
+ * The LLM providers IronCurtain can call. `ollama` is a local Ollama server (OpenAI-compatible API, no key needed);
+ * `openai-compatible` is any other endpoint that speaks the OpenAI Chat Completions API (vLLM, LM Studio, a hosted
+ * gateway), reached at the base URL the caller configures.
+ */
+export const llmProviders = ['anthropic', 'openai', 'google', 'ollama', 'openai-compatible'] as const;
 
 /** One of {@link llmProviders}. */
 export type LlmProvider = (typeof llmProviders)[number];
@@ -21,19 +25,34 @@ export const providerEnvironment: Readonly<
 > = {
   anthropic: { apiKey: 'ANTHROPIC_API_KEY', baseUrl: 'ANTHROPIC_BASE_URL' },
   openai: { apiKey: 'OPENAI_API_KEY', baseUrl: 'OPENAI_BASE_URL' },
+  google: { apiKey: 'GOOGLE_GENERATIVE_AI_API_KEY', baseUrl: 'GOOGLE_GENERATIVE_AI_BASE_URL' },
+  ollama: { apiKey: 'OLLAMA_API_KEY', baseUrl: 'OLLAMA_BASE_URL' },
+  'openai-compatible': { apiKey: 'OPENAI_COMPATIBLE_API_KEY', baseUrl: 'OPENAI_COMPATIBLE_BASE_URL' },
 };
 
-/** Where each provider's API lives when no base URL is configured. */
-export const defaultBaseUrls: Readonly<Record<LlmProvider, string>> = {
+/**
+ * Where each provider's API lives when no base URL is configured. `openai-compatible` has none: its base URL is
+ * required. Ollama's is the local server's OpenAI-compatible API.
+ */
+export const defaultBaseUrls: Readonly<Partial<Record<LlmProvider, string>>> = {
   anthropic: 'https://api.anthropic.com/v1',
   openai: 'https://api.openai.com/v1',
+  google: 'https://generativelanguage.googleapis.com/v1beta',
+  ollama: 'http://127.0.0.1:11434/v1',
 };
+
+/** Providers that need no API key (a local server); a key, when given, is still sent. */
+export const keylessProviders: ReadonlySet<LlmProvider> = new Set<LlmProvider>([
+  'ollama',
+  'openai-compatible',
+]);
 
 const unsafeModelCharacters = /[\s\p{Cc}]/u;
 
 /**
- * Parses `provider:model` (e.g. `anthropic:claude-sonnet-4-6`, `openai:gpt-4.1`). The model part is everything after
- * the first colon, so fine-tuned ids with colons stay whole. Throws `CONFIG_INVALID` naming the accepted providers.
+ * Parses `provider:model` (e.g. `anthropic:claude-sonnet-4-6`, `openai:gpt-4.1`, `google:gemini-2.5-flash`,
+ * `ollama:llama3.1:8b`, `openai-compatible:qwen2.5-coder`). The model part is everything after the first colon, so
+ * fine-tuned ids and Ollama tags with colons stay whole. Throws `CONFIG_INVALID` naming the accepted providers.
  */
 export function parseModelId(modelId: string): ModelId {
   const separator = modelId.indexOf(':');
@@ -43,7 +62,7 @@ export function parseModelId(modelId: string): ModelId {
     throw new AppError(
       ErrorCode.ConfigInvalid,
       `model id ${JSON.stringify(modelId)} is not "provider:model" with provider one of ` +
-        `${llmProviders.join(', ')} (e.g. "anthropic:claude-sonnet-4-6" or "openai:gpt-4.1")`,
+        `${llmProviders.join(', ')} (e.g. "anthropic:claude-sonnet-4-6", "openai:gpt-4.1" or "ollama:llama3.1")`,
     );
   }
   return { provider, model };

@@ -21,17 +21,27 @@ describe('parseModelId', () => {
       provider: 'openai',
       model: 'ft:gpt-4.1:acme:1',
     });
+    expect(parseModelId('google:gemini-2.5-flash')).toEqual({
+      provider: 'google',
+      model: 'gemini-2.5-flash',
+    });
+    expect(parseModelId('ollama:llama3.1:8b')).toEqual({ provider: 'ollama', model: 'llama3.1:8b' });
+    expect(parseModelId('openai-compatible:Qwen/Qwen2.5-Coder-32B')).toEqual({
+      provider: 'openai-compatible',
+      model: 'Qwen/Qwen2.5-Coder-32B',
+    });
   });
 
   it.each([
     'claude-sonnet-4-6',
-    'google:gemini',
+    'gemini:gemini-2.5-pro',
+    'mistral:large',
     'anthropic:',
     ':gpt-4.1',
     'openai:gpt 4',
     'openai:a\u0000b',
   ])('refuses %j with CONFIG_INVALID naming the providers', (modelId) => {
-    expect(() => parseModelId(modelId)).toThrow(/anthropic, openai/);
+    expect(() => parseModelId(modelId)).toThrow(/anthropic, openai, google, ollama, openai-compatible/);
   });
 });
 

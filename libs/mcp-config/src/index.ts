@@ -1,1 +1,10 @@
-export { McpConfig, McpServerEntry, readMcpConfig, serverDomainsOf } from './mcp-config.js';
+export { ContainerSettings } from './container-settings.js';
+export {
+  ContainerServerEntry,
+  isContainerEntry,
+  McpConfig,
+  McpServerEntry,
+  readMcpConfig,
+  serverDomainsOf,
+  StdioServerEntry,
+} from './mcp-config.js';

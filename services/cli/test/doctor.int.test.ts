@@ -86,6 +86,9 @@ describe('ironcurtain doctor', () => {
       });
     }
     expect(resultOf(withBwrap, 'server:filesystem')?.summary).toMatch(/network for registry\.npmjs\.org/);
+    expect(resultOf(withBwrap, 'server:github')?.summary).toMatch(
+      /container \(docker\), network bridge for api\.github\.com; starts only when GITHUB_PERSONAL_ACCESS_TOKEN/,
+    );
     const withoutBwrap = await checksWith(environment({ PATH: emptyDirectory }));
     expect(resultOf(withoutBwrap, 'server:git')).toMatchObject({
       status: 'warning',
@@ -173,6 +176,7 @@ describe('ironcurtain doctor', () => {
       'server:filesystem',
       'server:git',
       'server:fetch',
+      'server:github',
     ]);
     expect(resultOf(report.checks, 'nats-server')?.status).toBe('problem');
   });

@@ -39,6 +39,9 @@ export const configSchema = baseServiceEnv.extend({
   MCPGW_SANDBOX_POLICY: z.enum(['enforce', 'warn']).default('enforce'),
   /** Servers whose config says `sandbox: false` and that may run so under `enforce`. */
   MCPGW_ALLOW_UNSANDBOXED: envCommaList,
+  /** The Docker engine container servers run on: `unix:///path/docker.sock` or `tcp://host:port`; default
+   * `unix:///var/run/docker.sock`. */
+  DOCKER_HOST: z.string().min(1).optional(),
   /** Deadline for `audit.append.v1` of a refused decision. */
   MCPGW_AUDIT_TIMEOUT_MS: envMilliseconds(5000),
 });

@@ -21,6 +21,7 @@ import type { RunningService } from '@ironcurtain/runtime';
 import type { Config } from './config.js';
 import { createCatalog } from './domain/catalog.js';
 import { createDecisionCheck } from './domain/decision-check.js';
+import { createDockerEngine, type DockerEngine } from './domain/docker-engine.js';
 import type { VerifierAuditRecord } from './domain/execute-call.js';
 import { defaultFetchServerPath, loadMcpConfig, loadServerCredentials } from './domain/gateway-settings.js';
 import { selectServers } from './domain/server-entries.js';
@@ -35,6 +36,7 @@ import { createCatalogHandler } from './handlers/catalog.js';
 import { createExecuteHandler } from './handlers/execute.js';
 import { createPrepareHandler } from './handlers/prepare.js';
 import { subscribeToSessionEnds } from './handlers/session-status.js';
+import { reportServerReadiness } from './domain/server-readiness.js';
 
 interface Wiring {
   bus: Bus;
@@ -137,6 +139,13 @@ async function createServers({ bus, config, logger, home }: Wiring, virtualServe
   ]);
   for (const { serverName, reason } of skipped) logger.warn({ serverName, reason }, 'MCP server left out');
   logger.info({ mcpConfig: mcp.path, servers: [...servers.keys()] }, 'MCP server config');
+  const credentials = await loadServerCredentials(home, config.MCPGW_SERVER_CREDENTIALS);
+  const docker: DockerEngine = createDockerEngine(config.DOCKER_HOST);
+  // Not awaited: the engine's answer only feeds the log; the catalog reports the same reason when it lists.
+  void reportServerReadiness(configured, credentials, docker).then((problems) => {
+    for (const { serverName, reason } of problems)
+      logger.warn({ serverName, reason }, 'MCP server cannot start');
+  });
   const factory = createServerFactory({
     servers: configured,
     home,
@@ -146,7 +155,8 @@ async function createServers({ bus, config, logger, home }: Wiring, virtualServe
       searchFrom: dirname(fileURLToPath(import.meta.url)),
       fetchServerPath,
     },
-    credentials: await loadServerCredentials(home, config.MCPGW_SERVER_CREDENTIALS),
+    credentials,
+    docker,
     startTimeoutMs: config.MCPGW_START_TIMEOUT_MS,
     sandboxing: {
       policy: config.MCPGW_SANDBOX_POLICY,

@@ -8,7 +8,7 @@ import { createUser } from '@nats-io/nkeys';
 import { connectBus, openKeyValue, putJson, request, serve, type Bus } from '@ironcurtain/bus';
 import { createDecisionSigner, type DecisionSigner } from '@ironcurtain/decision-token';
 import { defaultPolicyDir } from '@ironcurtain/default-policy';
-import { silentLogger } from '@ironcurtain/log';
+import { silentLogger, type Logger } from '@ironcurtain/log';
 import { computePolicyHash } from '@ironcurtain/policy-engine';
 import {
   activePolicyKey,
@@ -53,6 +53,8 @@ export interface WorldOptions {
   trustSigner?: boolean;
   /** Runs before the gateway starts, with IRONCURTAIN_HOME (e.g. to write config.json). */
   beforeStart?: (home: string) => Promise<void>;
+  /** The gateway's logger (default: silent). */
+  logger?: Logger;
 }
 
 export type World = Awaited<ReturnType<typeof createWorld>>;
@@ -85,7 +87,7 @@ export async function createWorld(options: WorldOptions) {
   const gateway = createMcpGatewayService({
     bus: gatewayBus,
     config: loadConfig(env),
-    logger: silentLogger(),
+    logger: options.logger ?? silentLogger(),
   });
   await gateway.start();
 

@@ -7,7 +7,7 @@ import { mkdir, readFile, rename, symlink, writeFile, access } from 'node:fs/pro
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from '@ironcurtain/bus';
-import { McpServerEntry } from '@ironcurtain/mcp-config';
+import { StdioServerEntry } from '@ironcurtain/mcp-config';
 import { McpgwExecute } from '@ironcurtain/proto-schemas';
 import { launchCommand, runtimeReadOnlyPaths } from '../src/domain/launch-command.js';
 import { probeSandbox } from '@ironcurtain/os-sandbox';
@@ -241,7 +241,7 @@ describe("the server's own check (the third wall)", () => {
     await writeFile(join(outside, 'notes.md'), 'OUTSIDE SECRET');
     await symlink(outside, join(sandbox, 'docs'));
     const placement = { sessionId: 'wall', sandboxDir: sandbox, homeDir: world.root };
-    const entry = resolveServerEntry('filesystem', McpServerEntry.parse(filesystemServer), placement, {
+    const entry = resolveServerEntry('filesystem', StdioServerEntry.parse(filesystemServer), placement, {
       nodePath: process.execPath,
       searchFrom: import.meta.dirname,
       fetchServerPath: join(world.root, 'no-fetch-server'),
@@ -292,7 +292,7 @@ describe('the OS sandbox (the second wall)', () => {
       sandboxDir: sandbox,
       homeDir: join(world.root, 'os-wall', 'home'),
     };
-    const entry = resolveServerEntry('filesystem', McpServerEntry.parse(misconfigured), placement, {
+    const entry = resolveServerEntry('filesystem', StdioServerEntry.parse(misconfigured), placement, {
       nodePath: process.execPath,
       searchFrom: import.meta.dirname,
       fetchServerPath: join(world.root, 'no-fetch-server'),

@@ -43,7 +43,8 @@ describe('resolveServerEntry on the shipped config', () => {
     expect(entry.args).toEqual([
       join(repositoryRoot, 'node_modules', '@cyanheads', 'git-mcp-server', 'dist', 'index.js'),
     ]);
-    expect(entry.env).toEqual({ MCP_TRANSPORT_TYPE: 'stdio', GITHUB_TOKEN: 'ghp_secret' });
+    expect(entry.env).toEqual({ ...(shipped['git'] as { env?: object }).env, GITHUB_TOKEN: 'ghp_secret' });
+    expect(entry.env).toMatchObject({ MCP_TRANSPORT_TYPE: 'stdio' });
   });
 
   it('runs the fetch server with this Node rather than the `node` on PATH', () => {
@@ -114,7 +115,7 @@ describe('resolveInstalledCommand', () => {
 describe('selectServers', () => {
   it('leaves the fetch server out, with the reason, while its entry file is missing', () => {
     const { servers, skipped } = selectServers(shipped, '/nowhere/fetch-server.js');
-    expect([...servers.keys()]).toEqual(['filesystem', 'git']);
+    expect([...servers.keys()]).toEqual(['filesystem', 'git', 'github']);
     expect(skipped).toEqual([
       {
         serverName: 'fetch',

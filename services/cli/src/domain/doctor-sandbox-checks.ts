@@ -1,4 +1,4 @@
-import { readMcpConfig, serverDomainsOf, type McpConfig } from '@ironcurtain/mcp-config';
+import { isContainerEntry, readMcpConfig, serverDomainsOf, type McpConfig } from '@ironcurtain/mcp-config';
 import { probeSandbox, type SandboxProbe } from '@ironcurtain/os-sandbox';
 import type { FindExecutable } from './command-runner.js';
 import { ok, problem, warning, type CheckResult } from './doctor-result.js';
@@ -30,8 +30,26 @@ export async function checkServerSandboxes(
       : await probeSandbox({ bwrapPath });
   const domains = serverDomainsOf(config);
   return Object.entries(config).map(([name, entry]) =>
-    serverLine(name, entry.sandbox === false, domains[name], probe),
+    isContainerEntry(entry)
+      ? containerLine(name, entry.container.network, domains[name], entry.credentials)
+      : serverLine(name, entry.sandbox === false, domains[name], probe),
   );
+}
+
+// A container server is confined by Docker, not bubblewrap; the `docker` check says whether the engine answers.
+function containerLine(
+  name: string,
+  network: string,
+  allowedDomains: readonly string[] | undefined,
+  credentials: readonly string[],
+): CheckResult {
+  const reach =
+    network === 'none' ? 'no network' : `network ${network} for ${(allowedDomains ?? []).join(', ')}`;
+  const needs =
+    credentials.length === 0
+      ? ''
+      : `; starts only when ${credentials.join(', ')} is set in serverCredentials`;
+  return ok(`server:${name}`, `MCP server ${name}: container (docker), ${reach}${needs}`);
 }
 
 function serverLine(

@@ -8,6 +8,8 @@ export interface CatalogServer {
   status: 'up' | 'down' | 'starting';
   sandboxed: boolean;
   tools: readonly LiveTool[];
+  /** Set when the server is never started (a required credential is missing): why, and how to fix it. */
+  notStartedReason?: string | undefined;
 }
 
 /** Options of {@link createCatalog}. */
@@ -50,8 +52,10 @@ export function createCatalog(options: CatalogOptions) {
       options.onStatus?.(serverName, 'up', `catalog: ${tools.length} tools listed`);
     } catch (error) {
       entry.status = 'down';
+      entry.notStartedReason = instance.notStartedReason;
       options.onStatus?.(serverName, 'down', `catalog: ${(error as Error).message}`);
-      if (!isStopped) retryLater(serverName, attempt);
+      // A server that is never started stays down until the gateway restarts with its credential.
+      if (!isStopped && instance.notStartedReason === undefined) retryLater(serverName, attempt);
     } finally {
       running.delete(instance);
       await instance.stop('catalog listed');

@@ -2,12 +2,12 @@ import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { AppError, ErrorCode } from '@ironcurtain/errors';
 import { classifyCallError } from './gateway-errors.js';
 import type { ServerLaunch } from './launch-command.js';
 import { createSecretMaskingStream } from './secret-masking.js';
+import { openStdioTransport, type OpenedTransport } from './server-transport.js';
 
 /** What a server process is doing. */
 export type ServerStatus = 'stopped' | 'starting' | 'up' | 'restarting' | 'down';
@@ -24,8 +24,10 @@ export interface ManagedServerOptions {
   serverName: string;
   /** How events and errors name this instance: `session s1`, `catalog`. */
   label: string;
-  /** The command for each (re)start. */
-  launch(): ServerLaunch;
+  /** The command for each (re)start of a stdio server. */
+  launch?(): ServerLaunch;
+  /** Opens the transport for each (re)start instead of `launch` (a container server). */
+  openTransport?(): Promise<OpenedTransport>;
   /** Values masked in the log file (the server's credentials). */
   secrets: readonly string[];
   /** The server's stderr is appended here. */
@@ -43,6 +45,8 @@ export interface ManagedServer {
   readonly serverName: string;
   readonly status: ServerStatus;
   readonly pid: number | undefined;
+  /** Set when the server is never started (a required credential is missing): why, and how to fix it. */
+  readonly notStartedReason?: string | undefined;
   /** Starts the server if needed and returns its tools. */
   tools(): Promise<readonly LiveTool[]>;
   /** Whether the OS sandbox confines it (known once started). */
@@ -55,6 +59,8 @@ export interface ManagedServer {
 interface Connection {
   client: Client;
   pid: number | undefined;
+  /** `pid 123`, `container 3f2a…`: how messages name it. */
+  identity: string;
   tools: LiveTool[];
   startedAt: number;
   isClosing: boolean;
@@ -88,26 +94,27 @@ export function createManagedServer(options: ManagedServerOptions): ManagedServe
   };
 
   const connect = async (): Promise<Connection> => {
-    const launch = options.launch();
-    isSandboxed = launch.isSandboxed;
-    const transport = new StdioClientTransport({ ...launch, stderr: 'pipe' });
-    transport.stderr?.pipe(createSecretMaskingStream(options.secrets)).pipe(logSink(), { end: false });
+    const opened = await openTransport(options);
+    const { transport } = opened;
+    isSandboxed = opened.isSandboxed;
+    opened.stderr?.pipe(createSecretMaskingStream(options.secrets)).pipe(logSink(), { end: false });
     const client = new Client(clientInfo, { capabilities: {} });
     connecting = client;
     // Set before connecting: a process that dies right after listing its tools must still be noticed.
-    let opened: Connection | undefined;
+    let connected: Connection | undefined;
     let hasClosed = false;
     client.onclose = () => {
       hasClosed = true;
-      if (opened !== undefined) handleClose(opened);
+      if (connected !== undefined) handleClose(connected);
     };
     const deadline = Date.now() + options.startTimeoutMs;
     try {
       await client.connect(transport, { timeout: options.startTimeoutMs });
       const tools = await listAllTools(client, () => Math.max(1, deadline - Date.now()));
       if (hasClosed) throw new Error('the process exited right after starting');
-      opened = { client, pid: transport.pid ?? undefined, tools, startedAt: Date.now(), isClosing: false };
-      return opened;
+      const identity = opened.describe();
+      connected = { client, pid: opened.pid(), identity, tools, startedAt: Date.now(), isClosing: false };
+      return connected;
     } catch (error) {
       await client.close().catch(() => undefined);
       throw new AppError(
@@ -139,7 +146,7 @@ export function createManagedServer(options: ManagedServerOptions): ManagedServe
     }
     connection = opened;
     status = 'up';
-    options.onStatus?.('up', `${label}: started (pid ${opened.pid ?? '?'}, ${opened.tools.length} tools)`);
+    options.onStatus?.('up', `${label}: started (${opened.identity}, ${opened.tools.length} tools)`);
     return opened;
   };
 
@@ -185,7 +192,7 @@ export function createManagedServer(options: ManagedServerOptions): ManagedServe
     status = 'down';
     options.onStatus?.(
       'down',
-      `${label}: pid ${closed.pid ?? '?'} exited unexpectedly; its stderr is in ${options.logFile}`,
+      `${label}: ${closed.identity} exited unexpectedly; its stderr is in ${options.logFile}`,
     );
     scheduleRestart();
   };
@@ -248,6 +255,13 @@ export function createManagedServer(options: ManagedServerOptions): ManagedServe
       if (wasUp) options.onStatus?.('down', `${label}: stopped (${reason})`);
     },
   };
+}
+
+function openTransport(options: ManagedServerOptions): Promise<OpenedTransport> {
+  if (options.openTransport !== undefined) return options.openTransport();
+  if (options.launch === undefined)
+    throw new Error(`server ${options.serverName} has neither launch nor openTransport`);
+  return Promise.resolve(openStdioTransport(options.launch()));
 }
 
 async function listAllTools(client: Client, remainingMs: () => number): Promise<LiveTool[]> {

@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppError, ErrorCode } from '@ironcurtain/errors';
-import type { McpConfig } from '@ironcurtain/mcp-config';
+import type { ContainerServerEntry, McpConfig, StdioServerEntry } from '@ironcurtain/mcp-config';
+import type { ContainerSpec } from './container-options.js';
 import { resolveInstalledCommand } from './installed-servers.js';
 
 type Entry = McpConfig[string];
@@ -63,10 +64,10 @@ export function selectServers(
   return { servers, skipped };
 }
 
-/** One server's entry for one placement. Throws CONFIG_INVALID with the server and the fix. */
+/** One stdio server's entry for one placement. Throws CONFIG_INVALID with the server and the fix. */
 export function resolveServerEntry(
   serverName: string,
-  entry: Entry,
+  entry: StdioServerEntry,
   placement: ServerPlacement,
   resolution: EntryResolution,
 ): ResolvedServerEntry {
@@ -90,6 +91,30 @@ export function resolveServerEntry(
     args: installed.args,
     env: { ...env, ...resolution.credentials },
     sandbox: resolveSandbox(entry.sandbox, fill),
+  };
+}
+
+/**
+ * One container server's entry for one placement. Nothing is filled in: a container sees no host path, so
+ * `${IRONCURTAIN_SANDBOX}` and `~` mean nothing there. The credentials join its `env`, and go nowhere else.
+ */
+export function resolveContainerEntry(
+  serverName: string,
+  entry: ContainerServerEntry,
+  placement: ServerPlacement,
+  credentials: Readonly<Record<string, string>>,
+): ContainerSpec {
+  const { image, args, env, network, user, memoryMb, pidsLimit } = entry.container;
+  return {
+    serverName,
+    sessionId: placement.sessionId,
+    image,
+    args: [...args],
+    env: { ...env, ...credentials },
+    network,
+    user,
+    memoryMb,
+    pidsLimit,
   };
 }
 

@@ -1,9 +1,17 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { McpConfig } from '@ironcurtain/mcp-config';
+import { isContainerEntry, type McpConfig, type StdioServerEntry } from '@ironcurtain/mcp-config';
+import { openContainerTransport } from './container-server.js';
+import type { DockerEngine } from './docker-engine.js';
 import { launchCommand, type Sandboxing } from './launch-command.js';
-import { createManagedServer, type ManagedServer } from './managed-server.js';
-import { resolveServerEntry, type EntryResolution, type ServerPlacement } from './server-entries.js';
+import { createManagedServer, type ManagedServer, type ManagedServerOptions } from './managed-server.js';
+import {
+  resolveContainerEntry,
+  resolveServerEntry,
+  type EntryResolution,
+  type ServerPlacement,
+} from './server-entries.js';
+import { createUnavailableServer, notStartedReason } from './unavailable-server.js';
 
 /** Restart delays after a crash: five tries over about 15 s, then the next call tries again. */
 export const restartDelaysMs: readonly number[] = [500, 1000, 2000, 4000, 8000];
@@ -18,6 +26,8 @@ export interface ServerFactoryOptions {
   credentials: Readonly<Record<string, Readonly<Record<string, string>>>>;
   startTimeoutMs: number;
   sandboxing: Sandboxing;
+  /** Where container servers run. */
+  docker: DockerEngine;
   onWarning(serverName: string, warning: string): void;
   onStatus(event: {
     serverName: string;
@@ -27,7 +37,11 @@ export interface ServerFactoryOptions {
   }): void;
 }
 
-/** Builds server instances: one per session and server, and the catalog's. Nothing starts until first used. */
+/**
+ * Builds server instances: one per session and server, and the catalog's. Nothing starts until first used. A stdio
+ * server is a process in the OS sandbox, a container server a Docker container; a server missing a credential its
+ * entry requires is not started at all, and says why.
+ */
 export function createServerFactory(options: ServerFactoryOptions) {
   const catalogPlacement: ServerPlacement = {
     sessionId: 'catalog',
@@ -38,20 +52,21 @@ export function createServerFactory(options: ServerFactoryOptions) {
     const entry = options.servers.get(serverName);
     if (entry === undefined) throw new Error(`server ${serverName} is not configured`);
     const credentials = options.credentials[serverName] ?? {};
+    const reason = notStartedReason(serverName, entry, credentials);
+    if (reason !== undefined) return createUnavailableServer(serverName, reason);
+    const start: Pick<ManagedServerOptions, 'launch' | 'openTransport'> = isContainerEntry(entry)
+      ? {
+          openTransport: () =>
+            openContainerTransport(
+              options.docker,
+              resolveContainerEntry(serverName, entry, placement, credentials),
+            ),
+        }
+      : { launch: () => launchStdio(serverName, entry, placement, credentials) };
     return createManagedServer({
       serverName,
       label: isCatalog ? 'catalog' : `session ${placement.sessionId}`,
-      launch: () => {
-        // The session-orchestrator makes the sandbox; a server must not fail (or skip its root) for lack of it.
-        mkdirSync(placement.sandboxDir, { recursive: true, mode: 0o700 });
-        const resolved = resolveServerEntry(serverName, entry, placement, {
-          ...options.resolution,
-          credentials,
-        });
-        const launch = launchCommand(serverName, resolved, placement, options.sandboxing);
-        if (launch.warning !== undefined) options.onWarning(serverName, launch.warning);
-        return launch;
-      },
+      ...start,
       secrets: Object.values(credentials),
       logFile,
       startTimeoutMs: options.startTimeoutMs,
@@ -61,6 +76,19 @@ export function createServerFactory(options: ServerFactoryOptions) {
         : (status, reason) =>
             options.onStatus({ serverName, sessionId: placement.sessionId, status, reason }),
     });
+  };
+  const launchStdio = (
+    serverName: string,
+    entry: StdioServerEntry,
+    placement: ServerPlacement,
+    credentials: Readonly<Record<string, string>>,
+  ) => {
+    // The session-orchestrator makes the sandbox; a server must not fail (or skip its root) for lack of it.
+    mkdirSync(placement.sandboxDir, { recursive: true, mode: 0o700 });
+    const resolved = resolveServerEntry(serverName, entry, placement, { ...options.resolution, credentials });
+    const launch = launchCommand(serverName, resolved, placement, options.sandboxing);
+    if (launch.warning !== undefined) options.onWarning(serverName, launch.warning);
+    return launch;
   };
   return {
     /** The instance of `serverName` for one session. */

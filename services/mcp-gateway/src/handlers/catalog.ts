@@ -27,6 +27,10 @@ export function createCatalogHandler(deps: CatalogHandlerDependencies): Handler<
         `no MCP server "${request.serverName}"; this gateway runs ${known.join(', ') || 'none'}`,
       );
     }
+    const notStarted = servers.find((server) => server.notStartedReason !== undefined);
+    if (request.serverName !== undefined && notStarted?.notStartedReason !== undefined) {
+      throw new AppError(ErrorCode.Unavailable, notStarted.notStartedReason, { retryable: false });
+    }
     return {
       servers: servers.map((server) => ({
         name: server.name,

@@ -54,6 +54,7 @@ export {
 } from './escalation.js';
 export {
   SessionBudgetEvent,
+  SessionBudget,
   SessionList,
   SessionOutputEvent,
   SessionSend,

@@ -18,6 +18,7 @@ import { McpgwCatalog, McpgwExecute, McpgwPrepare, McpgwServerEvent } from './mc
 import { PdpDecisionEvent, PdpEvaluate, PdpToolCall } from './pdp.js';
 import {
   SessionBudgetEvent,
+  SessionBudget,
   SessionList,
   SessionOutputEvent,
   SessionSend,
@@ -42,6 +43,7 @@ export const allEndpoints: readonly Endpoint[] = [
   SessionStart,
   SessionSend,
   SessionStop,
+  SessionBudget,
   SessionList,
   EgressSessionOpen,
   EgressSessionClose,

@@ -60,7 +60,15 @@ export const SessionOutputEvent = defineEvent({
 export const SessionStatusEvent = defineEvent({
   subject: 'session.evt.status.v1',
   description: 'A session changed state.',
-  payload: z.object({ sessionId: SessionId, status: SessionStatus, reason: z.string().optional() }),
+  payload: z.object({
+    sessionId: SessionId,
+    status: SessionStatus,
+    reason: z.string().optional(),
+    /** The turn the change belongs to, when it belongs to one. */
+    turn: z.number().int().nonnegative().optional(),
+    /** How that turn ended, on the change that ends it. */
+    turnOutcome: z.enum(['completed', 'budget-exhausted', 'loop-blocked', 'failed', 'aborted']).optional(),
+  }),
 });
 
 export const SessionBudgetEvent = defineEvent({
@@ -72,5 +80,31 @@ export const SessionBudgetEvent = defineEvent({
     used: z.number().nonnegative(),
     limit: z.number().positive(),
     isExhausted: z.boolean(),
+  }),
+});
+
+const BudgetDimensionStatus = z.object({
+  used: z.number().nonnegative(),
+  limit: z.number().positive().nullable(),
+});
+const BudgetDimensions = z.object({
+  tokens: BudgetDimensionStatus,
+  steps: BudgetDimensionStatus,
+  /** Wall time inside turns, in ms. */
+  time: BudgetDimensionStatus,
+  /** Estimated cost in US dollars. */
+  cost: BudgetDimensionStatus,
+});
+
+export const SessionBudget = defineEndpoint({
+  subject: 'session.budget.v1',
+  description:
+    "A running session's budget: used and limit of each dimension, for the session and the current turn.",
+  request: z.object({ sessionId: SessionId }),
+  response: z.object({
+    sessionId: SessionId,
+    session: BudgetDimensions,
+    turn: BudgetDimensions,
+    notes: z.array(z.string()).default([]),
   }),
 });

@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 
 /** One request a fake provider received, as the client sent it. */
@@ -39,6 +40,8 @@ export interface FakeLlmServerOptions {
   respond: FakeLlmRespond;
   /** When set, requests must carry this key the provider's way, else 401 as the real API answers. */
   apiKey?: string;
+  /** Serve HTTPS with this certificate (PEM), as the real API does: for clients and proxies that verify TLS. */
+  tls?: { key: string; cert: string };
 }
 
 /** A fake provider on loopback. `url` is the base URL to configure (it ends in `/v1`). */
@@ -72,13 +75,14 @@ export async function startFakeLlmServer(
   options: FakeLlmServerOptions,
 ): Promise<FakeLlmServer> {
   const requests: FakeLlmRequest[] = [];
-  const server = createServer((incoming, response) => {
+  const listener = (incoming: IncomingMessage, response: ServerResponse): void => {
     void handle(protocol, options, requests, incoming, response).catch((error: unknown) => {
       if (!response.headersSent)
         sendJson(response, 500, protocol.errorBody({ message: String(error), type: 'api_error' }));
       else response.destroy();
     });
-  });
+  };
+  const server = options.tls === undefined ? createServer(listener) : createTlsServer(options.tls, listener);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   const close = (): Promise<void> =>
@@ -87,7 +91,7 @@ export async function startFakeLlmServer(
       server.close(() => resolve());
     });
   return {
-    url: `http://127.0.0.1:${port}/v1`,
+    url: `${options.tls === undefined ? 'http' : 'https'}://127.0.0.1:${port}/v1`,
     requests,
     close,
     [Symbol.asyncDispose]: close,

@@ -1,8 +1,39 @@
-import { baseServiceEnv, loadEnv } from '@ironcurtain/config';
-import type { z } from 'zod';
+import { baseServiceEnv, envMilliseconds, loadEnv } from '@ironcurtain/config';
+import { z } from 'zod';
+
+/** A budget limit: a positive number, or `null`/`none`/`unlimited` for no limit. */
+const budgetLimit = (fallback: number | null) =>
+  z
+    .string()
+    .optional()
+    .transform((value, context) => {
+      if (value === undefined || value.trim() === '') return fallback;
+      if (['null', 'none', 'unlimited'].includes(value.trim().toLowerCase())) return null;
+      const number = Number(value);
+      if (Number.isFinite(number) && number > 0) return number;
+      context.addIssue({ code: 'custom', message: 'a positive number, or null for unlimited' });
+      return z.NEVER;
+    });
 
 /** Environment variables of the session-orchestrator. */
-export const configSchema = baseServiceEnv;
+export const configSchema = baseServiceEnv.extend({
+  /** mitm-egress's reverse-mode address: provider calls go to `<this>/<provider>/v1` with sentinel keys. */
+  ORCH_EGRESS_URL: z.url().default('http://127.0.0.1:8788'),
+  /** The model of sessions that do not name one (`provider:model`). */
+  ORCH_DEFAULT_MODEL: z.string().min(1).default('anthropic:claude-sonnet-4-6'),
+  /** How long one tool call may take through the PDP, a human's approval included (above the PDP's own limit). */
+  ORCH_TOOLCALL_TIMEOUT_MS: envMilliseconds(660_000),
+  /** How long the gateway's catalog may take to answer at session start. */
+  ORCH_CATALOG_TIMEOUT_MS: envMilliseconds(30_000),
+  /** Code Mode: heap of one execution's isolate in MB, and its wall-clock limit. */
+  ORCH_CODE_MEMORY_MB: z.coerce.number().int().min(8).max(4096).default(128),
+  ORCH_CODE_TIME_LIMIT_MS: envMilliseconds(300_000),
+  /** Session budgets (defaults: 1,000,000 tokens, 200 steps, 30 minutes, $5); `null` for unlimited. */
+  ORCH_BUDGET_TOKENS: budgetLimit(1_000_000),
+  ORCH_BUDGET_STEPS: budgetLimit(200),
+  ORCH_BUDGET_MINUTES: budgetLimit(30),
+  ORCH_BUDGET_COST_USD: budgetLimit(5),
+});
 
 export type Config = z.output<typeof configSchema>;
 

@@ -1,13 +1,114 @@
-import type { Bus } from '@ironcurtain/bus';
+import { publish, request, serve, serviceOf, subscribe, type Bus } from '@ironcurtain/bus';
+import { resolveHome } from '@ironcurtain/config';
 import type { Logger } from '@ironcurtain/log';
-import { createDiscoveryOnlyService, type RunningService } from '@ironcurtain/runtime';
+import {
+  EgressLlmUsageEvent,
+  EgressSessionClose,
+  EgressSessionOpen,
+  McpgwCatalog,
+  PdpToolCall,
+  SessionBudget,
+  SessionBudgetEvent,
+  SessionList,
+  SessionOutputEvent,
+  SessionSend,
+  SessionStart,
+  SessionStatusEvent,
+  SessionStop,
+} from '@ironcurtain/proto-schemas';
+import type { RunningService } from '@ironcurtain/runtime';
 import type { Config } from './config.js';
+import { createSessionDesk, type SessionDesk } from './domain/session-desk.js';
+import { createSessionModel } from './domain/session-model.js';
+import { createBudgetHandler } from './handlers/budget.js';
+import { createListHandler } from './handlers/list.js';
+import { createSendHandler } from './handlers/send.js';
+import { createStartHandler } from './handlers/start.js';
+import { createStopHandler } from './handlers/stop.js';
+import { openSessionStore } from './session-store.js';
 
-/** Wires the session-orchestrator: for now it only registers for `$SRV` discovery; its endpoints arrive with their issue. */
+/** Wires the session-orchestrator: the session desk, its four endpoints, and egress usage into the budgets. */
 export function createSessionOrchestratorService(dependencies: {
   bus: Bus;
   config: Config;
   logger: Logger;
+  now?: () => Date;
 }): RunningService {
-  return createDiscoveryOnlyService(dependencies.bus);
+  const { bus, config, logger } = dependencies;
+  const now = dependencies.now ?? (() => new Date());
+  let desk: SessionDesk | undefined;
+  let stopUsage: (() => void) | undefined;
+  return {
+    async start() {
+      const store = await openSessionStore(bus);
+      desk = createSessionDesk({
+        home: resolveHome(config.IRONCURTAIN_HOME),
+        defaultModel: config.ORCH_DEFAULT_MODEL,
+        sessionLimits: {
+          tokens: config.ORCH_BUDGET_TOKENS,
+          steps: config.ORCH_BUDGET_STEPS,
+          timeMs: config.ORCH_BUDGET_MINUTES === null ? null : config.ORCH_BUDGET_MINUTES * 60_000,
+          costUsd: config.ORCH_BUDGET_COST_USD,
+        },
+        codeLimits: {
+          memoryLimitMb: config.ORCH_CODE_MEMORY_MB,
+          timeLimitMs: config.ORCH_CODE_TIME_LIMIT_MS,
+        },
+        loadRecord: store.load,
+        saveRecord: store.save,
+        listRecords: store.list,
+        fetchCatalog: () => request(bus, McpgwCatalog, {}, { timeoutMs: config.ORCH_CATALOG_TIMEOUT_MS }),
+        createModel: (sessionId, modelId) =>
+          createSessionModel({
+            modelId,
+            egressUrl: config.ORCH_EGRESS_URL,
+            openEgressSession: async () =>
+              (await request(bus, EgressSessionOpen, { sessionId }, { sessionId })).sentinels,
+          }),
+        closeEgressSession: async (sessionId) => {
+          await request(bus, EgressSessionClose, { sessionId }, { sessionId });
+        },
+        requestToolCall: (payload) =>
+          request(bus, PdpToolCall, payload, {
+            timeoutMs: config.ORCH_TOOLCALL_TIMEOUT_MS,
+            sessionId: payload.sessionId,
+          }),
+        publishOutput: (sessionId, note, turn) =>
+          publish(bus, SessionOutputEvent, { sessionId, turn, ...note }, { sessionId }),
+        publishStatus: (sessionId, status, details) =>
+          publish(bus, SessionStatusEvent, { sessionId, status, ...details }, { sessionId }),
+        publishBudget: (sessionId, event) =>
+          publish(
+            bus,
+            SessionBudgetEvent,
+            {
+              sessionId,
+              dimension: event.dimension,
+              used: event.used,
+              limit: event.limit,
+              isExhausted: event.type === 'budget-exhausted',
+            },
+            { sessionId },
+          ),
+        onError: (error, what, sessionId) =>
+          logger.error({ sessionId, err: (error as Error).message }, `could not ${what}`),
+        now,
+      });
+      const sessions = desk;
+      const subscription = subscribe(bus, EgressLlmUsageEvent, (event) => {
+        sessions.recordUsage(event.sessionId, event);
+      });
+      stopUsage = () => subscription.unsubscribe();
+      await serve(bus, SessionStart, createStartHandler(sessions));
+      await serve(bus, SessionSend, createSendHandler(sessions));
+      await serve(bus, SessionStop, createStopHandler(sessions));
+      await serve(bus, SessionList, createListHandler(sessions));
+      await serve(bus, SessionBudget, createBudgetHandler(sessions));
+    },
+    async stop() {
+      stopUsage?.();
+      await (await serviceOf(bus)).stop();
+      await desk?.stopAll('the session-orchestrator stopped');
+    },
+  };
 }

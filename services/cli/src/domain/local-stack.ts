@@ -1,4 +1,5 @@
 import { chmod, mkdir, rm } from 'node:fs/promises';
+import { createServer, type AddressInfo } from 'node:net';
 import { connectBus } from '@ironcurtain/bus';
 import { baseServiceEnv, loadEnv } from '@ironcurtain/config';
 import { ensureActivePolicy } from './initial-policy.js';
@@ -62,12 +63,26 @@ export async function runLocalStack(options: LocalStackOptions): Promise<number>
       home: paths.home,
       inherited: { PATH: options.env['PATH'], HOME: options.env['HOME'] },
       secrets: options.env,
+      settings: await egressSettings(options.env),
     };
     return await runClaimedStack(options, paths, state, launch);
   } finally {
     await state.remove();
     await rm(paths.natsConfigFile, { force: true });
   }
+}
+
+/**
+ * The egress listens where EGRESS_PORT says, else on a free port chosen now (two stacks on one machine must not
+ * collide), and the orchestrator is told where that is unless ORCH_EGRESS_URL says otherwise.
+ */
+async function egressSettings(env: Record<string, string | undefined>) {
+  const port = env['EGRESS_PORT'] ?? String(await freeLoopbackPort());
+  const host = env['EGRESS_HOST'] ?? '127.0.0.1';
+  return {
+    'mitm-egress': { EGRESS_PORT: port },
+    'session-orchestrator': { ORCH_EGRESS_URL: env['ORCH_EGRESS_URL'] ?? `http://${host}:${port}` },
+  };
 }
 
 async function prepareDirectories(paths: StackPaths): Promise<void> {
@@ -202,4 +217,15 @@ async function awaitReadiness(
   } finally {
     await bus.close();
   }
+}
+
+function freeLoopbackPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
 }

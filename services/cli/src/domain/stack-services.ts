@@ -27,8 +27,13 @@ export interface ServiceLaunchSettings {
   home: string;
   /** PATH and HOME of the supervisor, so services can find tools (bwrap, MCP servers) and their own home. */
   inherited: { PATH?: string | undefined; HOME?: string | undefined };
-  /** The supervisor's environment, from which only {@link secretsByService} is taken, per service. */
+  /**
+   * The supervisor's environment, from which only {@link secretsByService} and each service's own settings
+   * ({@link settingsPrefixByService}) are taken, per service.
+   */
   secrets?: Readonly<Record<string, string | undefined>>;
+  /** Settings the supervisor decides for a service (e.g. the egress port), over what the environment says. */
+  settings?: Readonly<Record<string, Readonly<Record<string, string>>>>;
 }
 
 // Both src/domain and dist/domain sit two folders below services/cli, so the same relative path works for tests
@@ -77,8 +82,24 @@ export function serviceEnvironment(
     const value = launch.secrets?.[name];
     if (value !== undefined && value !== '') environment[name] = value;
   }
+  const prefixes = serviceName === undefined ? [] : (settingsPrefixByService[serviceName] ?? []);
+  for (const [name, value] of Object.entries(launch.secrets ?? {})) {
+    if (value !== undefined && prefixes.some((prefix) => name.startsWith(prefix))) environment[name] = value;
+  }
+  Object.assign(environment, serviceName === undefined ? {} : launch.settings?.[serviceName]);
   return environment;
 }
+
+/** Each service's own settings (`ORCH_BUDGET_STEPS`, `PDP_DECISION_TTL_MS`, …) pass from the supervisor's environment. */
+export const settingsPrefixByService: Readonly<Record<string, readonly string[]>> = {
+  'session-orchestrator': ['ORCH_'],
+  'policy-decision-point': ['PDP_', 'IRONCURTAIN_MCP_CONFIG'],
+  'mcp-gateway': ['MCPGW_', 'IRONCURTAIN_MCP_CONFIG'],
+  'mitm-egress': ['EGRESS_'],
+  'audit-writer': ['AUDIT_'],
+  'escalation-router': ['ESCALATION_'],
+  'signal-bridge': ['SIGNAL_'],
+};
 
 /**
  * The only secrets a service of the local stack receives, by service: the real LLM provider keys live in

@@ -1,0 +1,80 @@
+import { connectBus, type Bus } from '@ironcurtain/bus';
+import { errorCodeOf } from '@ironcurtain/errors';
+import { resolveCliNats } from './cli-nats.js';
+import { runLocalStack } from './local-stack.js';
+import { logFileOf, stackPaths } from './stack-paths.js';
+
+/** A bus connection to a running stack, and the stack itself when this process started it. */
+export interface StackConnection {
+  readonly bus: Bus;
+  /** True when this command started the local stack (it stops it again on close). */
+  readonly isOwnStack: boolean;
+  close(): Promise<void>;
+}
+
+/** What {@link connectToStack} needs from the command. */
+export interface StackConnectionOptions {
+  home: string;
+  env: Record<string, string | undefined>;
+  pid: number;
+  nodePath: string;
+  readyTimeoutMs: number;
+  /** Progress lines (starting the stack). */
+  report(line: string): void;
+}
+
+/**
+ * Connects to the stack the CLI would talk to (NATS_URL, or the local stack's run/stack.json); when there is none
+ * and NATS_URL is not set, starts the local stack inside this process first, as `ironcurtain up` would, and stops
+ * it on close.
+ */
+export async function connectToStack(options: StackConnectionOptions): Promise<StackConnection> {
+  try {
+    return { bus: await connectCli(options), isOwnStack: false, close: async () => undefined };
+  } catch (error) {
+    if (errorCodeOf(error) !== 'UNAVAILABLE' || options.env['NATS_URL'] !== undefined) throw error;
+  }
+  options.report('no IronCurtain stack is running; starting one for this session…');
+  const stopStack = new AbortController();
+  let markReady: () => void = () => undefined;
+  const ready = new Promise<void>((resolve) => (markReady = resolve));
+  const stackExit = runLocalStack({
+    home: options.home,
+    env: options.env,
+    supervisorPid: options.pid,
+    nodePath: options.nodePath,
+    readyTimeoutMs: options.readyTimeoutMs,
+    stopRequested: stopStack.signal,
+    report: (line) => {
+      if (line.startsWith('IronCurtain is up')) markReady();
+      if (line.startsWith('not ready') || line.includes('restarting in')) options.report(line);
+    },
+  });
+  const exitedEarly = stackExit.then((code) => {
+    const logs = logFileOf(stackPaths(options.home), '<service>');
+    throw new Error(`the local stack did not come up (exit code ${code}); see the logs in ${logs}`);
+  });
+  exitedEarly.catch(() => undefined); // it rejects at close too, when nobody waits for it any more
+  await Promise.race([ready, exitedEarly]);
+  const bus = await connectCli(options);
+  return {
+    bus,
+    isOwnStack: true,
+    async close() {
+      await bus.close();
+      stopStack.abort();
+      await stackExit;
+    },
+  };
+}
+
+async function connectCli(options: StackConnectionOptions): Promise<Bus> {
+  const settings = await resolveCliNats(options.env, options.home);
+  return connectBus({
+    url: settings.url,
+    name: 'ironcurtain-cli',
+    user: settings.user,
+    password: settings.password,
+    credentialsFile: settings.credentialsFile,
+  });
+}

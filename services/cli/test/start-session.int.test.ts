@@ -1,0 +1,144 @@
+// `ironcurtain start "task"` end to end: the real CLI brings up the real stack, the builtin agent runs on the real AI
+// SDK Anthropic provider, whose calls go through mitm-egress's reverse mode (sentinel key swapped for the real one,
+// TLS to the upstream verified) to a fake Anthropic Messages API that scripts execute_code calls. Tool calls go
+// through the PDP, the gateway and the real filesystem and git MCP servers; the audit trail must verify afterwards.
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFakeAnthropic, type FakeLlmReply, type FakeLlmServer } from '@ironcurtain/testing';
+import { cliEnvironment, runCli, startCli } from './stack-process.js';
+
+const realKey = 'sk-ant-test-real-key-for-the-egress';
+
+const steps: readonly string[] = [
+  "filesystem.write_file({ path: 'notes.md', content: '# notes from the agent\\n' });\n" +
+    "return filesystem.read_text_file({ path: 'notes.md' });",
+  "git.git_init({ path: '.', initialBranch: 'main' });\n" +
+    "git.git_add({ path: '.', paths: ['notes.md'] });\n" +
+    "git.git_commit({ path: '.', message: 'Add notes' });\n" +
+    "return 'committed';",
+  // Data leaving the machine: escalated by the shipped policy; nobody answers, so it expires as a denial.
+  "try { return git.git_push({ path: '.', remote: 'https://github.com/example/notes.git', branch: 'main' }); }\n" +
+    'catch (error) { return error.message; }',
+  // Outside the sandbox with no rule granting it: denied (the shipped policy is stricter than escalating here).
+  "try { return filesystem.read_text_file({ path: '/etc/passwd' }); } catch (error) { return error.message; }",
+  "try { filesystem.write_file({ path: '~/.ironcurtain/config.json', content: '{}' }); return 'written'; }\n" +
+    'catch (error) { return error.message; }',
+];
+
+/** The next scripted answer: one execute_code per step, counted by the tool results already in the conversation. */
+function scriptedReply(body: unknown): FakeLlmReply {
+  const done = (JSON.stringify(body).match(/"tool_result"/g) ?? []).length;
+  const code = steps[done];
+  if (code === undefined) return { text: 'All steps are done.' };
+  return { toolCalls: [{ name: 'execute_code', input: { code } }] };
+}
+
+async function selfSignedCertificate(
+  directory: string,
+  host: string,
+): Promise<{ key: string; cert: string }> {
+  const keyFile = join(directory, 'upstream.key');
+  const certFile = join(directory, 'upstream.pem');
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      `/CN=${host}`,
+      '-addext',
+      `subjectAltName=DNS:${host}`,
+      '-keyout',
+      keyFile,
+      '-out',
+      certFile,
+    ],
+    { stdio: 'ignore' },
+  );
+  return { key: await readFile(keyFile, 'utf8'), cert: await readFile(certFile, 'utf8') };
+}
+
+describe('ironcurtain start "task" through the whole stack', () => {
+  let home: string;
+  let anthropic: FakeLlmServer;
+  let environment: Record<string, string>;
+
+  beforeAll(async () => {
+    home = await mkdtemp(join(tmpdir(), 'ironcurtain-start-'));
+    const tls = await selfSignedCertificate(home, 'api.anthropic.com');
+    await writeFile(join(home, 'upstream-ca.pem'), tls.cert);
+    anthropic = await startFakeAnthropic({
+      apiKey: realKey,
+      tls,
+      respond: (request) => scriptedReply(request.body),
+    });
+    environment = cliEnvironment(home, {
+      IRONCURTAIN_HOME: join(home, '.ironcurtain'),
+      ANTHROPIC_API_KEY: realKey,
+      ORCH_DEFAULT_MODEL: 'anthropic:claude-sonnet-4-6',
+      EGRESS_UPSTREAM_OVERRIDES: JSON.stringify({ 'api.anthropic.com': new URL(anthropic.url).host }),
+      EGRESS_UPSTREAM_CA_FILE: join(home, 'upstream-ca.pem'),
+      ESCALATION_TEST_TIMEOUT_MS: '1500',
+      // The fake upstream is on loopback, which the egress refuses unless told otherwise.
+      EGRESS_ALLOW_ADDRESSES: '127.0.0.1',
+    });
+  });
+  afterAll(async () => {
+    await anthropic?.close();
+    await rm(home, { recursive: true, force: true });
+  });
+
+  it('runs the task: sandbox work and a commit allowed, a push escalated and expired, /etc/passwd and its own config denied', async () => {
+    const start = startCli(['start', 'Take notes, then commit them.'], environment);
+    // 'close', not 'exit': the output is complete only once the pipes are drained.
+    const code = await new Promise<number | null>((resolve) => start.child.once('close', resolve));
+    const output = start.output();
+    expect(code, output).toBe(0);
+    expect(output).toContain('filesystem.write_file: allowed');
+    expect(output).toMatch(/approval needed \[esc_[0-9a-f]+\]: git\.git_push/);
+    expect(output).toMatch(/git\.git_push: ESCALATION DENIED: nobody answered in time/);
+    expect(output).toMatch(/filesystem\.read_text_file: DENIED: /);
+    expect(output).toMatch(/filesystem\.write_file: DENIED: Access to protected path/);
+    expect(output).toContain('git.git_commit: allowed');
+    expect(output).toContain('agent › All steps are done.');
+
+    // Every model call went through the egress: the upstream saw the real key, never the session's sentinel.
+    expect(anthropic.requests).toHaveLength(steps.length + 1);
+    for (const request of anthropic.requests) expect(request.headers['x-api-key']).toBe(realKey);
+    // The first execution's result reached the model in the next request.
+    expect(JSON.stringify(anthropic.requests[1]?.body)).toContain('# notes from the agent');
+
+    const sessionsDirectory = join(home, '.ironcurtain', 'sessions');
+    const [sessionId] = await readdir(sessionsDirectory);
+    const sandbox = join(sessionsDirectory, sessionId ?? '', 'sandbox');
+    expect(execFileSync('git', ['-C', sandbox, 'log', '--format=%s'], { encoding: 'utf8' }).trim()).toBe(
+      'Add notes',
+    );
+    await expect(readFile(join(home, '.ironcurtain', 'config.json'), 'utf8')).rejects.toThrow();
+
+    const verify = await runCli(['audit', 'verify'], environment);
+    expect(verify.code, verify.stdout + verify.stderr).toBe(0);
+    const trail = await readFile(
+      join(home, '.ironcurtain', 'sessions', sessionId ?? '', 'audit.jsonl'),
+      'utf8',
+    );
+    const rules = trail
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { kind: string; policyDecision: { rule: string } })
+      .filter((record) => record.kind === 'decision')
+      .map((record) => record.policyDecision.rule);
+    expect(rules).toContain('escalation-denied');
+    expect(rules.filter((rule) => rule === 'structural-sandbox-allow').length).toBeGreaterThanOrEqual(5);
+  }, 180_000);
+});

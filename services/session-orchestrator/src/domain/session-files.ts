@@ -1,0 +1,56 @@
+import { randomBytes } from 'node:crypto';
+import { appendFile, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+/** Where one session keeps its state under IRONCURTAIN_HOME (ARCHITECTURE.md, State). */
+export interface SessionPaths {
+  readonly directory: string;
+  /** The agent's working directory; tools see it as the session sandbox. */
+  readonly sandbox: string;
+  /** The conversation as the model sees it (JSON), rewritten atomically after every turn: what resume reads. */
+  readonly conversation: string;
+  /** One JSON line per event the user saw (assistant text, tool notes, status), for `/logs` and later reading. */
+  readonly transcript: string;
+}
+
+/** The paths of session `sessionId` under `home`. */
+export function sessionPathsOf(home: string, sessionId: string): SessionPaths {
+  const directory = join(home, 'sessions', sessionId);
+  return {
+    directory,
+    sandbox: join(directory, 'sandbox'),
+    conversation: join(directory, 'conversation.json'),
+    transcript: join(directory, 'transcript.jsonl'),
+  };
+}
+
+/** Creates the session's directory and sandbox (owner only); fine when they exist (resume). */
+export async function createSessionDirectories(paths: SessionPaths): Promise<void> {
+  await mkdir(paths.sandbox, { recursive: true, mode: 0o700 });
+}
+
+/** Writes the conversation through a temporary file and a rename, so a crash leaves the old or the new one whole. */
+export async function writeConversation(paths: SessionPaths, messages: readonly unknown[]): Promise<void> {
+  const temporary = `${paths.conversation}.${randomBytes(6).toString('hex')}.tmp`;
+  await writeFile(temporary, JSON.stringify(messages), { mode: 0o600 });
+  await rename(temporary, paths.conversation);
+}
+
+/** The stored conversation, or an empty one when the session has none yet. Throws when the file is not a list. */
+export async function readConversation(paths: SessionPaths): Promise<unknown[]> {
+  let text: string;
+  try {
+    text = await readFile(paths.conversation, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
+  const parsed: unknown = JSON.parse(text);
+  if (!Array.isArray(parsed)) throw new Error(`${paths.conversation} does not hold a list of messages`);
+  return parsed;
+}
+
+/** Appends one transcript line. */
+export async function appendTranscript(paths: SessionPaths, entry: Record<string, unknown>): Promise<void> {
+  await appendFile(paths.transcript, `${JSON.stringify(entry)}\n`, { mode: 0o600 });
+}

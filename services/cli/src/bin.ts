@@ -4,11 +4,17 @@
 import { homedir, userInfo } from 'node:os';
 import { Command } from 'commander';
 import type { CliContext } from './cli-context.js';
+import { registerAnnotateToolsCommand } from './commands/annotate-tools.js';
 import { registerApproveCommand, registerDenyCommand } from './commands/approve.js';
 import { registerAuditCommand } from './commands/audit.js';
+import { registerCompilePolicyCommand } from './commands/compile-policy.js';
+import { registerCustomizePolicyCommand } from './commands/customize-policy.js';
+import { registerDemoCommand } from './commands/demo.js';
 import { registerDoctorCommand } from './commands/doctor.js';
 import { registerEscalationsCommand } from './commands/escalations.js';
 import { registerPolicyCommand } from './commands/policy.js';
+import { registerRefreshListsCommand } from './commands/refresh-lists.js';
+import { registerStartCommand } from './commands/start.js';
 import { registerUpCommand } from './commands/up.js';
 import { readCliVersion } from './domain/cli-version.js';
 
@@ -42,7 +48,13 @@ const program = new Command('ironcurtain')
   .version(readCliVersion(), '-V, --version', 'print the version of the ironcurtain CLI');
 registerDoctorCommand(program, context);
 registerUpCommand(program, context);
+registerStartCommand(program, context);
+registerDemoCommand(program, context);
 registerPolicyCommand(program, context);
+registerAnnotateToolsCommand(program, context);
+registerCompilePolicyCommand(program, context);
+registerRefreshListsCommand(program, context);
+registerCustomizePolicyCommand(program, context);
 registerAuditCommand(program, context);
 registerEscalationsCommand(program, context);
 registerApproveCommand(program, context);

@@ -47,9 +47,15 @@ describe('ironcurtain demo', () => {
     const environment = cliEnvironment(home, { TERM: 'dumb', IRONCURTAIN_HOME: join(home, '.ironcurtain') });
     const run = runDemoInTerminal(environment);
     runs.push(run);
-    await eventually('the approval question', () => run.output().includes('approve? [y/N]'), 90_000);
+    await waitForQuestion(run, 1);
     return { home, run };
   };
+  const waitForQuestion = (run: DemoRun, count: number) =>
+    eventually(
+      `approval question ${count}`,
+      () => (run.output().match(/approve\? \[y\/N\]/g) ?? []).length >= count,
+      90_000,
+    );
 
   it('allows sandbox work, denies the SSH key, and pushes only after the person says yes', async () => {
     const { home, run } = await startDemo();
@@ -57,11 +63,16 @@ describe('ironcurtain demo', () => {
     expect(beforeAnswer).toContain('filesystem.write_file: allowed');
     expect(beforeAnswer).toMatch(/filesystem\.read_text_file: DENIED: /);
     expect(beforeAnswer).toContain('git.git_commit: allowed');
-    expect(beforeAnswer).toMatch(/approval needed \[esc_[0-9a-f]+\]: git\.git_push/);
+    expect(beforeAnswer).toMatch(/approval needed \[esc_[0-9a-f]+\]: git\.git_remote/);
+    run.answer('y');
+    await waitForQuestion(run, 2);
+    expect(run.output()).toMatch(/approval needed \[esc_[0-9a-f]+\]: git\.git_push/);
     run.answer('y');
     expect(await run.exited).toBe(0);
     const output = run.output();
-    expect(output).toMatch(/escalation esc_[0-9a-f]+: approved by /);
+    expect(output.match(/escalation esc_[0-9a-f]+: approved by /g)).toHaveLength(2);
+    expect(output).toContain('git.git_remote: allowed (approved by');
+    // Approved and run: the push itself fails, as this machine has no route to github.com.
     expect(output).toMatch(/git\.git_push\s+allow\s+escalate-git-remote-operations/);
     expect(output).toMatch(/filesystem\.read_text_file\s+deny\s+default-deny/);
     expect(output).toMatch(/hash chain verified: \d+ records/);
@@ -77,6 +88,8 @@ describe('ironcurtain demo', () => {
 
   it('records the push as denied when the person says no', async () => {
     const { run } = await startDemo();
+    run.answer('y');
+    await waitForQuestion(run, 2);
     run.answer('n');
     expect(await run.exited).toBe(0);
     const output = run.output();

@@ -37,13 +37,18 @@ const demoSteps: readonly DemoStep[] = [
     ].join('\n'),
   },
   {
-    say: 'Next I commit the note with git, then try to push it to a remote repository.',
+    say: 'Next I commit the note with git, add a remote repository and try to push there.',
     code: [
       "git.git_init({ path: '.', initialBranch: 'main' });",
       "git.git_add({ path: '.', paths: ['hello.md'] });",
       "git.git_commit({ path: '.', message: 'Add hello.md' });",
       'try {',
-      "  return 'push: ' + git.git_push({ path: '.', remote: 'https://github.com/ironcurtain-demo/hello.git', branch: 'main' });",
+      "  git.git_remote({ path: '.', mode: 'add', name: 'origin', url: 'https://github.com/ironcurtain-demo/hello.git' });",
+      '} catch (error) {',
+      "  return 'adding the remote was refused: ' + error.message;",
+      '}',
+      'try {',
+      "  return 'pushed: ' + git.git_push({ path: '.', remote: 'origin', branch: 'main' });",
       '} catch (error) {',
       "  return 'push refused or failed: ' + error.message;",
       '}',
@@ -52,7 +57,8 @@ const demoSteps: readonly DemoStep[] = [
   {
     say:
       'Done. I wrote and committed hello.md in my sandbox; the read of ~/.ssh/id_rsa was denied by the policy; ' +
-      'the push needed your approval because data would leave the machine. Every one of these calls is in the audit trail.',
+      'talking to a remote repository needed your approval, because data would leave the machine. Every one of ' +
+      'these calls is in the audit trail.',
   },
 ];
 

@@ -3,14 +3,13 @@
 // TLS to the upstream verified) to a fake Anthropic Messages API that scripts execute_code calls. Tool calls go
 // through the PDP, the gateway and the real filesystem and git MCP servers; the audit trail must verify afterwards.
 import { execFileSync } from 'node:child_process';
-import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFakeAnthropic, type FakeLlmReply, type FakeLlmServer } from '@ironcurtain/testing';
-import { cliEnvironment, runCli, startCli } from './stack-process.js';
-
-const realKey = 'sk-ant-test-real-key-for-the-egress';
+import type { FakeLlmReply, FakeLlmServer } from '@ironcurtain/testing';
+import { realAnthropicKey as realKey, startFakeUpstream } from './session-fixture.js';
+import { runCli, startCli } from './stack-process.js';
 
 const steps: readonly string[] = [
   "filesystem.write_file({ path: 'notes.md', content: '# notes from the agent\\n' });\n" +
@@ -36,38 +35,6 @@ function scriptedReply(body: unknown): FakeLlmReply {
   return { toolCalls: [{ name: 'execute_code', input: { code } }] };
 }
 
-async function selfSignedCertificate(
-  directory: string,
-  host: string,
-): Promise<{ key: string; cert: string }> {
-  const keyFile = join(directory, 'upstream.key');
-  const certFile = join(directory, 'upstream.pem');
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-nodes',
-      '-days',
-      '1',
-      '-subj',
-      `/CN=${host}`,
-      '-addext',
-      `subjectAltName=DNS:${host}`,
-      '-keyout',
-      keyFile,
-      '-out',
-      certFile,
-    ],
-    { stdio: 'ignore' },
-  );
-  return { key: await readFile(keyFile, 'utf8'), cert: await readFile(certFile, 'utf8') };
-}
-
 describe('ironcurtain start "task" through the whole stack', () => {
   let home: string;
   let anthropic: FakeLlmServer;
@@ -75,23 +42,9 @@ describe('ironcurtain start "task" through the whole stack', () => {
 
   beforeAll(async () => {
     home = await mkdtemp(join(tmpdir(), 'ironcurtain-start-'));
-    const tls = await selfSignedCertificate(home, 'api.anthropic.com');
-    await writeFile(join(home, 'upstream-ca.pem'), tls.cert);
-    anthropic = await startFakeAnthropic({
-      apiKey: realKey,
-      tls,
-      respond: (request) => scriptedReply(request.body),
-    });
-    environment = cliEnvironment(home, {
-      IRONCURTAIN_HOME: join(home, '.ironcurtain'),
-      ANTHROPIC_API_KEY: realKey,
-      ORCH_DEFAULT_MODEL: 'anthropic:claude-sonnet-4-6',
-      EGRESS_UPSTREAM_OVERRIDES: JSON.stringify({ 'api.anthropic.com': new URL(anthropic.url).host }),
-      EGRESS_UPSTREAM_CA_FILE: join(home, 'upstream-ca.pem'),
+    ({ anthropic, environment } = await startFakeUpstream(home, (request) => scriptedReply(request.body), {
       ESCALATION_TEST_TIMEOUT_MS: '1500',
-      // The fake upstream is on loopback, which the egress refuses unless told otherwise.
-      EGRESS_ALLOW_ADDRESSES: '127.0.0.1',
-    });
+    }));
   });
   afterAll(async () => {
     await anthropic?.close();

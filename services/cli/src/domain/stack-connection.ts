@@ -30,7 +30,8 @@ export interface StackConnectionOptions {
  */
 export async function connectToStack(options: StackConnectionOptions): Promise<StackConnection> {
   try {
-    return { bus: await connectCli(options), isOwnStack: false, close: async () => undefined };
+    const bus = await connectCli(options);
+    return { bus, isOwnStack: false, close: () => bus.close() };
   } catch (error) {
     if (errorCodeOf(error) !== 'UNAVAILABLE' || options.env['NATS_URL'] !== undefined) throw error;
   }

@@ -1,0 +1,230 @@
+// npm run bench:session — what Code Mode costs a session, measured in one run on the real stack (session-stack.ts:
+// nats-server, PDP, mcp-gateway with the filesystem MCP server, audit-writer with fsync, escalation-router):
+//  - isolate start: a whole `execute` of trivial code (new isolate + context, bridge, compile, run, dispose), what
+//    every execution pays; also a bare new isolate + context, and a new context in a warm isolate;
+//  - one tool call from inside the isolate, `filesystem.read_text_file({ path })` of a 1 KB sandbox file: the sync
+//    tool function → code-mode's bridge → this service's tool bridge (src/domain/tool-bridge.ts) → pdp.toolcall.v1 →
+//    PDP → audit-writer → gateway → filesystem server → reply → back into the isolate;
+//  - baselines, same run, interleaved in small blocks: the same pdp.toolcall.v1 sent directly on the bus (no
+//    isolate), and the same read as a direct MCP SDK call to a filesystem server of the same package.
+// Prints one JSON object. Target: isolate start ≤5 ms p50 (a miss is reported, not a failure). Workspace packages
+// load from dist: `npx tsc -b` first. Bounded (BENCH_TIME_LIMIT_MS); every process and temp folder is removed.
+import { writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { loadavg } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import ivm from 'isolated-vm';
+import { request } from '@ironcurtain/bus';
+import { AuditVerify } from '@ironcurtain/proto-schemas';
+import { eventually } from '@ironcurtain/testing';
+import { createSessionCallers, type SessionCallers } from './session-callers.ts';
+import { type SessionStack, startSessionStack } from './session-stack.ts';
+
+const positive = (name: string, fallback: number): number => {
+  const value = Number(process.env[name] ?? fallback);
+  if (!Number.isInteger(value) || value < 1)
+    throw new Error(`${name} must be a positive integer, not ${value}`);
+  return value;
+};
+const rounds = positive('BENCH_ROUNDS', 5);
+const callsPerRound = positive('BENCH_ITERATIONS', 200);
+const startsPerRound = positive('BENCH_STARTS', 100);
+const timeLimitMs = positive('BENCH_TIME_LIMIT_MS', 600_000);
+const blockSize = 10;
+const targetIsolateStartP50Ms = 5;
+const sessionId = 'bench-session';
+const log = (message: string) => process.stderr.write(`${message}\n`);
+
+// A signal or a run past the time limit fails whatever is in flight and the normal clean-up runs; if even that
+// hangs, every process is killed outright.
+const stopping = new AbortController();
+let stack: SessionStack | undefined;
+const stopRun = (reason: string, exitCode: number) => {
+  if (stopping.signal.aborted) return;
+  log(reason);
+  process.exitCode = exitCode;
+  stopping.abort(new Error(reason));
+  setTimeout(() => {
+    stack?.kill();
+    process.kill(process.pid, 'SIGKILL');
+  }, 20_000).unref();
+};
+setTimeout(
+  () => stopRun(`ran past BENCH_TIME_LIMIT_MS (${timeLimitMs} ms); stopping`, 1),
+  timeLimitMs,
+).unref();
+process.once('SIGINT', () => stopRun('SIGINT: stopping', 130));
+process.once('SIGTERM', () => stopRun('SIGTERM: stopping', 143));
+
+const loadAtStart = loadavg()[0] ?? 0;
+const timings = {
+  execute: [] as number[],
+  isolateAndContext: [] as number[],
+  contextInWarmIsolate: [] as number[],
+  fromIsolate: [] as number[],
+  crossings: [] as number[],
+  directBus: [] as number[],
+  directMcp: [] as number[],
+  executeOneCall: [] as number[],
+};
+const warmIsolate = new ivm.Isolate({ memoryLimit: 128 });
+let callers: SessionCallers | undefined;
+try {
+  log('starting nats-server, audit-writer, policy-decision-point, mcp-gateway, escalation-router…');
+  stack = await startSessionStack(sessionId);
+  stopping.signal.throwIfAborted();
+  const file = join(stack.sandbox, 'notes.md');
+  const content = '# notes\n' + 'a line of notes for the benchmark\n'.repeat(30);
+  writeFileSync(file, content);
+  const userMessage = 'Summarise notes.md';
+  callers = await createSessionCallers({ stack, file, content, userMessage, stopping: stopping.signal });
+  log('warming up…');
+  await measureRound(callers, false, 100, 50);
+  // Rounds, and blocks inside them, interleave every side so drift in machine load hits all alike.
+  for (let index = 0; index < rounds; index += 1) {
+    log(`round ${index + 1}/${rounds}`);
+    await measureRound(callers, true, callsPerRound, startsPerRound);
+  }
+  const trail = await verifyTrail(stack, callers.toolCalls());
+  printSummary(trail);
+} catch (error) {
+  if (!stopping.signal.aborted) {
+    log(`bench:session failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    process.exitCode = 1;
+  }
+} finally {
+  await callers?.close();
+  warmIsolate.dispose();
+  await stack?.stop();
+}
+
+async function measureRound(callers: SessionCallers, record: boolean, calls: number, starts: number) {
+  const into = (samples: number[]) => (record ? samples : undefined);
+  for (let index = 0; index < starts; index += 1) {
+    await time(into(timings.execute), () => callers.executeTrivialCode());
+    let isolate: ivm.Isolate | undefined;
+    await time(into(timings.isolateAndContext), async () => {
+      isolate = new ivm.Isolate({ memoryLimit: 128 });
+      await isolate.createContext();
+    });
+    isolate?.dispose();
+    let context: ivm.Context | undefined;
+    await time(into(timings.contextInWarmIsolate), async () => {
+      context = await warmIsolate.createContext();
+    });
+    context?.release();
+  }
+  for (let done = 0, block = 0; done < calls; done += blockSize, block += 1) {
+    const size = Math.min(blockSize, calls - done);
+    const fromIsolate = async () => {
+      stopping.signal.throwIfAborted();
+      const measured = await callers.callFromIsolate(size);
+      into(timings.fromIsolate)?.push(...measured.periods);
+      into(timings.crossings)?.push(...measured.crossings);
+    };
+    const directBus = () => repeat(size, into(timings.directBus), () => callers.callDirectBus());
+    await repeat(size, into(timings.directMcp), () => callers.callDirectMcp());
+    // Alternate which goes first, so neither always follows the other.
+    for (const measure of block % 2 === 0 ? [directBus, fromIsolate] : [fromIsolate, directBus])
+      await measure();
+  }
+  await repeat(Math.ceil(calls / 4), into(timings.executeOneCall), () => callers.executeOneCall());
+}
+
+/** The audit-writer's chain check of the session trail: a decision and an outcome record per executed call. */
+async function verifyTrail(stack: SessionStack, calls: number) {
+  // Outcome records are appended while the reply goes back, so the last few may still be on their way.
+  const isComplete = async () => {
+    const trail = await request(stack.bus, AuditVerify, { sessionId }, { timeoutMs: 30_000 });
+    if (!trail.isValid)
+      throw new Error(`audit trail invalid: ${trail.problem ?? trail.tampering ?? 'unknown'}`);
+    return trail.records >= 2 * calls
+      ? { records: trail.records, isValid: trail.isValid, toolCalls: calls }
+      : undefined;
+  };
+  return eventually(`the audit trail to hold ${2 * calls} valid records`, isComplete, 15_000, 200);
+}
+
+function printSummary(auditTrail: { records: number; isValid: boolean; toolCalls: number }): void {
+  const isolateStart = summarize(timings.execute);
+  const fromIsolate = summarize(timings.fromIsolate);
+  const directBus = summarize(timings.directBus);
+  const directMcp = summarize(timings.directMcp);
+  const summary = {
+    bench: 'session',
+    node: process.versions.node,
+    isolatedVm: (createRequire(import.meta.url)('isolated-vm/package.json') as { version: string }).version,
+    loadAverage: { atStart: round3(loadAtStart), atEnd: round3(loadavg()[0] ?? 0) },
+    samples: {
+      rounds,
+      isolateStartsPerRound: startsPerRound,
+      toolCallsPerRoundEachWay: callsPerRound,
+      blockSize,
+    },
+    call: 'filesystem.read_text_file({ path }) of a 1 KB file in the session sandbox (shipped policy: allowed)',
+    path:
+      'isolate → code-mode bridge → orchestrator tool bridge → pdp.toolcall.v1 → PDP process (policy, signed ' +
+      'decision, audit-writer fsync) → gateway process → filesystem MCP server (stdio, bubblewrap) → reply → isolate',
+    baselines:
+      'directBusCall: the same pdp.toolcall.v1 sent directly on the bus, no isolate; directMcpCall: a direct MCP ' +
+      'SDK call of the same tool to a filesystem server of the same package, unsandboxed, no IronCurtain',
+    isolateStart: {
+      ...isolateStart,
+      note: 'a whole execute of trivial code: new isolate + context, bridge, compile, run, dispose',
+      isolateAndContext: summarize(timings.isolateAndContext),
+      contextInWarmIsolate: summarize(timings.contextInWarmIsolate),
+    },
+    toolCallFromIsolate: fromIsolate,
+    directBusCall: directBus,
+    directMcpCall: directMcp,
+    isolateOverheadP50Ms: round3(fromIsolate.p50Ms - directBus.p50Ms),
+    isolateOverheadP99Ms: round3(fromIsolate.p99Ms - directBus.p99Ms),
+    isolateCrossingPerCall: {
+      ...summarize(timings.crossings),
+      note: 'inside each from-isolate call: host holds the reply → value back in the isolate → next call out',
+    },
+    executeWithOneToolCall: {
+      ...summarize(timings.executeOneCall),
+      note: 'a fresh execute whose code makes one call: isolate start + one call, as a one-call agent step pays',
+    },
+    ratios: {
+      toolCallFromIsolateOverDirectBusP50: round3(fromIsolate.p50Ms / directBus.p50Ms),
+      directBusOverDirectMcpP50: round3(directBus.p50Ms / directMcp.p50Ms),
+      toolCallFromIsolateOverDirectMcpP50: round3(fromIsolate.p50Ms / directMcp.p50Ms),
+    },
+    auditTrail,
+    target: {
+      isolateStartP50Ms: targetIsolateStartP50Ms,
+      met: isolateStart.p50Ms <= targetIsolateStartP50Ms,
+    },
+  };
+  console.log(JSON.stringify(summary, null, 2));
+}
+
+async function repeat(
+  count: number,
+  into: number[] | undefined,
+  work: () => Promise<unknown>,
+): Promise<void> {
+  for (let index = 0; index < count; index += 1) await time(into, work);
+}
+
+async function time(into: number[] | undefined, work: () => Promise<unknown>): Promise<void> {
+  stopping.signal.throwIfAborted();
+  const started = performance.now();
+  await work();
+  into?.push(performance.now() - started);
+}
+
+function summarize(samples: readonly number[]) {
+  const sorted = [...samples].sort((left, right) => left - right);
+  const at = (quantile: number) =>
+    sorted[Math.min(sorted.length - 1, Math.floor(quantile * sorted.length))] ?? 0;
+  const mean = sorted.reduce((sum, value) => sum + value, 0) / Math.max(1, sorted.length);
+  return { samples: sorted.length, p50Ms: round3(at(0.5)), p99Ms: round3(at(0.99)), meanMs: round3(mean) };
+}
+
+function round3(value: number): number {
+  return Math.round(value * 1000) / 1000;
+}

@@ -21,8 +21,10 @@ export {
 export { PdpDecisionEvent, PdpEvaluate, PdpToolCall, ToolCallRequest, ToolCallResponse } from './pdp.js';
 export {
   CatalogTool,
+  ExecutorId,
   McpgwCatalog,
   McpgwExecute,
+  mcpgwExecuteAt,
   McpgwPrepare,
   McpgwServerEvent,
   SignedDecision,

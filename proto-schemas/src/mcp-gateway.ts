@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { CallId, SessionId, ToolArguments, ToolContent } from './common.js';
-import { defineEndpoint, defineEvent } from './endpoint.js';
+import { defineEndpoint, defineEvent, type Endpoint } from './endpoint.js';
 
 export const CatalogTool = z.object({
   name: z.string(),
@@ -27,6 +27,9 @@ export const McpgwCatalog = defineEndpoint({
   }),
 });
 
+/** A gateway process's instance id: one NATS subject token, fresh each time a gateway starts. */
+export const ExecutorId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
+
 export const McpgwPrepare = defineEndpoint({
   subject: 'mcpgw.prepare.v1',
   description: 'Schema check and canonical arguments (realpath, sandbox mapping, effective git remote).',
@@ -45,6 +48,12 @@ export const McpgwPrepare = defineEndpoint({
       canonicalArguments: ToolArguments,
       /** sha256 (hex) of the canonical JSON of the canonical arguments; the signed decision binds to it. */
       argsHash: z.string().regex(/^[0-9a-f]{64}$/),
+      /**
+       * The instance id of the gateway process that prepared the call. The PDP addresses its signed decision to it
+       * (`audience`) and sends the execute to that process alone, on `mcpgw.execute.v1.<executor>`
+       * ({@link mcpgwExecuteAt}). Absent from gateways that predate it: their decisions go to `mcpgw.execute.v1`.
+       */
+      executor: ExecutorId.optional(),
     }),
     z.object({ status: z.literal('invalid'), reason: z.string() }),
   ]),
@@ -52,7 +61,8 @@ export const McpgwPrepare = defineEndpoint({
 
 /** A decision signed by the PDP; the gateway executes nothing without a fresh, unused, matching one. */
 export const SignedDecision = z.object({
-  /** base64url of the canonical JSON of {callId, argsHash, decision, policyHash, expiresAt, nonce}. */
+  /** base64url of the JSON of the claims (`@ironcurtain/decision-token`: call, argsHash, decision, policyHash,
+   * expiresAt, nonce, and `audience`, the executor it is addressed to). */
   payload: z.string().min(1),
   /** base64url Ed25519 signature over `payload`, by the PDP's nkey. */
   signature: z.string().min(1),
@@ -80,6 +90,21 @@ export const McpgwExecute = defineEndpoint({
     sandboxed: z.boolean(),
   }),
 });
+
+/**
+ * `mcpgw.execute.v1` addressed to one gateway process: subject `mcpgw.execute.v1.<executor>`, same messages. Only
+ * the process with that instance id subscribes to it, and only to it, so its decisions (whose `audience` is that id)
+ * reach no other replica. NATS permissions: publish on `mcpgw.execute.v1.*` for the PDP's user only; subscribe on it
+ * for the gateway's user only — the same rule as `mcpgw.execute.v1` itself (`*` never matches that subject).
+ */
+export function mcpgwExecuteAt(
+  executor: string,
+): Endpoint<typeof McpgwExecute.request, typeof McpgwExecute.response> {
+  if (!ExecutorId.safeParse(executor).success) {
+    throw new Error(`gateway instance id "${executor}" is not one NATS subject token ([A-Za-z0-9_-], 1-64)`);
+  }
+  return { ...McpgwExecute, subject: `${McpgwExecute.subject}.${executor}` };
+}
 
 export const McpgwServerEvent = defineEvent({
   subject: 'mcpgw.evt.server.v1',

@@ -7,6 +7,8 @@ import {
   allEvents,
   defineEndpoint,
   defineEvent,
+  McpgwExecute,
+  mcpgwExecuteAt,
   renderJsonSchemas,
 } from '@ironcurtain/proto-schemas';
 import { z } from 'zod';
@@ -98,6 +100,15 @@ describe('subject grammar', () => {
     expect(() => defineEvent({ subject: 'pdp.decision.v1', description: '', payload: z.object({}) })).toThrow(
       /evt/,
     );
+  });
+
+  it('addresses mcpgw.execute.v1 to one gateway instance with one more subject token, nothing else', () => {
+    const addressed = mcpgwExecuteAt('5f0c2b9e-3d1a-4c7e-9b8f-2a6d4e1c0b37');
+    expect(addressed.subject).toBe('mcpgw.execute.v1.5f0c2b9e-3d1a-4c7e-9b8f-2a6d4e1c0b37');
+    expect(addressed.request).toBe(McpgwExecute.request);
+    for (const bad of ['', 'a.b', '*', '>', 'a b', 'x'.repeat(65)]) {
+      expect(() => mcpgwExecuteAt(bad), bad).toThrow(/subject token/);
+    }
   });
 
   it('declares every subject once', () => {

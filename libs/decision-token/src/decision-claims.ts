@@ -2,7 +2,9 @@ import { z } from 'zod';
 
 /**
  * What a signed decision says. It binds the decision to one call: its id, session, server, tool and the hash of its
- * canonical arguments, under one policy, until `expiresAt`; the nonce makes it single use.
+ * canonical arguments, under one policy, until `expiresAt`; the nonce makes it single use. `audience`, when present,
+ * names the one executor (a gateway process's instance id) that may run it: that executor alone accepts it, so it
+ * can remember used nonces in its own memory.
  */
 export const DecisionClaims = z.object({
   version: z.literal(1),
@@ -16,6 +18,7 @@ export const DecisionClaims = z.object({
   issuedAt: z.number().int(),
   expiresAt: z.number().int(),
   nonce: z.string().min(16),
+  audience: z.string().min(1).optional(),
 });
 
 /** The parsed claims of a signed decision. */

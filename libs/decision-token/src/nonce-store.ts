@@ -5,7 +5,9 @@ export interface NonceStore {
 
 /**
  * A NonceStore for one gateway process. Expired nonces are dropped as new ones arrive, so memory stays bounded by
- * the number of decisions issued within one time-to-live. Replicated gateways use a shared store (KV create).
+ * the number of decisions issued within one time-to-live. It is enough for decisions addressed to that process (an
+ * `audience` the verifier expects, which no other process accepts); decisions any replica may run need a store every
+ * replica shares (a KV create).
  */
 export function createMemoryNonceStore(now: () => number = Date.now): NonceStore {
   const used = new Map<string, number>();

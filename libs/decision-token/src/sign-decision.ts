@@ -5,7 +5,7 @@ import type { SignedDecision } from '@ironcurtain/proto-schemas';
 import type { DecisionClaims } from './decision-claims.js';
 import { privateKeyFromSeed } from './ed25519-keys.js';
 
-/** What the signer fills in: everything but the times and the nonce. */
+/** What the signer fills in: everything but the times and the nonce (`audience` only when the executor is known). */
 export type DecisionSubject = Omit<DecisionClaims, 'version' | 'issuedAt' | 'expiresAt' | 'nonce'>;
 
 /** Signs decisions with the PDP's Ed25519 nkey. Decisions live `ttlMs` (default 30 s): long enough to execute. */
@@ -21,9 +21,12 @@ export function createDecisionSigner(seed: string | KeyPair, ttlMs = 30_000): De
   return {
     publicKey,
     sign(subject, now = Date.now()) {
+      const { audience, ...rest } = subject;
       const claims: DecisionClaims = {
         version: 1,
-        ...subject,
+        ...rest,
+        // Absent rather than undefined: an unaddressed decision's payload stays what it always was.
+        ...(audience === undefined ? {} : { audience }),
         issuedAt: now,
         expiresAt: now + ttlMs,
         nonce: randomUUID(),

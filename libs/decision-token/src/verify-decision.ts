@@ -16,7 +16,14 @@ export interface ExpectedCall {
 
 /** Why a decision was refused; every refusal is audited by the caller. */
 export type RefusalReason =
-  'malformed' | 'untrusted-signer' | 'bad-signature' | 'mismatch' | 'not-allow' | 'expired' | 'replayed';
+  | 'malformed'
+  | 'untrusted-signer'
+  | 'bad-signature'
+  | 'mismatch'
+  | 'wrong-executor'
+  | 'not-allow'
+  | 'expired'
+  | 'replayed';
 
 /** The verdict on a signed decision. */
 export type Verification =
@@ -26,14 +33,21 @@ export type Verification =
 export interface VerifierOptions {
   /** Public nkeys of the PDP replicas whose decisions are accepted. */
   trustedSigners: readonly string[];
+  /** Where nonces are claimed: shared by every executor that would accept the same decisions. */
   nonceStore: NonceStore;
+  /**
+   * The executor this verifier runs in. A decision must name exactly this `audience`; when undefined, a decision must
+   * name none (an unaddressed decision, whose nonce store must then be shared by every executor). Either way a
+   * decision addressed to someone else is refused (`wrong-executor`), so no two nonce stores see the same decision.
+   */
+  expectedAudience?: string | undefined;
   /** Tolerated clock difference between PDP and gateway (default 2 s). */
   clockSkewMs?: number;
 }
 
 /**
- * Checks, in order: shape, trusted signer, Ed25519 signature, that the claims match the call about to run, that the
- * decision is `allow`, that it has not expired, and — last, so a bad token cannot burn a nonce — that its nonce was
+ * Checks, in order: shape, trusted signer, Ed25519 signature, that the claims match the call about to run, that it
+ * is addressed to this executor (`expectedAudience`), that the decision is `allow`, that it has not expired, and — last, so a bad token cannot burn a nonce — that its nonce was
  * never used before.
  */
 export function createDecisionVerifier(options: VerifierOptions) {
@@ -56,6 +70,7 @@ export function createDecisionVerifier(options: VerifierOptions) {
     const mismatch = mismatchedField(claims, expected);
     if (mismatch !== undefined)
       return refuse('mismatch', `the decision is for another call (${mismatch} differs)`);
+    if (claims.audience !== options.expectedAudience) return refuse('wrong-executor', wrongExecutor(claims));
     if (claims.decision !== 'allow')
       return refuse('not-allow', `the decision is "${claims.decision}", not "allow"`);
     if (claims.expiresAt + skew < now) return refuse('expired', 'the decision has expired');
@@ -95,6 +110,12 @@ function parseClaims(payload: Uint8Array): DecisionClaims | undefined {
 function mismatchedField(claims: DecisionClaims, expected: ExpectedCall): string | undefined {
   const fields = ['callId', 'sessionId', 'serverName', 'toolName', 'argsHash'] as const;
   return fields.find((field) => claims[field] !== expected[field]);
+}
+
+function wrongExecutor(claims: DecisionClaims): string {
+  return claims.audience === undefined
+    ? 'the decision names no executor, and this executor only runs decisions addressed to it'
+    : `the decision is addressed to executor ${claims.audience}, not this one`;
 }
 
 function refuse(reason: RefusalReason, message: string): Verification {

@@ -104,6 +104,69 @@ describe('signed decisions', () => {
   });
 });
 
+describe('decisions addressed to one executor (audience)', () => {
+  function executors() {
+    const pdpKey = createUser();
+    const signer = createDecisionSigner(new TextDecoder().decode(pdpKey.getSeed()), 30_000);
+    const executor = (audience: string | undefined) =>
+      createDecisionVerifier({
+        trustedSigners: [signer.publicKey],
+        nonceStore: createMemoryNonceStore(),
+        expectedAudience: audience,
+      });
+    return { signer, executor };
+  }
+
+  it('are signed with the audience in the claims', async () => {
+    const { signer, executor } = executors();
+    const token = signer.sign({ ...subject, audience: 'gw-a' });
+    expect(JSON.parse(Buffer.from(token.payload, 'base64url').toString())).toMatchObject({
+      audience: 'gw-a',
+    });
+    expect(await executor('gw-a')(token, call)).toMatchObject({
+      isValid: true,
+      claims: { audience: 'gw-a' },
+    });
+  });
+
+  it('run on their executor once, and on no other executor at all', async () => {
+    const { signer, executor } = executors();
+    const onA = executor('gw-a');
+    const onB = executor('gw-b');
+    const unaddressed = executor(undefined);
+    const token = signer.sign({ ...subject, audience: 'gw-a' });
+    // B and an executor of unaddressed decisions refuse before the nonce: each has a nonce store of its own.
+    expect(await onB(token, call)).toMatchObject({ isValid: false, reason: 'wrong-executor' });
+    expect(await unaddressed(token, call)).toMatchObject({ isValid: false, reason: 'wrong-executor' });
+    expect(await onA(token, call)).toMatchObject({ isValid: true });
+    expect(await onA(token, call)).toMatchObject({ isValid: false, reason: 'replayed' });
+    expect(await onB(token, call)).toMatchObject({ isValid: false, reason: 'wrong-executor' });
+  });
+
+  it('an executor that expects an audience refuses an unaddressed decision', async () => {
+    const { signer, executor } = executors();
+    const token = signer.sign(subject);
+    expect(await executor('gw-a')(token, call)).toMatchObject({
+      isValid: false,
+      reason: 'wrong-executor',
+      message: expect.stringContaining('names no executor'),
+    });
+    expect(await executor(undefined)(token, call)).toMatchObject({ isValid: true });
+  });
+
+  it('the audience is signed: re-addressing a decision breaks its signature', async () => {
+    const { signer, executor } = executors();
+    const token = signer.sign({ ...subject, audience: 'gw-a' });
+    const claims = JSON.parse(Buffer.from(token.payload, 'base64url').toString());
+    claims.audience = 'gw-b';
+    const readdressed = { ...token, payload: Buffer.from(JSON.stringify(claims)).toString('base64url') };
+    expect(await executor('gw-b')(readdressed, call)).toMatchObject({
+      isValid: false,
+      reason: 'bad-signature',
+    });
+  });
+});
+
 describe('memory nonce store', () => {
   it('forgets nonces once they expire', async () => {
     let now = 1000;

@@ -36,6 +36,10 @@ const perRound = Number(process.env['BENCH_ITERATIONS'] ?? 300);
 const windowMs = Number(process.env['BENCH_WINDOW_MS'] ?? 3000);
 const concurrency = 16;
 const targetOverheadP50Ms = 1.5;
+// BENCH_PROFILE_DIR=/tmp/prof: the PDP and the gateway write V8 CPU profiles there (node --cpu-prof) when they stop.
+const profileDirectory = process.env['BENCH_PROFILE_DIR'];
+// BENCH_LOG_LEVEL=info: the PDP and the gateway log every handled message (with durationMs) to stderr, for breakdowns.
+const childLogLevel = process.env['BENCH_LOG_LEVEL'] ?? 'warn';
 const repository = fileURLToPath(new URL('../../../', import.meta.url));
 const log = (message: string) => process.stderr.write(`${message}\n`);
 
@@ -72,7 +76,7 @@ try {
     PATH: process.env['PATH'] ?? '',
     NATS_URL: nats.url,
     IRONCURTAIN_HOME: home,
-    LOG_LEVEL: 'warn',
+    LOG_LEVEL: childLogLevel,
   };
   start('services/policy-decision-point/dist/index.js', {
     ...common,
@@ -148,7 +152,7 @@ try {
         note:
           'each call is signed once (PDP) and verified once (gateway) by @ironcurtain/decision-token (node:crypto ' +
           'Ed25519 plus the claims check); nodeCryptoEd25519 times the bare signature work. The outcome record is ' +
-          'appended while the reply goes back; the decision record is awaited before the call runs',
+          'appended just after the reply; the decision record is awaited before the call runs',
         auditRecords: audited,
         target: { maxOverheadP50Ms: targetOverheadP50Ms, met: overheadP50Ms <= targetOverheadP50Ms },
       },
@@ -165,9 +169,11 @@ try {
 }
 
 function start(entry: string, env: Record<string, string>): void {
-  const child = spawn(process.execPath, [join(repository, entry)], {
+  const profiling =
+    profileDirectory === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDirectory}`];
+  const child = spawn(process.execPath, [...profiling, join(repository, entry)], {
     env,
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', childLogLevel === 'warn' ? 'ignore' : 'inherit', 'pipe'],
   });
   child.stderr?.on('data', (chunk: Buffer) => process.stderr.write(chunk));
   children.push(child);

@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openKeyValue, publish, putJson, request, serve, serviceOf, type Bus } from '@ironcurtain/bus';
 import { resolveHome } from '@ironcurtain/config';
+import { createMemoryNonceStore } from '@ironcurtain/decision-token';
 import { ErrorCode, hasErrorCode } from '@ironcurtain/errors';
 import type { Logger } from '@ironcurtain/log';
 import { probeSandbox } from '@ironcurtain/os-sandbox';
@@ -14,6 +15,7 @@ import {
   EgressSessionHosts,
   McpgwCatalog,
   McpgwExecute,
+  mcpgwExecuteAt,
   McpgwPrepare,
   McpgwServerEvent,
 } from '@ironcurtain/proto-schemas';
@@ -22,7 +24,7 @@ import type { Config } from './config.js';
 import { createCatalog } from './domain/catalog.js';
 import { createDecisionCheck } from './domain/decision-check.js';
 import { createDockerEngine, type DockerEngine } from './domain/docker-engine.js';
-import type { VerifierAuditRecord } from './domain/execute-call.js';
+import type { ExecuteDependencies, VerifierAuditRecord } from './domain/execute-call.js';
 import { defaultFetchServerPath, loadMcpConfig, loadServerCredentials } from './domain/gateway-settings.js';
 import { selectServers } from './domain/server-entries.js';
 import { runtimeReadOnlyPaths } from './domain/launch-command.js';
@@ -47,7 +49,9 @@ interface Wiring {
 
 /**
  * Wires the mcp-gateway: the MCP servers of the config (one instance per session and server, plus the catalog's),
- * the active policy's annotations from KV, the PDP's keys and the shared nonce bucket, and its three endpoints.
+ * the active policy's annotations from KV, the PDP's keys and the nonce stores, and its endpoints: catalog, prepare,
+ * execute addressed to this instance (`mcpgw.execute.v1.<instance id>`), and the queue group's execute for
+ * unaddressed decisions (PDPs that predate addressing).
  */
 export function createMcpGatewayService(dependencies: {
   bus: Bus;
@@ -63,7 +67,10 @@ export function createMcpGatewayService(dependencies: {
       stops.push(await watchActivePolicy(bus, (loaded) => (policy = loaded), logger));
       const annotationOf = (serverName: string, toolName: string) =>
         policy?.annotations.get(serverName)?.get(toolName);
-      const checkDecision = await createDecisionChecking(wiring);
+      // Fresh at every start, with the memory that remembers its decisions' nonces: a decision addressed to an
+      // earlier instance (this process before a restart, or another replica) is refused by everyone.
+      const instanceId = randomUUID();
+      const checks = await createDecisionChecking(wiring, instanceId);
       const virtualServers = createVirtualServers([
         createProxyServer(async (change) =>
           request(bus, EgressSessionHosts, change, {
@@ -90,9 +97,9 @@ export function createMcpGatewayService(dependencies: {
         liveTools: (session, serverName) => pool.use(session, serverName, (server) => server.tools()),
         normalizeArguments: virtualServers.normalizeArguments,
         homeDir: homedir(),
+        executor: instanceId,
       });
-      const executeHandler = createExecuteHandler({
-        verifyDecision: checkDecision,
+      const executeDependencies: Omit<ExecuteDependencies, 'verifyDecision'> = {
         annotationOf,
         normalizeArguments: virtualServers.normalizeArguments,
         withServer: (session, serverName, work) => pool.use(session, serverName, work),
@@ -103,13 +110,23 @@ export function createMcpGatewayService(dependencies: {
         maxResultBytes: config.MCPGW_MAX_RESULT_BYTES,
         now: () => new Date(),
         newRefusalId: () => randomUUID(),
-      });
+      };
       await serve(bus, McpgwCatalog, catalogHandler);
+      // Execute first: a prepare reply names the instance subject, which must have its subscriber by then.
+      await serve(
+        bus,
+        mcpgwExecuteAt(instanceId),
+        createExecuteHandler({ ...executeDependencies, verifyDecision: checks.addressed }),
+      );
+      await serve(
+        bus,
+        McpgwExecute,
+        createExecuteHandler({ ...executeDependencies, verifyDecision: checks.unaddressed }),
+      );
       await serve(bus, McpgwPrepare, prepareHandler);
-      await serve(bus, McpgwExecute, executeHandler);
       stops.push(subscribeToSessionEnds(bus, (sessionId, reason) => pool.stopSession(sessionId, reason)));
       logger.info(
-        { servers: [...servers.keys()], nonceBucket: config.MCPGW_NONCE_BUCKET },
+        { servers: [...servers.keys()], instanceId, nonceBucket: config.MCPGW_NONCE_BUCKET },
         'MCP gateway ready',
       );
     },
@@ -191,14 +208,24 @@ async function createServers({ bus, config, logger, home }: Wiring, virtualServe
   return { servers, pool, catalog };
 }
 
-/** Decision verification: the trusted PDP keys and the nonce bucket every replica shares (a KV `create`). */
-async function createDecisionChecking({ bus, config, home }: Wiring) {
+/**
+ * Decision verification against the trusted PDP keys. A decision addressed to this instance is accepted by no other
+ * process, so its nonce is claimed in this process's memory; an unaddressed one (from a PDP that predates
+ * addressing) may reach any replica, so its nonce is claimed in the bucket every replica shares (a KV `create`).
+ */
+async function createDecisionChecking({ bus, config, home }: Wiring, instanceId: string) {
   const nonces = await openKeyValue(bus, config.MCPGW_NONCE_BUCKET, { ttl: config.MCPGW_NONCE_TTL_MS });
-  return createDecisionCheck({
-    signers: createTrustedSigners({
-      configured: config.MCPGW_TRUSTED_PDP_KEYS,
-      keyFile: join(home, 'keys', 'pdp.pub'),
-    }),
+  const signers = createTrustedSigners({
+    configured: config.MCPGW_TRUSTED_PDP_KEYS,
+    keyFile: join(home, 'keys', 'pdp.pub'),
+  });
+  const addressed = createDecisionCheck({
+    signers,
+    nonceStore: createMemoryNonceStore(),
+    expectedAudience: instanceId,
+  });
+  const unaddressed = createDecisionCheck({
+    signers,
     nonceStore: createSharedNonceStore({
       ttlMs: config.MCPGW_NONCE_TTL_MS,
       claimKey: async (key) => {
@@ -212,6 +239,7 @@ async function createDecisionChecking({ bus, config, home }: Wiring) {
       },
     }),
   });
+  return { addressed, unaddressed };
 }
 
 async function appendVerifierRecord({ bus, config }: Wiring, record: VerifierAuditRecord): Promise<void> {

@@ -5,7 +5,7 @@ import { mkdir, mkdtemp, readFile, realpath, rm, writeFile } from 'node:fs/promi
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createUser } from '@nats-io/nkeys';
-import { connectBus, openKeyValue, putJson, request, serve, type Bus } from '@ironcurtain/bus';
+import { connectBus, openKeyValue, putJson, request, serve, serviceInfos, type Bus } from '@ironcurtain/bus';
 import { createDecisionSigner, type DecisionSigner } from '@ironcurtain/decision-token';
 import { defaultPolicyDir } from '@ironcurtain/default-policy';
 import { silentLogger, type Logger } from '@ironcurtain/log';
@@ -14,6 +14,7 @@ import {
   activePolicyKey,
   AuditAppend,
   McpgwExecute,
+  mcpgwExecuteAt,
   McpgwPrepare,
   policyBucket,
   type ParsedResponseOf,
@@ -59,6 +60,23 @@ export interface WorldOptions {
 
 export type World = Awaited<ReturnType<typeof createWorld>>;
 
+/**
+ * The instance id of the gateway registered for `$SRV` under `busName`: the last token of its addressed execute
+ * subject (`mcpgw.execute.v1.<id>`). Exactly one such instance must answer.
+ */
+export async function gatewayInstanceId(client: Bus, busName: string): Promise<string> {
+  const infos = await serviceInfos(client, busName, 500);
+  const prefix = `${McpgwExecute.subject}.`;
+  const ids = infos.flatMap((info) =>
+    info.endpoints
+      .map((endpoint) => endpoint.subject)
+      .filter((subject) => subject.startsWith(prefix))
+      .map((subject) => subject.slice(prefix.length)),
+  );
+  if (ids.length !== 1) throw new Error(`expected one ${busName} instance, found ${ids.length}`);
+  return ids[0] as string;
+}
+
 let callCounter = 0;
 
 export async function createWorld(options: WorldOptions) {
@@ -90,6 +108,8 @@ export async function createWorld(options: WorldOptions) {
     logger: options.logger ?? silentLogger(),
   });
   await gateway.start();
+  // This world's gateway: every decision the world signs is addressed to it, whichever replica prepared the call.
+  const executor = await gatewayInstanceId(client, 'mcp-gateway');
 
   const sandboxOf = async (sessionId: string): Promise<string> => {
     const sandbox = join(home, 'sessions', sessionId, 'sandbox');
@@ -132,7 +152,7 @@ export async function createWorld(options: WorldOptions) {
     const callId = `call-${(callCounter += 1)}`;
     return request(
       client,
-      McpgwExecute,
+      mcpgwExecuteAt(executor),
       {
         ...executeRequestFor(sessionId, serverName, toolName, prepared.canonicalArguments, callId),
         isContainerSession: extra.isContainerSession ?? false,
@@ -144,6 +164,7 @@ export async function createWorld(options: WorldOptions) {
           argsHash: prepared.argsHash,
           decision: 'allow',
           policyHash: policyArtifacts.policyHash,
+          audience: executor,
         }),
       },
       { timeoutMs: extra.timeoutMs ?? 30_000 },
@@ -166,12 +187,21 @@ export async function createWorld(options: WorldOptions) {
     isContainerSession: false,
   });
 
-  /** Prepares a call and returns a signed execute request for it (by the trusted key unless `signer` is given). */
+  /**
+   * Prepares a call and returns a signed execute request for it (by the trusted key unless `signer` is given),
+   * addressed to this world's gateway unless `audience` says otherwise (`null`: unaddressed, as an older PDP signs).
+   */
   const signedExecute = async (
     sessionId: string,
     toolName: string,
     args: Record<string, unknown>,
-    options: { signer?: DecisionSigner; now?: number; decision?: 'allow' | 'deny'; serverName?: string } = {},
+    options: {
+      signer?: DecisionSigner;
+      now?: number;
+      decision?: 'allow' | 'deny';
+      serverName?: string;
+      audience?: string | null;
+    } = {},
   ) => {
     const serverName = options.serverName ?? 'filesystem';
     const prepared = await prepare(sessionId, serverName, toolName, args);
@@ -186,6 +216,7 @@ export async function createWorld(options: WorldOptions) {
         argsHash: prepared.argsHash,
         decision: options.decision ?? 'allow',
         policyHash: policyArtifacts.policyHash,
+        audience: options.audience === null ? undefined : (options.audience ?? executor),
       },
       options.now,
     );
@@ -206,6 +237,14 @@ export async function createWorld(options: WorldOptions) {
     sandboxOf,
     prepare,
     run,
+    /** This world's gateway instance id. */
+    executor,
+    /** Sends an execute to this world's gateway instance (`mcpgw.execute.v1.<id>`), as the PDP does. */
+    execute: (payload: Parameters<typeof request<typeof McpgwExecute>>[2], timeoutMs = 15_000) =>
+      request(client, mcpgwExecuteAt(executor), payload, { timeoutMs }),
+    /** Sends an execute to the queue group (`mcpgw.execute.v1`), as a PDP that predates addressing does. */
+    executeUnaddressed: (payload: Parameters<typeof request<typeof McpgwExecute>>[2], timeoutMs = 15_000) =>
+      request(client, McpgwExecute, payload, { timeoutMs }),
     nextCallId: () => `call-${(callCounter += 1)}`,
     executeRequestFor,
     signedExecute,

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectBus, request, serve, type Bus } from '@ironcurtain/bus';
 import { AppError, ErrorCode } from '@ironcurtain/errors';
 import { computeArgsHash } from '@ironcurtain/policy-engine';
-import { EgressSessionHosts, McpgwCatalog, McpgwExecute } from '@ironcurtain/proto-schemas';
+import { EgressSessionHosts, McpgwCatalog } from '@ironcurtain/proto-schemas';
 import { createWorld, foreignSigner, textOf, type World } from './gateway-world.js';
 
 let world: World;
@@ -34,8 +34,7 @@ afterAll(async () => {
   await world?.dispose();
 });
 
-const execute = (payload: Parameters<typeof request<typeof McpgwExecute>>[2]) =>
-  request(world.client, McpgwExecute, payload, { timeoutMs: 15_000 });
+const execute = (payload: Parameters<World['execute']>[0]) => world.execute(payload);
 
 describe('the proxy server in mcpgw.catalog.v1', () => {
   it('lists its three tools with fixed closed schemas and the default policy annotation', async () => {
@@ -185,6 +184,7 @@ describe('the proxy tools in mcpgw.execute.v1', () => {
       argsHash: computeArgsHash(raw),
       decision: 'allow',
       policyHash: world.policyHash,
+      audience: world.executor,
     });
     await expect(
       execute({ ...world.executeRequestFor('px-raw', 'proxy', 'add_proxy_domain', raw, callId), decision }),

@@ -9,6 +9,7 @@ import {
   AuditAppend,
   EscalationOpen,
   McpgwExecute,
+  mcpgwExecuteAt,
   McpgwPrepare,
   PdpDecisionEvent,
   PdpEvaluate,
@@ -81,8 +82,10 @@ export function createPolicyDecisionPointService(dependencies: {
         appendAudit: async (record) => {
           await request(bus, AuditAppend, { record }, { timeoutMs: config.PDP_AUDIT_TIMEOUT_MS });
         },
-        execute: (payload) =>
-          request(bus, McpgwExecute, payload, { timeoutMs: config.PDP_EXECUTE_TIMEOUT_MS }),
+        execute: (payload, executor) =>
+          request(bus, executor === undefined ? McpgwExecute : mcpgwExecuteAt(executor), payload, {
+            timeoutMs: config.PDP_EXECUTE_TIMEOUT_MS,
+          }),
         publishDecision: (event) => publish(bus, PdpDecisionEvent, event),
         trackOutcome: (append) => {
           pendingOutcomes.add(append);

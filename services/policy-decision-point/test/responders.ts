@@ -1,6 +1,7 @@
 // Small stand-ins for the gateway, audit-writer and escalation-router, on the real bus. The gateway canonicalizes
 // with the real engine and verifies decisions with the real verifier, and reads real files; later issues replace these
 // with the real services in the end-to-end suite.
+import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { connectBus, serve, type Bus } from '@ironcurtain/bus';
 import {
@@ -19,6 +20,7 @@ import {
   AuditAppend,
   EscalationOpen,
   McpgwExecute,
+  mcpgwExecuteAt,
   McpgwPrepare,
   type ParsedRequestOf,
   type ResponseOf,
@@ -26,23 +28,45 @@ import {
 
 type ExecuteRequest = ParsedRequestOf<typeof McpgwExecute>;
 
-/** A gateway stand-in: real canonicalization and real decision verification. */
+/**
+ * A gateway stand-in: real canonicalization and real decision verification. Like the real gateway it has an instance
+ * id, names it in prepare replies and runs decisions addressed to it on `mcpgw.execute.v1.<id>` (nonces in memory);
+ * `isAddressing: false` plays a gateway that predates that (unaddressed decisions on `mcpgw.execute.v1`).
+ * `state.advertise` makes prepare name another instance (e.g. one that is gone) for its next `advertiseCount` replies.
+ */
 export async function startGateway(
   url: string,
   policy: () => LoadedPolicy,
   homeDir: string,
   trustedSigner: () => string,
+  options: { isAddressing?: boolean } = {},
 ) {
+  const isAddressing = options.isAddressing ?? true;
+  const instanceId = randomUUID();
   const bus = await connectBus({ url, name: 'mcp-gateway' });
   const executed: ExecuteRequest[] = [];
   const refusals: Verification[] = [];
+  const prepared: string[] = [];
+  const state: { advertise?: string | undefined; advertiseCount: number } = { advertiseCount: 0 };
+  const nonceStore = createMemoryNonceStore();
   const verify = (
     signed: ExecuteRequest['decision'],
     expected: Parameters<ReturnType<typeof createDecisionVerifier>>[1],
     now?: number,
-  ) => createDecisionVerifier({ trustedSigners: [trustedSigner()], nonceStore })(signed, expected, now);
-  const nonceStore = createMemoryNonceStore();
+  ) =>
+    createDecisionVerifier({
+      trustedSigners: [trustedSigner()],
+      nonceStore,
+      expectedAudience: isAddressing ? instanceId : undefined,
+    })(signed, expected, now);
+  const executor = (): string | undefined => {
+    if (!isAddressing) return undefined;
+    if (state.advertise === undefined || state.advertiseCount <= 0) return instanceId;
+    state.advertiseCount -= 1;
+    return state.advertise;
+  };
   await serve(bus, McpgwPrepare, (request) => {
+    prepared.push(request.callId);
     const stored = policy().annotations.get(request.serverName)?.get(request.toolName);
     if (stored === undefined)
       return { status: 'invalid' as const, reason: `unknown tool ${request.serverName}.${request.toolName}` };
@@ -54,9 +78,15 @@ export async function startGateway(
       isContainerSession: false,
     });
     if (!result.ok) return { status: 'invalid' as const, reason: result.reason };
-    return { status: 'valid' as const, canonicalArguments: result.call.arguments, argsHash: result.argsHash };
+    const canonical = { canonicalArguments: result.call.arguments, argsHash: result.argsHash };
+    const advertised = executor();
+    return {
+      status: 'valid' as const,
+      ...canonical,
+      ...(advertised === undefined ? {} : { executor: advertised }),
+    };
   });
-  await serve(bus, McpgwExecute, async (request) => {
+  await serve(bus, isAddressing ? mcpgwExecuteAt(instanceId) : McpgwExecute, async (request) => {
     const verdict = await verify(request.decision, { ...request, argsHash: argsHashOf(request) });
     if (!verdict.isValid) {
       refusals.push(verdict);
@@ -65,7 +95,7 @@ export async function startGateway(
     executed.push(request);
     return run(request);
   });
-  return { bus, executed, refusals, verify };
+  return { bus, instanceId, executed, refusals, prepared, state, verify };
 }
 
 // The hash is recomputed from the arguments the gateway is about to run, never taken from the request.

@@ -221,6 +221,64 @@ describe('every failure on the path is a deny', () => {
   });
 });
 
+describe('decisions addressed to the gateway instance that prepared the call', () => {
+  const claimsOf = (decision: { payload: string }) =>
+    JSON.parse(Buffer.from(decision.payload, 'base64url').toString()) as Record<string, unknown>;
+
+  it('signs the preparing instance as the audience and sends the execute to it', async () => {
+    const reply = await call('read_file', { path: join(documents, 'notes.md') });
+    expect(reply.outcome).toBe('executed');
+    // The stand-in serves only mcpgw.execute.v1.<its id> and verifies the audience, so reaching it proves both.
+    const used = gateway.executed[0];
+    if (used === undefined) throw new Error('no executed call captured');
+    expect(claimsOf(used.decision).audience).toBe(gateway.instanceId);
+  });
+
+  it('an instance gone before the execute: the call is prepared again and runs once on the one that answers', async () => {
+    gateway.state.advertise = 'an-instance-that-is-gone';
+    gateway.state.advertiseCount = 1;
+    const reply = await call('read_file', { path: join(documents, 'notes.md') });
+    expect(reply).toMatchObject({ outcome: 'executed', decision: { decision: 'allow' } });
+    expect(gateway.prepared).toHaveLength(2);
+    expect(gateway.executed).toHaveLength(1);
+    await eventually('the outcome record', () => audit.records.length >= 2);
+    expect(audit.records.map((record) => record.kind)).toEqual(['decision', 'outcome']);
+    expect(audit.records[1]).toMatchObject({ result: { status: 'success' } });
+  });
+
+  it('no instance that prepared the same call left ⇒ deny gateway-unavailable, nothing runs', async () => {
+    gateway.state.advertise = 'an-instance-that-is-gone';
+    gateway.state.advertiseCount = 2;
+    const reply = await call('read_file', { path: join(documents, 'notes.md') });
+    expect(reply).toMatchObject({
+      outcome: 'denied',
+      decision: { decision: 'deny', rule: 'gateway-unavailable' },
+    });
+    expect(reply.message).toMatch(/^DENIED: .*NO_RESPONDERS.*did not run/);
+    expect(gateway.executed).toHaveLength(0);
+    await eventually('the outcome record', () => audit.records.length >= 2);
+    expect(audit.records[1]).toMatchObject({ kind: 'outcome', result: { status: 'error' } });
+  });
+
+  it('a gateway that names no instance gets an unaddressed decision on mcpgw.execute.v1', async () => {
+    await stop(gateway);
+    gateway = await startGateway(
+      nats.url,
+      () => loadTestPolicy(documents),
+      home,
+      () => pdpKey.getPublicKey(),
+      {
+        isAddressing: false,
+      },
+    );
+    const reply = await call('read_file', { path: join(documents, 'notes.md') });
+    expect(reply.outcome).toBe('executed');
+    const used = gateway.executed[0];
+    if (used === undefined) throw new Error('no executed call captured');
+    expect(claimsOf(used.decision)).not.toHaveProperty('audience');
+  });
+});
+
 describe('policy distribution through KV', () => {
   it('takes effect without a restart, and ignores an invalid bundle', async () => {
     router.state.answer = 'denied';

@@ -8,12 +8,15 @@ import type { TrustedSigners } from './trusted-signers.js';
 export type DecisionVerdict = { isValid: true } | { isValid: false; reason: string; message: string };
 
 /**
- * Verifies signed decisions with `@ironcurtain/decision-token` against the currently trusted PDP keys and the shared
- * nonce store. Never throws: no trusted key, or a nonce store that cannot answer, is a refusal like any other.
+ * Verifies signed decisions with `@ironcurtain/decision-token` against the currently trusted PDP keys and a nonce
+ * store. With `expectedAudience` (this process's instance id) only decisions addressed to this process pass, and
+ * the store may be this process's memory; without it only unaddressed decisions pass, and the store must be shared
+ * by every replica. Never throws: no trusted key, or a nonce store that cannot answer, is a refusal like any other.
  */
 export function createDecisionCheck(options: {
   signers: { current(): Promise<TrustedSigners> };
   nonceStore: NonceStore;
+  expectedAudience?: string | undefined;
   clockSkewMs?: number;
 }) {
   let cached: { keys: string; verify: ReturnType<typeof createDecisionVerifier> } | undefined;
@@ -36,6 +39,7 @@ export function createDecisionCheck(options: {
         verify: createDecisionVerifier({
           trustedSigners: signers.keys,
           nonceStore: options.nonceStore,
+          expectedAudience: options.expectedAudience,
           ...(options.clockSkewMs === undefined ? {} : { clockSkewMs: options.clockSkewMs }),
         }),
       };

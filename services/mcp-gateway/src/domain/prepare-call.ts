@@ -24,13 +24,15 @@ export interface PrepareDependencies {
     args: Record<string, unknown>,
   ): ArgumentNormalization;
   homeDir: string;
+  /** This gateway process's instance id: where the PDP sends the execute, and the audience of its decision. */
+  executor: string;
 }
 
 /**
  * `mcpgw.prepare.v1`: an unknown server or tool is invalid with a reason; otherwise the engine checks the arguments
  * against the live tool's input schema and canonicalizes them by the roles the active policy gives them (real
  * paths, `/workspace` mapped for container sessions, effective git remotes), and the hash of the result is what
- * the PDP signs.
+ * the PDP signs, addressed to `executor`: this process, which then runs the call.
  */
 export async function prepareCall(deps: PrepareDependencies, request: PrepareRequest): Promise<PrepareReply> {
   const known = deps.serverNames();
@@ -64,7 +66,12 @@ export async function prepareCall(deps: PrepareDependencies, request: PrepareReq
     { sandboxDir: request.sandboxDir, homeDir: deps.homeDir, isContainerSession: request.isContainerSession },
   );
   if (!prepared.ok) return invalid(prepared.reason);
-  return { status: 'valid', canonicalArguments: prepared.call.arguments, argsHash: prepared.argsHash };
+  return {
+    status: 'valid',
+    canonicalArguments: prepared.call.arguments,
+    argsHash: prepared.argsHash,
+    executor: deps.executor,
+  };
 }
 
 function invalid(reason: string): PrepareReply {

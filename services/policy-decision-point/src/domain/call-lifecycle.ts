@@ -10,17 +10,23 @@ import type {
   PayloadOf,
   PdpDecisionEvent,
   RequestOf,
-  ToolCallRequest,
-  ToolCallResponse,
 } from '@ironcurtain/proto-schemas';
-import { decisionRecord, outcomeRecord, toolErrorText, type EscalationFacts } from './audit-records.js';
+import { decisionRecord, type EscalationFacts } from './audit-records.js';
 import { argumentRolesOf } from './argument-roles.js';
+import { executeCall } from './call-execution.js';
+import {
+  deniedReply,
+  deny,
+  prepareRequestOf,
+  type Call,
+  type PreparedCall,
+  type Reply,
+  type Verdict,
+} from './call-verdict.js';
 import type { BreakerVerdict } from './circuit-breaker.js';
 import { LifecycleRuleId as PdpRuleId } from '@ironcurtain/proto-schemas';
 import { sandboxDirOf, type PolicyHolder } from './policy-holder.js';
 
-type Call = z.output<typeof ToolCallRequest>;
-type Reply = z.input<typeof ToolCallResponse>;
 type Prepared = ParsedResponseOf<typeof McpgwPrepare>;
 type EscalationAnswer = ParsedResponseOf<typeof EscalationOpen>;
 
@@ -40,7 +46,14 @@ export interface CallLifecycleDependencies {
   prepare(request: RequestOf<typeof McpgwPrepare>): Promise<Prepared>;
   openEscalation(request: RequestOf<typeof EscalationOpen>): Promise<EscalationAnswer>;
   appendAudit(record: z.input<typeof AuditRecordInput>): Promise<void>;
-  execute(request: RequestOf<typeof McpgwExecute>): Promise<ParsedResponseOf<typeof McpgwExecute>>;
+  /**
+   * Sends the execute to the gateway instance `executor` (its own subject), or, when undefined (a gateway that
+   * predates addressing), to the queue group.
+   */
+  execute(
+    request: RequestOf<typeof McpgwExecute>,
+    executor: string | undefined,
+  ): Promise<ParsedResponseOf<typeof McpgwExecute>>;
   publishDecision(event: PayloadOf<typeof PdpDecisionEvent>): void;
   /**
    * Takes an outcome record's append, which runs while the reply goes back: the decision is already durable, so the
@@ -48,23 +61,6 @@ export interface CallLifecycleDependencies {
    */
   trackOutcome(append: Promise<void>): void;
   now(): Date;
-}
-
-/** The decision as it stands at each step of the life of a call. */
-interface Verdict {
-  decision: 'allow' | 'deny' | 'escalate';
-  rule: string;
-  reason: string;
-  escalatedRoles?: string[] | undefined;
-  /** Each argument's roles for this call, for the escalation-router. */
-  argumentRoles?: Record<string, string[]> | undefined;
-  policyHash?: string | undefined;
-}
-
-interface PreparedCall {
-  sandboxDir: string;
-  canonicalArguments: Record<string, unknown>;
-  argsHash: string;
 }
 
 /**
@@ -112,15 +108,7 @@ async function prepareCall(
 ): Promise<{ verdict: Verdict; prepared?: PreparedCall }> {
   let prepared: Prepared;
   try {
-    prepared = await deps.prepare({
-      callId: call.callId,
-      sessionId: call.sessionId,
-      serverName: call.serverName,
-      toolName: call.toolName,
-      arguments: call.arguments,
-      sandboxDir,
-      isContainerSession: false,
-    });
+    prepared = await deps.prepare(prepareRequestOf(call, sandboxDir));
   } catch (error) {
     const reason = `the tool gateway could not check the arguments (${errorCodeOf(error) ?? 'error'})`;
     return { verdict: deny(PdpRuleId.GatewayUnavailable, reason, deps.policy.policyHash) };
@@ -132,6 +120,7 @@ async function prepareCall(
     sandboxDir,
     canonicalArguments: prepared.canonicalArguments,
     argsHash: prepared.argsHash,
+    executor: prepared.executor,
   };
   const breaker = deps.breaker.record({ ...call, argsHash: prepared.argsHash });
   if (breaker.isTripped) {
@@ -211,99 +200,4 @@ async function escalate(
     },
     facts,
   };
-}
-
-async function executeCall(
-  deps: CallLifecycleDependencies,
-  call: Call,
-  prepared: PreparedCall,
-  verdict: Verdict,
-  escalation: Reply['escalation'],
-): Promise<Reply> {
-  const decision = deps.signer.sign({
-    callId: call.callId,
-    sessionId: call.sessionId,
-    serverName: call.serverName,
-    toolName: call.toolName,
-    argsHash: prepared.argsHash,
-    decision: 'allow',
-    policyHash: verdict.policyHash ?? '',
-  });
-  const base = {
-    callId: call.callId,
-    decision: publicDecision(verdict),
-    escalation,
-    policyHash: verdict.policyHash,
-  };
-  let result: ParsedResponseOf<typeof McpgwExecute>;
-  const startedAt = deps.now().getTime();
-  const elapsedMs = () => Math.max(0, deps.now().getTime() - startedAt);
-  try {
-    result = await deps.execute({
-      callId: call.callId,
-      sessionId: call.sessionId,
-      serverName: call.serverName,
-      toolName: call.toolName,
-      canonicalArguments: prepared.canonicalArguments,
-      sandboxDir: prepared.sandboxDir,
-      isContainerSession: false,
-      decision,
-    });
-  } catch (error) {
-    const message = `ERROR: the tool call was allowed but failed to run: ${(error as Error).message}`;
-    const failure = `${errorCodeOf(error) ?? 'error'}: ${(error as Error).message}`;
-    auditOutcome(deps, call, verdict, { status: 'error', error: failure }, elapsedMs());
-    return { ...base, outcome: 'failed', message, isError: true };
-  }
-  const outcome = result.isError
-    ? { status: 'error' as const, error: toolErrorText(result.content) }
-    : { status: 'success' as const };
-  auditOutcome(deps, call, verdict, outcome, elapsedMs(), result.sandboxed);
-  return {
-    ...base,
-    outcome: 'executed',
-    message: result.isError ? 'tool reported an error' : 'ok',
-    ...result,
-  };
-}
-
-function auditOutcome(
-  deps: CallLifecycleDependencies,
-  call: Call,
-  verdict: Verdict,
-  result: { status: 'success' | 'error'; error?: string },
-  durationMs: number,
-  sandboxed?: boolean,
-): void {
-  // The decision is already on disk; a lost outcome record is reported by the writer's own health, not fatal here.
-  const append = deps
-    .appendAudit(outcomeRecord(deps.now(), call, verdict, result, durationMs, sandboxed))
-    .catch(() => undefined);
-  deps.trackOutcome(append);
-}
-
-function deniedReply(call: Call, verdict: Verdict, escalation: Reply['escalation']): Reply {
-  const prefix =
-    escalation !== undefined && escalation.status !== 'approved' ? 'ESCALATION DENIED' : 'DENIED';
-  return {
-    callId: call.callId,
-    outcome: 'denied',
-    decision: publicDecision({ ...verdict, decision: 'deny' }),
-    message: `${prefix}: ${verdict.reason}`,
-    escalation,
-    policyHash: verdict.policyHash,
-  };
-}
-
-function publicDecision(verdict: Verdict): Reply['decision'] {
-  return {
-    decision: verdict.decision,
-    rule: verdict.rule,
-    reason: verdict.reason,
-    ...(verdict.escalatedRoles === undefined ? {} : { escalatedRoles: verdict.escalatedRoles }),
-  };
-}
-
-function deny(rule: string, reason: string, policyHash: string | undefined): Verdict {
-  return { decision: 'deny', rule, reason, policyHash };
 }

@@ -4,37 +4,66 @@
 import { execFileSync } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startFakeAnthropic, type FakeLlmRespond, type FakeLlmServer } from '@ironcurtain/testing';
+import {
+  startFakeAnthropic,
+  startFakeOpenAI,
+  type FakeLlmRespond,
+  type FakeLlmServer,
+} from '@ironcurtain/testing';
 import { cliEnvironment } from './stack-process.js';
 
 /** The real key the egress holds in these tests; the fake refuses anything else. */
 export const realAnthropicKey = 'sk-ant-test-real-key-for-the-egress';
+/** The same for the OpenAI fake. */
+export const realOpenAIKey = 'sk-test-real-openai-key-for-the-egress';
 
-/** Starts the fake upstream and returns it with the CLI environment that routes the stack's egress to it. */
+const providers = {
+  anthropic: {
+    host: 'api.anthropic.com',
+    start: startFakeAnthropic,
+    key: realAnthropicKey,
+    keyVariable: 'ANTHROPIC_API_KEY',
+    model: 'anthropic:claude-sonnet-4-6',
+  },
+  openai: {
+    host: 'api.openai.com',
+    start: startFakeOpenAI,
+    key: realOpenAIKey,
+    keyVariable: 'OPENAI_API_KEY',
+    model: 'openai:gpt-4.1',
+  },
+} as const;
+
+/**
+ * Starts the fake upstream of `provider` (Anthropic Messages or OpenAI chat completions) and returns it with the CLI
+ * environment that routes the stack's egress to it and makes it the sessions' default model.
+ */
 export async function startFakeUpstream(
   home: string,
   respond: FakeLlmRespond,
   extra: Record<string, string> = {},
-): Promise<{ anthropic: FakeLlmServer; environment: Record<string, string> }> {
-  const tls = selfSignedCertificate(home, 'api.anthropic.com');
+  provider: keyof typeof providers = 'anthropic',
+): Promise<{ upstream: FakeLlmServer; environment: Record<string, string> }> {
+  const chosen = providers[provider];
+  const tls = selfSignedCertificate(home, chosen.host);
   const caFile = join(home, 'upstream-ca.pem');
   await writeFile(caFile, await readFile(tls.certFile, 'utf8'));
-  const anthropic = await startFakeAnthropic({
-    apiKey: realAnthropicKey,
+  const upstream = await chosen.start({
+    apiKey: chosen.key,
     tls: { key: await readFile(tls.keyFile, 'utf8'), cert: await readFile(tls.certFile, 'utf8') },
     respond,
   });
   const environment = cliEnvironment(home, {
     IRONCURTAIN_HOME: join(home, '.ironcurtain'),
-    ANTHROPIC_API_KEY: realAnthropicKey,
-    ORCH_DEFAULT_MODEL: 'anthropic:claude-sonnet-4-6',
-    EGRESS_UPSTREAM_OVERRIDES: JSON.stringify({ 'api.anthropic.com': new URL(anthropic.url).host }),
+    [chosen.keyVariable]: chosen.key,
+    ORCH_DEFAULT_MODEL: chosen.model,
+    EGRESS_UPSTREAM_OVERRIDES: JSON.stringify({ [chosen.host]: new URL(upstream.url).host }),
     EGRESS_UPSTREAM_CA_FILE: caFile,
     // The fake upstream is on loopback, which the egress refuses unless told otherwise.
     EGRESS_ALLOW_ADDRESSES: '127.0.0.1',
     ...extra,
   });
-  return { anthropic, environment };
+  return { upstream, environment };
 }
 
 function selfSignedCertificate(directory: string, host: string): { keyFile: string; certFile: string } {

@@ -68,9 +68,13 @@ describe('sessions on a running stack', () => {
 
   beforeAll(async () => {
     home = await mkdtemp(join(tmpdir(), 'ironcurtain-lifecycle-'));
-    ({ anthropic, environment } = await startFakeUpstream(home, (request) => scriptedReply(request.body), {
-      ORCH_BUDGET_STEPS: '12',
-    }));
+    ({ upstream: anthropic, environment } = await startFakeUpstream(
+      home,
+      (request) => scriptedReply(request.body),
+      {
+        ORCH_BUDGET_STEPS: '12',
+      },
+    ));
     up = startCli(['up'], environment);
     await up.waitForOutput(/IronCurtain is up/, 60_000);
   }, 90_000);

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FakeLlmReply, FakeLlmServer } from '@ironcurtain/testing';
-import { realAnthropicKey as realKey, startFakeUpstream } from './session-fixture.js';
+import { realAnthropicKey as realKey, realOpenAIKey, startFakeUpstream } from './session-fixture.js';
 import { runCli, startCli } from './stack-process.js';
 
 const steps: readonly string[] = [
@@ -42,9 +42,13 @@ describe('ironcurtain start "task" through the whole stack', () => {
 
   beforeAll(async () => {
     home = await mkdtemp(join(tmpdir(), 'ironcurtain-start-'));
-    ({ anthropic, environment } = await startFakeUpstream(home, (request) => scriptedReply(request.body), {
-      ESCALATION_TEST_TIMEOUT_MS: '1500',
-    }));
+    ({ upstream: anthropic, environment } = await startFakeUpstream(
+      home,
+      (request) => scriptedReply(request.body),
+      {
+        ESCALATION_TEST_TIMEOUT_MS: '1500',
+      },
+    ));
   });
   afterAll(async () => {
     await anthropic?.close();
@@ -93,5 +97,50 @@ describe('ironcurtain start "task" through the whole stack', () => {
       .map((record) => record.policyDecision.rule);
     expect(rules).toContain('escalation-denied');
     expect(rules.filter((rule) => rule === 'structural-sandbox-allow').length).toBeGreaterThanOrEqual(5);
+  }, 180_000);
+});
+
+describe('ironcurtain start "task" with an OpenAI model', () => {
+  let home: string;
+  let openai: FakeLlmServer;
+  let environment: Record<string, string>;
+
+  beforeAll(async () => {
+    home = await mkdtemp(join(tmpdir(), 'ironcurtain-start-openai-'));
+    const reply = (body: unknown): FakeLlmReply => {
+      const results = (JSON.stringify(body).match(/"role":"tool"/g) ?? []).length;
+      if (results > 0) return { text: 'Read it.' };
+      const code =
+        "filesystem.write_file({ path: 'plan.md', content: '# plan\\n' });\n" +
+        "return filesystem.read_text_file({ path: 'plan.md' });";
+      return { toolCalls: [{ name: 'execute_code', input: { code } }] };
+    };
+    ({ upstream: openai, environment } = await startFakeUpstream(
+      home,
+      (request) => reply(request.body),
+      {},
+      'openai',
+    ));
+  });
+  afterAll(async () => {
+    await openai?.close();
+    await rm(home, { recursive: true, force: true });
+  });
+
+  it('runs the chat completions provider through the egress with the real key swapped in', async () => {
+    const start = startCli(['start', 'Write a plan.'], environment);
+    const code = await new Promise<number | null>((resolve) => start.child.once('close', resolve));
+    const output = start.output();
+    expect(code, output).toBe(0);
+    expect(output).toContain('filesystem.write_file: allowed');
+    expect(output).toContain('agent › Read it.');
+    expect(openai.requests.map((request) => request.path)).toEqual([
+      '/v1/chat/completions',
+      '/v1/chat/completions',
+    ]);
+    for (const request of openai.requests) {
+      expect(request.headers['authorization']).toBe(`Bearer ${realOpenAIKey}`);
+    }
+    expect(JSON.stringify(openai.requests[1]?.body)).toContain('# plan');
   }, 180_000);
 });

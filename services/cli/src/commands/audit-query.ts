@@ -1,12 +1,13 @@
 import type { Command } from 'commander';
 import type { AuditFilterValue } from '@ironcurtain/audit-trail';
-import { connectBus, request, type Bus } from '@ironcurtain/bus';
+import { request, type Bus } from '@ironcurtain/bus';
 import { AuditQuery } from '@ironcurtain/proto-schemas';
 import type { CliContext } from '../cli-context.js';
 import { formatRecordHeader, formatRecordRow } from '../domain/audit-report.js';
 import { resolveCliNats } from '../domain/cli-nats.js';
 import { countOption, filterOf, withFilterOptions, type AuditFilterOptions } from './audit-options.js';
 import { homeOf } from './policy-options.js';
+import { connectCliBus } from '../domain/cli-bus.js';
 
 const pageSize = 1000;
 
@@ -51,7 +52,7 @@ export function registerAuditQueryCommand(audit: Command, context: CliContext): 
 /** Connects to the stack's NATS as the CLI. */
 export async function connectCli(context: CliContext): Promise<Bus> {
   const settings = await resolveCliNats(context.env, homeOf(context));
-  return connectBus({ ...settings, name: 'ironcurtain-cli' });
+  return connectCliBus(settings);
 }
 
 /** The records of a query, page after page, until `limit` or the end. */

@@ -1,11 +1,12 @@
 import type { Command } from 'commander';
-import { connectBus, request } from '@ironcurtain/bus';
+import { request } from '@ironcurtain/bus';
 import { AuditVerify } from '@ironcurtain/proto-schemas';
 import type { CliContext } from '../cli-context.js';
 import { resolveCliNats } from '../domain/cli-nats.js';
 import { formatTrailVerdict } from '../domain/audit-report.js';
 import { resolveTrailTargets, verifyTrailFile, type TrailVerdict } from '../domain/audit-trail-files.js';
 import { homeOf } from './policy-options.js';
+import { connectCliBus } from '../domain/cli-bus.js';
 
 interface VerifyOptions {
   json?: boolean;
@@ -53,7 +54,7 @@ async function verifyLocally(context: CliContext, target: string | undefined): P
 async function verifyRemotely(context: CliContext, target: string | undefined): Promise<TrailVerdict> {
   if (target === undefined) throw new Error('--remote checks one session: give its id');
   const settings = await resolveCliNats(context.env, homeOf(context));
-  const bus = await connectBus({ ...settings, name: 'ironcurtain-cli' });
+  const bus = await connectCliBus(settings);
   try {
     const { sessionId, ...summary } = await request(
       bus,

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { connectBus, request } from '@ironcurtain/bus';
+import { request } from '@ironcurtain/bus';
 import { AppError, ErrorCode } from '@ironcurtain/errors';
 import type { ListToolCaller } from '@ironcurtain/policy-compiler';
 import { PdpToolCall } from '@ironcurtain/proto-schemas';
 import { resolveCliNats } from './cli-nats.js';
+import { connectCliBus } from './cli-bus.js';
 
 /** The session the compile's own tool calls are decided and audited under. */
 export const compileSessionId = 'policy-compile';
@@ -22,13 +23,7 @@ export function createPdpListToolCaller(
 ): ListToolCaller {
   return async (call) => {
     const settings = await resolveCliNats(env, home);
-    const bus = await connectBus({
-      url: settings.url,
-      name: 'ironcurtain-cli',
-      user: settings.user,
-      password: settings.password,
-      credentialsFile: settings.credentialsFile,
-    });
+    const bus = await connectCliBus(settings);
     try {
       const response = await request(
         bus,

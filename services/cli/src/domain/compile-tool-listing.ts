@@ -1,10 +1,11 @@
 import { readFile } from 'node:fs/promises';
-import { connectBus, request } from '@ironcurtain/bus';
+import { request } from '@ironcurtain/bus';
 import { AppError, ErrorCode } from '@ironcurtain/errors';
 import { formatSchemaIssues } from '@ironcurtain/policy-engine';
 import { listedServersSchema, type ListedServers } from '@ironcurtain/policy-compiler';
 import { McpgwCatalog } from '@ironcurtain/proto-schemas';
 import type { NatsClientSettings } from './stack-services.js';
+import { connectCliBus } from './cli-bus.js';
 
 // Starting every MCP server for the catalog can take a while on a cold machine.
 const catalogTimeoutMs = 60_000;
@@ -14,13 +15,7 @@ export async function listToolsThroughGateway(
   settings: NatsClientSettings,
   serverName: string | undefined,
 ): Promise<ListedServers> {
-  const bus = await connectBus({
-    url: settings.url,
-    name: 'ironcurtain-cli',
-    user: settings.user,
-    password: settings.password,
-    credentialsFile: settings.credentialsFile,
-  });
+  const bus = await connectCliBus(settings);
   try {
     const catalog = await request(bus, McpgwCatalog, serverName === undefined ? {} : { serverName }, {
       timeoutMs: catalogTimeoutMs,

@@ -1,6 +1,7 @@
-import { connectBus, request, type Bus } from '@ironcurtain/bus';
+import { request } from '@ironcurtain/bus';
 import { EscalationList, EscalationResolve, type ParsedResponseOf } from '@ironcurtain/proto-schemas';
 import type { NatsClientSettings } from './stack-services.js';
+import { withCliBus } from './cli-bus.js';
 
 /** A pending ticket as `escalation.list.v1` returns it. */
 export type PendingTicket = ParsedResponseOf<typeof EscalationList>['tickets'][number];
@@ -9,28 +10,12 @@ export type ResolveReply = ParsedResponseOf<typeof EscalationResolve>;
 
 const requestTimeoutMs = 10_000;
 
-/** Connects as the CLI, runs `work`, and closes the connection whatever happens. */
-async function withBus<T>(settings: NatsClientSettings, work: (bus: Bus) => Promise<T>): Promise<T> {
-  const bus = await connectBus({
-    url: settings.url,
-    name: 'ironcurtain-cli',
-    user: settings.user,
-    password: settings.password,
-    credentialsFile: settings.credentialsFile,
-  });
-  try {
-    return await work(bus);
-  } finally {
-    await bus.close();
-  }
-}
-
 /** The pending tickets, oldest first, optionally of one session. */
 export function listPendingTickets(
   settings: NatsClientSettings,
   sessionId?: string,
 ): Promise<PendingTicket[]> {
-  return withBus(settings, async (bus) => {
+  return withCliBus(settings, async (bus) => {
     const reply = await request(bus, EscalationList, sessionId === undefined ? {} : { sessionId }, {
       timeoutMs: requestTimeoutMs,
     });
@@ -43,7 +28,7 @@ export function answerTicket(
   settings: NatsClientSettings,
   answer: { ticketId: string; decision: 'approved' | 'denied'; approver: string; allowSimilar: boolean },
 ): Promise<ResolveReply> {
-  return withBus(settings, (bus) =>
+  return withCliBus(settings, (bus) =>
     request(
       bus,
       EscalationResolve,

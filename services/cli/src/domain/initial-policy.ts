@@ -1,9 +1,10 @@
-import { connectBus, getJson, openKeyValue, putJson } from '@ironcurtain/bus';
+import { getJson, openKeyValue, putJson } from '@ironcurtain/bus';
 import { hasErrorCode } from '@ironcurtain/errors';
 import { activePolicyKey, PolicyBundle, policyBucket } from '@ironcurtain/proto-schemas';
 import { buildPolicyBundle, loadPolicyForActivation } from './policy-bundle.js';
 import { defaultPolicyDirectory } from './policy-locations.js';
 import type { NatsClientSettings } from './stack-services.js';
+import { connectCliBus } from './cli-bus.js';
 
 /**
  * Makes sure the stack has an active policy before the PDP answers its first call: when KV `policy/active` is
@@ -16,13 +17,7 @@ export async function ensureActivePolicy(
   home: string,
   report: (line: string) => void,
 ): Promise<void> {
-  const bus = await connectBus({
-    url: settings.url,
-    name: 'ironcurtain-cli',
-    user: settings.user,
-    password: settings.password,
-    credentialsFile: settings.credentialsFile,
-  });
+  const bus = await connectCliBus(settings);
   try {
     const kv = await openKeyValue(bus, policyBucket, { history: 5 });
     const current = await getJson(kv, activePolicyKey, PolicyBundle).catch(() => undefined);

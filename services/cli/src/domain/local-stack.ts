@@ -1,6 +1,5 @@
 import { chmod, mkdir, rm } from 'node:fs/promises';
 import { createServer, type AddressInfo } from 'node:net';
-import { connectBus } from '@ironcurtain/bus';
 import { baseServiceEnv, loadEnv } from '@ironcurtain/config';
 import { ensureActivePolicy } from './initial-policy.js';
 import { lastLogLine } from './log-tail.js';
@@ -17,6 +16,7 @@ import {
 } from './stack-services.js';
 import { claimStackFile, type StackStateFile } from './stack-state.js';
 import { superviseProcess, type SupervisedProcess } from './supervised-process.js';
+import { connectCliBus } from './cli-bus.js';
 
 /** Options for {@link runLocalStack}. */
 export interface LocalStackOptions {
@@ -190,13 +190,7 @@ async function awaitReadiness(
   nats: StackNats,
   stopSignal: AbortSignal,
 ): Promise<boolean> {
-  const bus = await connectBus({
-    url: nats.cli.url,
-    name: 'ironcurtain-cli',
-    user: nats.cli.user,
-    password: nats.cli.password,
-    credentialsFile: nats.cli.credentialsFile,
-  });
+  const bus = await connectCliBus(nats.cli);
   try {
     const missing = await waitForServices({
       bus,

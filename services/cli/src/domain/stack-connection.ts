@@ -1,8 +1,9 @@
-import { connectBus, type Bus } from '@ironcurtain/bus';
+import { type Bus } from '@ironcurtain/bus';
 import { errorCodeOf } from '@ironcurtain/errors';
 import { resolveCliNats } from './cli-nats.js';
 import { runLocalStack } from './local-stack.js';
 import { logFileOf, stackPaths } from './stack-paths.js';
+import { connectCliBus } from './cli-bus.js';
 
 /** A bus connection to a running stack, and the stack itself when this process started it. */
 export interface StackConnection {
@@ -71,11 +72,5 @@ export async function connectToStack(options: StackConnectionOptions): Promise<S
 
 async function connectCli(options: StackConnectionOptions): Promise<Bus> {
   const settings = await resolveCliNats(options.env, options.home);
-  return connectBus({
-    url: settings.url,
-    name: 'ironcurtain-cli',
-    user: settings.user,
-    password: settings.password,
-    credentialsFile: settings.credentialsFile,
-  });
+  return connectCliBus(settings);
 }

@@ -1,0 +1,26 @@
+import { connectBus, type Bus } from '@ironcurtain/bus';
+import type { NatsClientSettings } from './stack-services.js';
+
+/** Connects to the stack's NATS as the CLI (`ironcurtain-cli`), with whichever login `settings` carries. */
+export function connectCliBus(settings: NatsClientSettings): Promise<Bus> {
+  return connectBus({
+    url: settings.url,
+    name: 'ironcurtain-cli',
+    user: settings.user,
+    password: settings.password,
+    credentialsFile: settings.credentialsFile,
+  });
+}
+
+/** Connects as the CLI, runs `work`, and closes the connection whatever happens. */
+export async function withCliBus<T>(
+  settings: NatsClientSettings,
+  work: (bus: Bus) => Promise<T>,
+): Promise<T> {
+  const bus = await connectCliBus(settings);
+  try {
+    return await work(bus);
+  } finally {
+    await bus.close();
+  }
+}

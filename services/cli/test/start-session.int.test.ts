@@ -3,13 +3,14 @@
 // TLS to the upstream verified) to a fake Anthropic Messages API that scripts execute_code calls. Tool calls go
 // through the PDP, the gateway and the real filesystem and git MCP servers; the audit trail must verify afterwards.
 import { execFileSync } from 'node:child_process';
-import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FakeLlmReply, FakeLlmServer } from '@ironcurtain/testing';
 import { realAnthropicKey as realKey, realOpenAIKey, startFakeUpstream } from './session-fixture.js';
-import { runCli, startCli } from './stack-process.js';
+import { defaultPolicyDir } from '@ironcurtain/default-policy';
+import { killLeftovers, pidsOf, readStackFile, runCli, startCli, type CliProcess } from './stack-process.js';
 
 const steps: readonly string[] = [
   "filesystem.write_file({ path: 'notes.md', content: '# notes from the agent\\n' });\n" +
@@ -97,6 +98,10 @@ describe('ironcurtain start "task" through the whole stack', () => {
       .map((record) => record.policyDecision.rule);
     expect(rules).toContain('escalation-denied');
     expect(rules.filter((rule) => rule === 'structural-sandbox-allow').length).toBeGreaterThanOrEqual(5);
+    // Every tool call the agent made (one note each in the terminal) has its decision on record.
+    const toolCallNotes = output.match(/⚙ [a-z]+\.[a-z_]+: /g) ?? [];
+    expect(toolCallNotes.length).toBe(8); // write, read, init, add, commit, push, passwd, config
+    expect(rules).toHaveLength(toolCallNotes.length);
   }, 180_000);
 });
 
@@ -143,4 +148,78 @@ describe('ironcurtain start "task" with an OpenAI model', () => {
     }
     expect(JSON.stringify(openai.requests[1]?.body)).toContain('# plan');
   }, 180_000);
+});
+
+describe('ironcurtain start "task" under a policy that escalates reading /etc/passwd', () => {
+  let home: string;
+  let anthropic: FakeLlmServer;
+  let environment: Record<string, string>;
+  let up: CliProcess | undefined;
+
+  beforeAll(async () => {
+    home = await mkdtemp(join(tmpdir(), 'ironcurtain-start-etc-'));
+    const reply = (body: unknown): FakeLlmReply =>
+      JSON.stringify(body).includes('"tool_result"')
+        ? { text: 'I could not read it.' }
+        : {
+            toolCalls: [
+              {
+                name: 'execute_code',
+                input: {
+                  code: "try { return filesystem.read_text_file({ path: '/etc/passwd' }); } catch (error) { return error.message; }",
+                },
+              },
+            ],
+          };
+    ({ upstream: anthropic, environment } = await startFakeUpstream(home, (request) => reply(request.body), {
+      ESCALATION_TEST_TIMEOUT_MS: '1500',
+    }));
+    // The shipped policy, plus one rule a user might compile: reading /etc/passwd needs a person's approval.
+    const policy = join(home, 'policy');
+    await cp(defaultPolicyDir, policy, { recursive: true });
+    const compiled = JSON.parse(await readFile(join(policy, 'compiled-policy.json'), 'utf8')) as {
+      rules: unknown[];
+    };
+    compiled.rules.unshift({
+      name: 'escalate-read-passwd',
+      description: 'Reading the system account list needs approval.',
+      principle: 'User guidance: ask me before reading /etc/passwd.',
+      if: { server: ['filesystem'], paths: { roles: ['read-path'], within: '/etc/passwd' } },
+      then: 'escalate',
+      reason: 'The user wants to approve reads of /etc/passwd.',
+    });
+    await writeFile(join(policy, 'compiled-policy.json'), JSON.stringify(compiled, null, 2));
+    const scenarios = JSON.parse(await readFile(join(policy, 'test-scenarios.json'), 'utf8')) as {
+      scenarios: Array<{ request: { arguments: Record<string, unknown> }; expectedDecision: string }>;
+    };
+    for (const scenario of scenarios.scenarios) {
+      if (String(scenario.request.arguments['path']).endsWith('etc/passwd'))
+        scenario.expectedDecision = 'escalate';
+    }
+    await writeFile(join(policy, 'test-scenarios.json'), JSON.stringify(scenarios, null, 2));
+    up = startCli(['up'], environment);
+    await up.waitForOutput(/IronCurtain is up/, 60_000);
+    const activated = await runCli(['policy', 'activate', policy], environment);
+    expect(activated.code, activated.stdout + activated.stderr).toBe(0);
+  }, 120_000);
+  afterAll(async () => {
+    const state = await readStackFile(join(home, '.ironcurtain'));
+    await killLeftovers(up, state === undefined ? [] : pidsOf(state));
+    await anthropic?.close();
+    await rm(home, { recursive: true, force: true });
+  });
+
+  it('escalates the read, and the timeout denies it', async () => {
+    const start = startCli(['start', 'Show me /etc/passwd.'], environment);
+    const code = await new Promise<number | null>((resolve) => start.child.once('close', resolve));
+    const output = start.output();
+    expect(code, output).toBe(0);
+    expect(output).toMatch(/approval needed \[esc_[0-9a-f]+\]: filesystem\.read_text_file/);
+    expect(output).toContain(
+      'reason: The user wants to approve reads of /etc/passwd. (rule escalate-read-passwd)',
+    );
+    expect(output).toMatch(/filesystem\.read_text_file: ESCALATION DENIED: nobody answered in time/);
+    expect(JSON.stringify(anthropic.requests[1]?.body)).toContain('ESCALATION DENIED');
+    expect(JSON.stringify(anthropic.requests[1]?.body)).not.toContain('root:x:0:0');
+  }, 120_000);
 });

@@ -33,7 +33,17 @@ export const configSchema = baseServiceEnv.extend({
   ORCH_BUDGET_STEPS: budgetLimit(200),
   ORCH_BUDGET_MINUTES: budgetLimit(30),
   ORCH_BUDGET_COST_USD: budgetLimit(5),
+  /** Per-turn budgets (one user message and the work it causes); unlimited unless set. */
+  ORCH_TURN_BUDGET_TOKENS: budgetLimit(null),
+  ORCH_TURN_BUDGET_STEPS: budgetLimit(null),
+  ORCH_TURN_BUDGET_MINUTES: budgetLimit(null),
+  ORCH_TURN_BUDGET_COST_USD: budgetLimit(null),
 });
+
+/** Minutes (or null) as the milliseconds budgets count in. */
+export function minutesToMs(minutes: number | null): number | null {
+  return minutes === null ? null : minutes * 60_000;
+}
 
 export type Config = z.output<typeof configSchema>;
 

@@ -17,7 +17,7 @@ import {
   SessionStop,
 } from '@ironcurtain/proto-schemas';
 import type { RunningService } from '@ironcurtain/runtime';
-import type { Config } from './config.js';
+import { minutesToMs, type Config } from './config.js';
 import { createSessionDesk, type SessionDesk } from './domain/session-desk.js';
 import { createSessionModel } from './domain/session-model.js';
 import { createBudgetHandler } from './handlers/budget.js';
@@ -47,8 +47,14 @@ export function createSessionOrchestratorService(dependencies: {
         sessionLimits: {
           tokens: config.ORCH_BUDGET_TOKENS,
           steps: config.ORCH_BUDGET_STEPS,
-          timeMs: config.ORCH_BUDGET_MINUTES === null ? null : config.ORCH_BUDGET_MINUTES * 60_000,
+          timeMs: minutesToMs(config.ORCH_BUDGET_MINUTES),
           costUsd: config.ORCH_BUDGET_COST_USD,
+        },
+        turnLimits: {
+          tokens: config.ORCH_TURN_BUDGET_TOKENS,
+          steps: config.ORCH_TURN_BUDGET_STEPS,
+          timeMs: minutesToMs(config.ORCH_TURN_BUDGET_MINUTES),
+          costUsd: config.ORCH_TURN_BUDGET_COST_USD,
         },
         codeLimits: {
           memoryLimitMb: config.ORCH_CODE_MEMORY_MB,

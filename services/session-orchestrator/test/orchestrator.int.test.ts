@@ -206,3 +206,52 @@ describe('session-orchestrator without a policy service', () => {
     }
   });
 });
+
+describe('session-orchestrator with a per-turn budget', () => {
+  it('ends a turn at its step limit and keeps the session for the next message', async () => {
+    const nats = await startNats();
+    const home = await mkdtemp(join(tmpdir(), 'orchestrator-turn-'));
+    const client = await connectBus({ url: nats.url, name: 'test-client' });
+    const serviceBus = await connectBus({ url: nats.url, name: 'session-orchestrator' });
+    const statuses: PayloadOf<typeof SessionStatusEvent>[] = [];
+    await serve(client, McpgwCatalog, () => Promise.resolve(catalog));
+    await serve(client, PdpToolCall, (call) =>
+      Promise.resolve({
+        callId: call.callId,
+        outcome: 'executed' as const,
+        decision: { decision: 'allow' as const, rule: 'structural-sandbox-allow', reason: 'sandbox' },
+        message: 'ok',
+        content: [{ type: 'text', text: 'ok' }],
+      }),
+    );
+    subscribe(client, SessionStatusEvent, (event) => void statuses.push(event));
+    const config = loadConfig({
+      NATS_URL: nats.url,
+      IRONCURTAIN_HOME: home,
+      ORCH_DEFAULT_MODEL: 'demo:scripted',
+      ORCH_TURN_BUDGET_STEPS: '2',
+    });
+    const service = createSessionOrchestratorService({ bus: serviceBus, config, logger: silentLogger() });
+    try {
+      await service.start();
+      const { sessionId } = await request(client, SessionStart, { task: 'Go.', agent: 'builtin' });
+      const ended = (turn: number) =>
+        eventually(`turn ${turn}`, () =>
+          statuses.find((event) => event.sessionId === sessionId && event.turn === turn && event.turnOutcome),
+        );
+      expect(await ended(1)).toMatchObject({ status: 'waiting', turnOutcome: 'budget-exhausted' });
+      expect((await ended(1)).reason).toMatch(/turn steps budget is exhausted: 2 steps used of 2 steps/);
+      await request(client, SessionSend, { sessionId, message: 'Go on.' });
+      expect(await ended(2)).toMatchObject({ status: 'waiting', turnOutcome: 'budget-exhausted' });
+      const budget = await request(client, SessionBudget, { sessionId });
+      expect(budget.session.steps.used).toBe(4);
+      expect(budget.turn.steps).toEqual({ used: 2, limit: 2 });
+    } finally {
+      await service.stop();
+      await serviceBus.close();
+      await client.close();
+      await nats.stop();
+      await rm(home, { recursive: true, force: true });
+    }
+  });
+});

@@ -167,9 +167,15 @@ export async function runSessionConsole(
 
 async function printBudget(bus: Bus, sessionId: string, print: (line: string) => void): Promise<void> {
   const budget = await request(bus, SessionBudget, { sessionId });
-  for (const [dimension, status] of Object.entries(budget.session)) {
-    const limit = status.limit === null ? 'unlimited' : String(Math.round(status.limit * 100) / 100);
-    print(`  · ${dimension}: ${Math.round(status.used * 100) / 100} of ${limit}`);
+  const amount = (value: number | null) =>
+    value === null ? 'unlimited' : String(Math.round(value * 100) / 100);
+  for (const scope of ['session', 'turn'] as const) {
+    for (const [dimension, status] of Object.entries(budget[scope])) {
+      if (scope === 'turn' && status.limit === null) continue;
+      print(
+        `  · ${scope === 'turn' ? 'this turn, ' : ''}${dimension}: ${amount(status.used)} of ${amount(status.limit)}`,
+      );
+    }
   }
   for (const note of budget.notes) print(`  · ${note}`);
 }

@@ -28,6 +28,7 @@ export interface SessionDeskDependencies {
   home: string;
   defaultModel: string;
   sessionLimits: BudgetLimits;
+  turnLimits: BudgetLimits;
   codeLimits: { memoryLimitMb: number; timeLimitMs: number };
   loadRecord(sessionId: string): Promise<SessionRecord | undefined>;
   saveRecord(record: SessionRecord): Promise<void>;
@@ -115,6 +116,7 @@ export function createSessionDesk(deps: SessionDeskDependencies): SessionDesk {
     };
     const budget = createBudgetTracker({
       session: deps.sessionLimits,
+      turn: deps.turnLimits,
       usageSource: sessionModel.usageSource,
       ...(previous?.budgetUsage === undefined ? {} : { initialUsage: previous.budgetUsage }),
       onEvent: (event) => deps.publishBudget(sessionId, event),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createNatsUsers, renderNatsServerConfig } from '../src/domain/nats-config.js';
+import { createNatsUsers, permissionsFor, renderNatsServerConfig } from '../src/domain/nats-config.js';
 
 describe('createNatsUsers', () => {
   it('gives every user its own fresh, long password', () => {
@@ -59,5 +59,25 @@ describe('service environments of the local stack', () => {
     ]) {
       expect(Object.values(serviceEnvironment(nats, launch, name))).not.toContain('sk-ant-real');
     }
+  });
+});
+
+describe('permissionsFor', () => {
+  it('gives the semi-trusted session-orchestrator only its own subjects', () => {
+    const permissions = permissionsFor('session-orchestrator');
+    expect(permissions.publish).not.toContain('>');
+    expect(permissions.subscribe).not.toContain('>');
+    expect(permissions.publish).toContain('pdp.toolcall.v1');
+    for (const forbidden of [
+      'escalation.resolve.v1',
+      'mcpgw.execute.v1',
+      'audit.append.v1',
+      'egress.session-hosts.v1',
+    ]) {
+      expect(permissions.publish.some((allowed) => allowed === forbidden || allowed === '>')).toBe(false);
+    }
+    const text = renderNatsServerConfig([{ user: 'session-orchestrator', password: 'p' }]);
+    expect(text).toContain('"$KV.sessions.>"');
+    expect(text).toContain('allow_responses: true');
   });
 });

@@ -1,0 +1,99 @@
+// The semi-trusted session-orchestrator's NATS user on the local stack: it can do its job (a demo session runs
+// end to end in the other stack tests, which run with these permissions) and nothing else — it cannot resolve an
+// escalation, write the audit trail or read the policy.
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectBus, getJson, openKeyValue, request, type Bus } from '@ironcurtain/bus';
+import {
+  activePolicyKey,
+  AuditAppend,
+  EscalationResolve,
+  McpgwCatalog,
+  PolicyBundle,
+  policyBucket,
+} from '@ironcurtain/proto-schemas';
+import {
+  cliEnvironment,
+  killLeftovers,
+  pidsOf,
+  readStackFile,
+  startCli,
+  type CliProcess,
+} from './stack-process.js';
+
+describe('NATS permissions of the session-orchestrator', () => {
+  let home: string;
+  let up: CliProcess | undefined;
+  let orchestrator: Bus | undefined;
+
+  beforeAll(async () => {
+    home = await mkdtemp(join(tmpdir(), 'ironcurtain-permissions-'));
+    up = startCli(['up'], cliEnvironment(home));
+    await up.waitForOutput(/IronCurtain is up/, 60_000);
+    const state = await readStackFile(home);
+    const config = await readFile(join(home, 'run', 'nats-server.conf'), 'utf8');
+    const password = /user: "session-orchestrator", password: "([^"]+)"/.exec(config)?.[1];
+    if (state?.natsUrl == null || password === undefined)
+      throw new Error('no stack or no orchestrator login');
+    orchestrator = await connectBus({
+      url: state.natsUrl,
+      name: 'permission-test',
+      user: 'session-orchestrator',
+      password,
+    });
+  }, 90_000);
+  afterAll(async () => {
+    await orchestrator?.close();
+    const state = await readStackFile(home);
+    await killLeftovers(up, state === undefined ? [] : pidsOf(state));
+    await rm(home, { recursive: true, force: true });
+  });
+
+  it('may ask for the catalog', async () => {
+    const catalog = await request(orchestrator!, McpgwCatalog, {}, { timeoutMs: 30_000 });
+    expect(catalog.servers.map((server) => server.name)).toContain('filesystem');
+  });
+
+  it('may not resolve an escalation, append to the audit trail or read the policy', async () => {
+    const resolve = request(
+      orchestrator!,
+      EscalationResolve,
+      { ticketId: 'esc_0000000000000000', decision: 'approved', approver: 'agent', channel: 'bus' },
+      { timeoutMs: 2000 },
+    );
+    await expect(resolve).rejects.toThrow(/Permissions Violation for Publish to "escalation\.resolve\.v1"/);
+    const append = request(
+      orchestrator!,
+      AuditAppend,
+      {
+        record: {
+          kind: 'decision',
+          timestamp: new Date().toISOString(),
+          requestId: 'forged',
+          sessionId: 'forged',
+          serverName: 'filesystem',
+          toolName: 'read_file',
+          arguments: {},
+          policyDecision: { status: 'allow', rule: 'forged', reason: 'forged' },
+          policyHash: '',
+        },
+      },
+      { timeoutMs: 2000 },
+    );
+    await expect(append).rejects.toThrow(/Permissions Violation for Publish to "audit\.append\.v1"/);
+    const policy = openKeyValue(orchestrator!, policyBucket).then((kv) =>
+      getJson(kv, activePolicyKey, PolicyBundle),
+    );
+    await expect(policy).rejects.toThrow(
+      /Permissions Violation for Publish to "\$JS\.API\.STREAM\.INFO\.KV_policy"/,
+    );
+    await orchestrator!.connection.flush().catch(() => undefined);
+    const violations = await readFile(join(home, 'logs', 'nats-server.log'), 'utf8');
+    expect(violations).toMatch(
+      /Publish Violation.*escalation\.resolve\.v1|escalation\.resolve\.v1.*Violation/i,
+    );
+    expect(violations).toMatch(/audit\.append\.v1/);
+  });
+});

@@ -22,6 +22,14 @@ export interface ConnectBusOptions {
   connectTimeoutMs?: number;
 }
 
+/**
+ * The reply subjects of a connection named `name`: `_INBOX.<name>`, so a user's NATS permissions can let it
+ * receive its own replies (`_INBOX.<name>.>`) without seeing everyone else's.
+ */
+export function inboxPrefixOf(name: string): string {
+  return `_INBOX.${name.replace(/[^A-Za-z0-9_-]/g, '_') || 'client'}`;
+}
+
 /** A connection to the bus with the identity of the service that owns it. */
 export interface Bus {
   readonly connection: NatsConnection;
@@ -55,6 +63,7 @@ export async function connectBus(options: ConnectBusOptions): Promise<Bus> {
       // nats.js otherwise captures a stack trace for every request: a fifth of a busy PDP's CPU. Our errors are
       // classified into AppErrors with the subject anyway.
       noAsyncTraces: true,
+      inboxPrefix: inboxPrefixOf(options.name),
       ...(authenticator === undefined ? {} : { authenticator }),
       ...(options.user === undefined ? {} : { user: options.user, pass: options.password ?? '' }),
     });

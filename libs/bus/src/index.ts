@@ -1,4 +1,4 @@
-export { connectBus } from './connect.js';
+export { connectBus, inboxPrefixOf } from './connect.js';
 export type { Bus, ConnectBusOptions } from './connect.js';
 export { serve, serviceOf } from './serve.js';
 export type { Handler, HandlerContext } from './serve.js';

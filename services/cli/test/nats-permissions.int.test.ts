@@ -13,7 +13,11 @@ import {
   McpgwCatalog,
   PolicyBundle,
   policyBucket,
+  SessionList,
+  SessionStart,
 } from '@ironcurtain/proto-schemas';
+import { connectCliBus } from '../src/domain/cli-bus.js';
+import { resolveCliNats } from '../src/domain/cli-nats.js';
 import {
   cliEnvironment,
   killLeftovers,
@@ -39,7 +43,7 @@ describe('NATS permissions of the session-orchestrator', () => {
       throw new Error('no stack or no orchestrator login');
     orchestrator = await connectBus({
       url: state.natsUrl,
-      name: 'permission-test',
+      name: 'session-orchestrator',
       user: 'session-orchestrator',
       password,
     });
@@ -51,9 +55,29 @@ describe('NATS permissions of the session-orchestrator', () => {
     await rm(home, { recursive: true, force: true });
   });
 
-  it('may ask for the catalog', async () => {
+  it('may ask for the catalog, and list its sessions from its KV bucket', async () => {
     const catalog = await request(orchestrator!, McpgwCatalog, {}, { timeoutMs: 30_000 });
     expect(catalog.servers.map((server) => server.name)).toContain('filesystem');
+    const cli = await connectCliBus(await resolveCliNats(cliEnvironment(home), home));
+    try {
+      const started = await request(cli, SessionStart, { agent: 'builtin', model: 'demo:scripted' });
+      const listed = await request(cli, SessionList, {});
+      expect(listed.sessions.map((session) => session.sessionId)).toContain(started.sessionId);
+    } finally {
+      await cli.close();
+    }
+  });
+
+  it('receives only its own replies', async () => {
+    const snoop = request(orchestrator!, McpgwCatalog, {}, { timeoutMs: 30_000 });
+    await expect(snoop).resolves.toBeDefined();
+    const others = orchestrator!.connection.subscribe('_INBOX.ironcurtain-cli.>');
+    await orchestrator!.connection.flush();
+    const closed = await Promise.race([
+      others.closed.then(() => 'refused'),
+      new Promise((resolve) => setTimeout(() => resolve('still open'), 2000)),
+    ]);
+    expect(closed).toBe('refused');
   });
 
   it('may not resolve an escalation, append to the audit trail or read the policy', async () => {

@@ -1,3 +1,4 @@
+import { inboxPrefixOf } from '@ironcurtain/bus';
 import { randomBytes } from 'node:crypto';
 
 /** A NATS user of the private server: a service (user name = service name) or the CLI itself. */
@@ -55,7 +56,8 @@ const orchestratorPermissions: UserPermissions = {
     'session.list.v1',
     'session.budget.v1',
     'egress.evt.llm-usage.v1',
-    '_INBOX.>',
+    // Its own replies only (libs/bus names each connection's inbox after it), not everyone else's.
+    `${inboxPrefixOf('session-orchestrator')}.>`,
     '$SRV.>',
   ],
   allowResponses: true,

@@ -1,5 +1,7 @@
 export { createLanguageModel } from './create-language-model.js';
 export type { LanguageModelSettings } from './create-language-model.js';
+export { createEgressLanguageModel, egressBaseUrls } from './egress-model.js';
+export type { EgressLanguageModelSettings } from './egress-model.js';
 export {
   defaultBaseUrls,
   isLlmProvider,

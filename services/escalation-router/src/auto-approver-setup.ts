@@ -1,4 +1,6 @@
-import { createLanguageModel } from '@ironcurtain/llm';
+import { request, type Bus } from '@ironcurtain/bus';
+import { createEgressLanguageModel, createLanguageModel, parseModelId } from '@ironcurtain/llm';
+import { EgressSessionOpen } from '@ironcurtain/proto-schemas';
 import type { Logger } from '@ironcurtain/log';
 import type { Config } from './config.js';
 import { mergeAutoApproveSettings, readFileSettings } from './domain/auto-approve-settings.js';
@@ -13,6 +15,7 @@ export async function startAutoApprover(
   config: Config,
   home: string,
   logger: Logger,
+  bus: Bus,
 ): Promise<AutoApprover | undefined> {
   const file = await readFileSettings(home);
   if (file.problem !== undefined)
@@ -23,12 +26,11 @@ export async function startAutoApprover(
   });
   if (!settings.isEnabled) return undefined;
   try {
-    const model = createLanguageModel({
-      modelId: settings.modelId,
-      apiKeys: { anthropic: config.ANTHROPIC_API_KEY, openai: config.OPENAI_API_KEY },
-      baseUrls: { anthropic: config.ANTHROPIC_BASE_URL, openai: config.OPENAI_BASE_URL },
-    });
-    logger.info({ modelId: settings.modelId }, 'auto-approver on');
+    const model = modelOf(config, settings.modelId, bus);
+    logger.info(
+      { modelId: settings.modelId, through: hasDirectKey(config, settings.modelId) ? 'direct' : 'egress' },
+      'auto-approver on',
+    );
     return createAutoApprover({
       model,
       modelId: settings.modelId,
@@ -41,3 +43,34 @@ export async function startAutoApprover(
     return undefined;
   }
 }
+
+/** The key this router holds for the model's provider, if any. */
+function hasDirectKey(config: Config, modelId: string): boolean {
+  const { provider } = parseModelId(modelId);
+  const keys: Record<string, string | undefined> = {
+    anthropic: config.ANTHROPIC_API_KEY,
+    openai: config.OPENAI_API_KEY,
+  };
+  return keys[provider] !== undefined;
+}
+
+// With its own key (a standalone router) it calls the provider directly; without one, and with the egress's address,
+// it calls through the egress with a sentinel of its own session, like the agents do.
+function modelOf(config: Config, modelId: string, bus: Bus) {
+  if (hasDirectKey(config, modelId) || config.ESCALATION_EGRESS_URL === undefined) {
+    return createLanguageModel({
+      modelId,
+      apiKeys: { anthropic: config.ANTHROPIC_API_KEY, openai: config.OPENAI_API_KEY },
+      baseUrls: { anthropic: config.ANTHROPIC_BASE_URL, openai: config.OPENAI_BASE_URL },
+    });
+  }
+  return createEgressLanguageModel({
+    modelId,
+    egressUrl: config.ESCALATION_EGRESS_URL,
+    openSession: async () =>
+      (await request(bus, EgressSessionOpen, { sessionId: egressSessionId }, { timeoutMs: 5000 })).sentinels,
+  });
+}
+
+/** The egress session the auto-approver's model calls are made (and their usage counted) under. */
+const egressSessionId = 'escalation-router';

@@ -20,6 +20,11 @@ export const configSchema = baseServiceEnv.extend({
   /** `provider:model`; overrides `autoApprove.modelId` in config.json. */
   ESCALATION_AUTO_APPROVE_MODEL: z.string().min(1).optional(),
   /** How long one auto-approver call may take before the ticket goes to a human. */
+  /**
+   * mitm-egress's reverse mode (e.g. `http://127.0.0.1:8788`): used when the model's provider key is not set here, so
+   * the auto-approver calls its model with a sentinel and the real key stays in the egress (`ironcurtain up` sets it).
+   */
+  ESCALATION_EGRESS_URL: z.url().optional(),
   ESCALATION_AUTO_APPROVE_TIMEOUT_MS: z.coerce.number().int().min(1000).max(120_000).default(20_000),
   ANTHROPIC_API_KEY: z.string().min(1).optional(),
   OPENAI_API_KEY: z.string().min(1).optional(),

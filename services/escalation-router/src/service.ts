@@ -51,7 +51,7 @@ export function createEscalationRouterService(dependencies: {
         publish(bus, EscalationResolvedEvent, resolvedEventOf(ticket), { sessionId: ticket.sessionId });
       desk = createTicketDesk({ store, whitelists, onSettled, now, logger });
       await desk.start();
-      const autoApprover = await startAutoApprover(config, resolveHome(config.IRONCURTAIN_HOME), logger);
+      const autoApprover = await startAutoApprover(config, resolveHome(config.IRONCURTAIN_HOME), logger, bus);
       await serve(
         bus,
         EscalationOpen,

@@ -74,14 +74,16 @@ export async function runLocalStack(options: LocalStackOptions): Promise<number>
 
 /**
  * The egress listens where EGRESS_PORT says, else on a free port chosen now (two stacks on one machine must not
- * collide), and the orchestrator is told where that is unless ORCH_EGRESS_URL says otherwise.
+ * collide), and the orchestrator and the router (its auto-approver) are told where that is.
  */
 async function egressSettings(env: Record<string, string | undefined>) {
   const port = env['EGRESS_PORT'] ?? String(await freeLoopbackPort());
   const host = env['EGRESS_HOST'] ?? '127.0.0.1';
+  const egressUrl = `http://${host}:${port}`;
   return {
     'mitm-egress': { EGRESS_PORT: port },
-    'session-orchestrator': { ORCH_EGRESS_URL: env['ORCH_EGRESS_URL'] ?? `http://${host}:${port}` },
+    'session-orchestrator': { ORCH_EGRESS_URL: env['ORCH_EGRESS_URL'] ?? egressUrl },
+    'escalation-router': { ESCALATION_EGRESS_URL: env['ESCALATION_EGRESS_URL'] ?? egressUrl },
   };
 }
 

@@ -1,5 +1,5 @@
 import type { LanguageModel } from 'ai';
-import { createLanguageModel, parseModelId } from '@ironcurtain/llm';
+import { createLanguageModel, egressBaseUrls, parseModelId } from '@ironcurtain/llm';
 import { createDemoModel, demoModelId } from './demo-model.js';
 
 /** A session's model, and where its token usage is counted from. */
@@ -30,10 +30,7 @@ export async function createSessionModel(settings: SessionModelSettings): Promis
   }
   parseModelId(settings.modelId); // a bad id fails here, before the egress issues keys for nothing
   const sentinels = await settings.openEgressSession();
-  const base = settings.egressUrl.replace(/\/+$/, '');
-  const baseUrls = Object.fromEntries(
-    Object.keys(sentinels).map((provider) => [provider, `${base}/${provider}/v1`]),
-  );
+  const baseUrls = egressBaseUrls(settings.egressUrl, Object.keys(sentinels));
   const model = createLanguageModel({ modelId: settings.modelId, apiKeys: sentinels, baseUrls });
   return { model, usageSource: 'external', usesEgress: true };
 }

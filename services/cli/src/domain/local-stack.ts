@@ -30,6 +30,8 @@ export interface LocalStackOptions {
   /** Aborted on SIGINT/SIGTERM: stop the stack and return. */
   stopRequested: AbortSignal;
   report(line: string): void;
+  /** Called once every service answers `$SRV.PING` (e.g. `start` then connects its session). */
+  onReady?(): void;
 }
 
 const serviceStopGraceMs = 10_000;
@@ -121,7 +123,10 @@ async function runClaimedStack(
     await ensureActivePolicy(nats.cli, paths.home, options.report);
     await Promise.all(services.map((service) => service.start()));
     const isReady = await awaitReadiness(options, nats, stopSignal);
-    if (isReady) await untilAborted(stopSignal);
+    if (isReady) {
+      options.onReady?.();
+      await untilAborted(stopSignal);
+    }
     // A dead nats-server or a start that never got ready is a failure; being asked to stop, even mid-start, is not.
     if (natsFailed.signal.aborted) return 1;
     return isReady || options.stopRequested.aborted ? 0 : 1;

@@ -47,10 +47,11 @@ export async function connectToStack(options: StackConnectionOptions): Promise<S
     nodePath: options.nodePath,
     readyTimeoutMs: options.readyTimeoutMs,
     stopRequested: stopStack.signal,
+    // Only what goes wrong is worth showing in a session's terminal; the rest is in the logs.
     report: (line) => {
-      if (line.startsWith('IronCurtain is up')) markReady();
       if (line.startsWith('not ready') || line.includes('restarting in')) options.report(line);
     },
+    onReady: () => markReady(),
   });
   const exitedEarly = stackExit.then((code) => {
     const logs = logFileOf(stackPaths(options.home), '<service>');

@@ -48,7 +48,7 @@ describe('the auto-approver on the local stack', () => {
       ['start', 'Add the origin remote https://github.com/example/notes.git.'],
       environment,
     );
-    const code = await new Promise<number | null>((resolve) => start.child.once('close', resolve));
+    const { code } = await start.exited;
     const output = start.output();
     expect(code, output).toBe(0);
     expect(output).toMatch(/git\.git_remote: allowed \(approved by /);

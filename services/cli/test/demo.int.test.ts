@@ -1,41 +1,19 @@
 // `ironcurtain demo` in a pseudo-terminal (util-linux `script`), answered by this test as a person would: the real
 // CLI starts the real stack (nats-server, PDP, gateway with the filesystem and git MCP servers, audit-writer,
 // escalation-router, egress, orchestrator) and the scripted model drives real Code Mode executions through it.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { eventually } from '@ironcurtain/testing';
-import { cliEntry, cliEnvironment } from './stack-process.js';
-
-interface DemoRun {
-  output(): string;
-  answer(line: string): void;
-  exited: Promise<number | null>;
-  kill(): void;
-}
-
-function runDemoInTerminal(env: Record<string, string>): DemoRun {
-  const command = `${JSON.stringify(process.execPath)} ${JSON.stringify(cliEntry)} demo`;
-  const child = spawn('script', ['-qfec', command, '/dev/null'], { env, stdio: ['pipe', 'pipe', 'pipe'] });
-  let text = '';
-  child.stdout.on('data', (chunk: Buffer) => (text += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (text += chunk.toString()));
-  return {
-    output: () => text,
-    answer: (line) => void child.stdin.write(`${line}\n`),
-    exited: new Promise((resolve) => child.once('exit', (code) => resolve(code))),
-    kill: () => void child.kill('SIGKILL'),
-  };
-}
+import { cliEnvironment, startCliInTerminal, type TerminalCliProcess } from './stack-process.js';
 
 describe('ironcurtain demo', () => {
   const homes: string[] = [];
-  const runs: DemoRun[] = [];
+  const runs: TerminalCliProcess[] = [];
   afterEach(async () => {
-    for (const run of runs.splice(0)) run.kill();
+    for (const run of runs.splice(0)) run.child.kill('SIGKILL');
     for (const home of homes.splice(0)) await rm(home, { recursive: true, force: true });
   });
 
@@ -45,17 +23,13 @@ describe('ironcurtain demo', () => {
     // A home of its own, with IronCurtain's state where it usually is (~/.ironcurtain), so ~/.ssh is just a
     // folder the policy grants nothing in.
     const environment = cliEnvironment(home, { TERM: 'dumb', IRONCURTAIN_HOME: join(home, '.ironcurtain') });
-    const run = runDemoInTerminal(environment);
+    const run = startCliInTerminal(['demo'], environment);
     runs.push(run);
     await waitForQuestion(run, 1);
     return { home, run };
   };
-  const waitForQuestion = (run: DemoRun, count: number) =>
-    eventually(
-      `approval question ${count}`,
-      () => (run.output().match(/approve\? \[y\/N\]/g) ?? []).length >= count,
-      90_000,
-    );
+  const waitForQuestion = (run: TerminalCliProcess, count: number) =>
+    run.waitForCount(/approve\? \[y\/N\]/, count);
 
   it('allows sandbox work, denies the SSH key, and pushes only after the person says yes', async () => {
     const { home, run } = await startDemo();
@@ -64,11 +38,11 @@ describe('ironcurtain demo', () => {
     expect(beforeAnswer).toMatch(/filesystem\.read_text_file: DENIED: /);
     expect(beforeAnswer).toContain('git.git_commit: allowed');
     expect(beforeAnswer).toMatch(/approval needed \[esc_[0-9a-f]+\]: git\.git_remote/);
-    run.answer('y');
+    run.type('y');
     await waitForQuestion(run, 2);
     expect(run.output()).toMatch(/approval needed \[esc_[0-9a-f]+\]: git\.git_push/);
-    run.answer('y');
-    expect(await run.exited).toBe(0);
+    run.type('y');
+    expect((await run.exited).code).toBe(0);
     const output = run.output();
     expect(output.match(/escalation esc_[0-9a-f]+: approved by /g)).toHaveLength(2);
     expect(output).toContain('git.git_remote: allowed (approved by');
@@ -88,10 +62,10 @@ describe('ironcurtain demo', () => {
 
   it('records the push as denied when the person says no', async () => {
     const { run } = await startDemo();
-    run.answer('y');
+    run.type('y');
     await waitForQuestion(run, 2);
-    run.answer('n');
-    expect(await run.exited).toBe(0);
+    run.type('n');
+    expect((await run.exited).code).toBe(0);
     const output = run.output();
     expect(output).toMatch(/escalation esc_[0-9a-f]+: denied by /);
     expect(output).toMatch(/ESCALATION DENIED: denied by /);

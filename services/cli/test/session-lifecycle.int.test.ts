@@ -1,7 +1,6 @@
 // Sessions against a running `ironcurtain up` stack, through the egress to a fake Anthropic: a session resumed after
 // its orchestrator was SIGKILLed keeps its conversation and sandbox, and single-shot exit codes say how the turn
 // ended (3: budget exhausted, 4: loop blocked).
-import { spawn } from 'node:child_process';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,11 +8,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, type FakeLlmReply, type FakeLlmServer } from '@ironcurtain/testing';
 import { lastUserText, startFakeUpstream, toolResultsSinceUser } from './session-fixture.js';
 import {
-  cliEntry,
   isAlive,
   killLeftovers,
   pidsOf,
   readStackFile,
+  runCli,
   startCli,
   type CliProcess,
 } from './stack-process.js';
@@ -40,23 +39,10 @@ function scriptedReply(body: unknown): FakeLlmReply {
   return { text: `no script for ${JSON.stringify(task)}` };
 }
 
-/** Runs `ironcurtain start …` against the running stack; resolves once its pipes are drained. */
-function runStart(args: readonly string[], environment: Record<string, string>) {
-  const child = spawn(process.execPath, [cliEntry, 'start', ...args], {
-    env: environment,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  // A hung session must fail the test with what it printed, not time the whole file out.
-  const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-  return new Promise<{ code: number | null; output: string }>((resolve) =>
-    child.once('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, output });
-    }),
-  );
+/** Runs `ironcurtain start …` against the running stack, to completion. */
+async function runStart(args: readonly string[], environment: Record<string, string>) {
+  const { code, stdout, stderr } = await runCli(['start', ...args], environment);
+  return { code, output: stdout + stderr };
 }
 
 describe('sessions on a running stack', () => {

@@ -21,12 +21,51 @@ export interface CliProcess {
 
 /** Starts `node bin/ironcurtain.js <args>` with exactly `env` (plus nothing inherited). */
 export function startCli(args: readonly string[], env: Record<string, string>): CliProcess {
-  const child = spawn(process.execPath, [cliEntry, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  return collectOutput(
+    spawn(process.execPath, [cliEntry, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] }),
+  );
+}
+
+/** A CLI in a pseudo-terminal: what {@link startCli} gives, plus typing a line and waiting for repeated output. */
+export interface TerminalCliProcess extends CliProcess {
+  /** Types `line` and Enter. */
+  type(line: string): void;
+  /** Waits until `pattern` has matched the output `count` times. */
+  waitForCount(pattern: RegExp, count: number, timeoutMs?: number): Promise<void>;
+}
+
+/**
+ * Starts `ironcurtain <args>` in a pseudo-terminal (util-linux `script`), as a person at a terminal runs it. The
+ * arguments go through `script`'s shell, JSON-quoted: keep them free of `$` and backquotes.
+ */
+export function startCliInTerminal(args: readonly string[], env: Record<string, string>): TerminalCliProcess {
+  const command = [process.execPath, cliEntry, ...args].map((word) => JSON.stringify(word)).join(' ');
+  const child = spawn('script', ['-qfec', command, '/dev/null'], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+  const cli = collectOutput(child);
+  return {
+    ...cli,
+    type: (line) => void child.stdin.write(`${line}\n`),
+    waitForCount: async (pattern, count, timeoutMs = 90_000) => {
+      const every = new RegExp(
+        pattern.source,
+        pattern.flags.includes('g') ? pattern.flags : `${pattern.flags}g`,
+      );
+      await eventually(
+        `${String(pattern)} ×${count}`,
+        () => (cli.output().match(every) ?? []).length >= count,
+        timeoutMs,
+      );
+    },
+  };
+}
+
+function collectOutput(child: ChildProcess): CliProcess {
   let text = '';
-  child.stdout.on('data', (chunk: Buffer) => (text += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (text += chunk.toString()));
+  child.stdout?.on('data', (chunk: Buffer) => (text += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (text += chunk.toString()));
+  // 'close', not 'exit': once it fires, the pipes are drained and output() holds everything the process wrote.
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once('exit', (code, signal) => resolve({ code, signal })),
+    child.once('close', (code, signal) => resolve({ code, signal })),
   );
   return {
     child,

@@ -1,13 +1,11 @@
 // `ironcurtain start` without a task, in a pseudo-terminal (util-linux `script`): the person types a task, answers
 // two escalations with /approve and /deny, asks for /budget and /logs, and leaves with /quit. The scripted demo
 // model drives real Code Mode executions through the real stack, which `start` brings up by itself.
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { eventually } from '@ironcurtain/testing';
-import { cliEntry, cliEnvironment } from './stack-process.js';
+import { cliEnvironment, startCliInTerminal } from './stack-process.js';
 
 describe('ironcurtain start (interactive)', () => {
   let home: string | undefined;
@@ -18,18 +16,9 @@ describe('ironcurtain start (interactive)', () => {
   it('takes a task, /approve, /deny, /budget, /logs and /quit', async () => {
     home = await mkdtemp(join(tmpdir(), 'ironcurtain-interactive-'));
     const environment = cliEnvironment(home, { TERM: 'dumb', IRONCURTAIN_HOME: join(home, '.ironcurtain') });
-    const command = `${JSON.stringify(process.execPath)} ${JSON.stringify(cliEntry)} start --model demo:scripted`;
-    const child = spawn('script', ['-qfec', command, '/dev/null'], { env: environment, stdio: 'pipe' });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const exited = new Promise<number | null>((resolve) => child.once('close', resolve));
-    const type = (line: string): void => void child.stdin.write(`${line}\n`);
-    const waitFor = (pattern: RegExp, count = 1) =>
-      eventually(
-        `${String(pattern)} ×${count}`,
-        () => (output.match(new RegExp(pattern.source, 'g')) ?? []).length >= count,
-        90_000,
-      );
+    const cli = startCliInTerminal(['start', '--model', 'demo:scripted'], environment);
+    const { type } = cli;
+    const waitFor = (pattern: RegExp, count = 1) => cli.waitForCount(pattern, count);
     try {
       await waitFor(/session \S+ — sandbox:/);
       type('Show me what you can do.');
@@ -43,12 +32,15 @@ describe('ironcurtain start (interactive)', () => {
       type('/logs');
       await waitFor(/last \d+ transcript entries/);
       type('/quit');
-      expect(await exited).toBe(0);
+      expect((await cli.exited).code).toBe(0);
     } catch (error) {
-      throw new Error(`${(error as Error).message}\n--- output so far ---\n${output}`, { cause: error });
+      throw new Error(`${(error as Error).message}\n--- output so far ---\n${cli.output()}`, {
+        cause: error,
+      });
     } finally {
-      child.kill('SIGKILL');
+      cli.child.kill('SIGKILL');
     }
+    const output = cli.output();
     expect(output).toMatch(/escalation esc_[0-9a-f]+: approved by /);
     expect(output).toContain('git.git_remote: allowed (approved by');
     expect(output).toMatch(/escalation esc_[0-9a-f]+: denied by /);

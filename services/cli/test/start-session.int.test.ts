@@ -58,8 +58,7 @@ describe('ironcurtain start "task" through the whole stack', () => {
 
   it('runs the task: sandbox work and a commit allowed, a push escalated and expired, /etc/passwd and its own config denied', async () => {
     const start = startCli(['start', 'Take notes, then commit them.'], environment);
-    // 'close', not 'exit': the output is complete only once the pipes are drained.
-    const code = await new Promise<number | null>((resolve) => start.child.once('close', resolve));
+    const { code } = await start.exited;
     const output = start.output();
     expect(code, output).toBe(0);
     expect(output).toContain('filesystem.write_file: allowed');
@@ -134,7 +133,7 @@ describe('ironcurtain start "task" with an OpenAI model', () => {
 
   it('runs the chat completions provider through the egress with the real key swapped in', async () => {
     const start = startCli(['start', 'Write a plan.'], environment);
-    const code = await new Promise<number | null>((resolve) => start.child.once('close', resolve));
+    const { code } = await start.exited;
     const output = start.output();
     expect(code, output).toBe(0);
     expect(output).toContain('filesystem.write_file: allowed');
@@ -211,7 +210,7 @@ describe('ironcurtain start "task" under a policy that escalates reading /etc/pa
 
   it('escalates the read, and the timeout denies it', async () => {
     const start = startCli(['start', 'Show me /etc/passwd.'], environment);
-    const code = await new Promise<number | null>((resolve) => start.child.once('close', resolve));
+    const { code } = await start.exited;
     const output = start.output();
     expect(code, output).toBe(0);
     expect(output).toMatch(/approval needed \[esc_[0-9a-f]+\]: filesystem\.read_text_file/);

@@ -12,3 +12,5 @@ export type {
   FakeLlmServer,
   FakeLlmServerOptions,
 } from './fake-llm-server.js';
+export { roundMilliseconds, summarizeLatencies } from './latency-summary.js';
+export type { LatencySummary } from './latency-summary.js';

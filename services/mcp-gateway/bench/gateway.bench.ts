@@ -29,7 +29,13 @@ import {
   PdpToolCall,
   policyBucket,
 } from '@ironcurtain/proto-schemas';
-import { eventually, startNats, stopProcess } from '@ironcurtain/testing';
+import {
+  eventually,
+  roundMilliseconds,
+  startNats,
+  stopProcess,
+  summarizeLatencies,
+} from '@ironcurtain/testing';
 
 const rounds = Number(process.env['BENCH_ROUNDS'] ?? 5);
 const perRound = Number(process.env['BENCH_ITERATIONS'] ?? 300);
@@ -125,22 +131,22 @@ try {
   log('decision-token sign and verify, in this process');
   const tokenCost = await measureDecisionToken();
 
-  const directStats = summarize(samples.direct);
-  const fullStats = summarize(samples.full);
-  const overheadP50Ms = round3(fullStats.p50Ms - directStats.p50Ms);
+  const directStats = summarizeLatencies(samples.direct);
+  const fullStats = summarizeLatencies(samples.full);
+  const overheadP50Ms = roundMilliseconds(fullStats.p50Ms - directStats.p50Ms);
   console.log(
     JSON.stringify(
       {
         bench: 'gateway',
         node: process.versions.node,
-        loadAverageAtEnd: round3(loadavg()[0] ?? 0),
+        loadAverageAtEnd: roundMilliseconds(loadavg()[0] ?? 0),
         path: 'pdp.toolcall.v1 → PDP process → mcpgw.prepare/execute → gateway process → filesystem server (stdio)',
         baseline: 'direct MCP SDK client → a filesystem server of the same package, same sandbox, same run',
         call: 'read_file of a 1 KB file in the session sandbox (shipped policy: structural-sandbox-allow)',
         direct: directStats,
         fullPath: fullStats,
         overheadP50Ms,
-        overheadP99Ms: round3(fullStats.p99Ms - directStats.p99Ms),
+        overheadP99Ms: roundMilliseconds(fullStats.p99Ms - directStats.p99Ms),
         throughput: {
           concurrency,
           windowMs,
@@ -257,11 +263,11 @@ async function measureDecisionToken() {
   }
   // The first ones of each are warm-up.
   return {
-    signP50Ms: summarize(signing.slice(50)).p50Ms,
-    verifyP50Ms: summarize(verifying.slice(50)).p50Ms,
+    signP50Ms: summarizeLatencies(signing.slice(50)).p50Ms,
+    verifyP50Ms: summarizeLatencies(verifying.slice(50)).p50Ms,
     nodeCryptoEd25519: {
-      signP50Ms: summarize(nodeSigning.slice(200)).p50Ms,
-      verifyP50Ms: summarize(nodeVerifying.slice(200)).p50Ms,
+      signP50Ms: summarizeLatencies(nodeSigning.slice(200)).p50Ms,
+      verifyP50Ms: summarizeLatencies(nodeVerifying.slice(200)).p50Ms,
     },
   };
 }
@@ -287,16 +293,4 @@ async function throughput(call: () => Promise<void>): Promise<number> {
     }),
   );
   return Math.round(completed / ((performance.now() - started) / 1000));
-}
-
-function summarize(samples: readonly number[]) {
-  const sorted = [...samples].sort((left, right) => left - right);
-  const at = (quantile: number) =>
-    sorted[Math.min(sorted.length - 1, Math.floor(quantile * sorted.length))] ?? 0;
-  const mean = sorted.reduce((sum, value) => sum + value, 0) / Math.max(1, sorted.length);
-  return { samples: sorted.length, p50Ms: round3(at(0.5)), p99Ms: round3(at(0.99)), meanMs: round3(mean) };
-}
-
-function round3(value: number): number {
-  return Math.round(value * 1000) / 1000;
 }

@@ -17,7 +17,7 @@ import { performance } from 'node:perf_hooks';
 import ivm from 'isolated-vm';
 import { request } from '@ironcurtain/bus';
 import { AuditVerify } from '@ironcurtain/proto-schemas';
-import { eventually } from '@ironcurtain/testing';
+import { eventually, roundMilliseconds, summarizeLatencies } from '@ironcurtain/testing';
 import { createSessionCallers, type SessionCallers } from './session-callers.ts';
 import { type SessionStack, startSessionStack } from './session-stack.ts';
 
@@ -147,15 +147,15 @@ async function verifyTrail(stack: SessionStack, calls: number) {
 }
 
 function printSummary(auditTrail: { records: number; isValid: boolean; toolCalls: number }): void {
-  const isolateStart = summarize(timings.execute);
-  const fromIsolate = summarize(timings.fromIsolate);
-  const directBus = summarize(timings.directBus);
-  const directMcp = summarize(timings.directMcp);
+  const isolateStart = summarizeLatencies(timings.execute);
+  const fromIsolate = summarizeLatencies(timings.fromIsolate);
+  const directBus = summarizeLatencies(timings.directBus);
+  const directMcp = summarizeLatencies(timings.directMcp);
   const summary = {
     bench: 'session',
     node: process.versions.node,
     isolatedVm: (createRequire(import.meta.url)('isolated-vm/package.json') as { version: string }).version,
-    loadAverage: { atStart: round3(loadAtStart), atEnd: round3(loadavg()[0] ?? 0) },
+    loadAverage: { atStart: roundMilliseconds(loadAtStart), atEnd: roundMilliseconds(loadavg()[0] ?? 0) },
     samples: {
       rounds,
       isolateStartsPerRound: startsPerRound,
@@ -172,26 +172,26 @@ function printSummary(auditTrail: { records: number; isValid: boolean; toolCalls
     isolateStart: {
       ...isolateStart,
       note: 'a whole execute of trivial code: new isolate + context, bridge, compile, run, dispose',
-      isolateAndContext: summarize(timings.isolateAndContext),
-      contextInWarmIsolate: summarize(timings.contextInWarmIsolate),
+      isolateAndContext: summarizeLatencies(timings.isolateAndContext),
+      contextInWarmIsolate: summarizeLatencies(timings.contextInWarmIsolate),
     },
     toolCallFromIsolate: fromIsolate,
     directBusCall: directBus,
     directMcpCall: directMcp,
-    isolateOverheadP50Ms: round3(fromIsolate.p50Ms - directBus.p50Ms),
-    isolateOverheadP99Ms: round3(fromIsolate.p99Ms - directBus.p99Ms),
+    isolateOverheadP50Ms: roundMilliseconds(fromIsolate.p50Ms - directBus.p50Ms),
+    isolateOverheadP99Ms: roundMilliseconds(fromIsolate.p99Ms - directBus.p99Ms),
     isolateCrossingPerCall: {
-      ...summarize(timings.crossings),
+      ...summarizeLatencies(timings.crossings),
       note: 'inside each from-isolate call: host holds the reply → value back in the isolate → next call out',
     },
     executeWithOneToolCall: {
-      ...summarize(timings.executeOneCall),
+      ...summarizeLatencies(timings.executeOneCall),
       note: 'a fresh execute whose code makes one call: isolate start + one call, as a one-call agent step pays',
     },
     ratios: {
-      toolCallFromIsolateOverDirectBusP50: round3(fromIsolate.p50Ms / directBus.p50Ms),
-      directBusOverDirectMcpP50: round3(directBus.p50Ms / directMcp.p50Ms),
-      toolCallFromIsolateOverDirectMcpP50: round3(fromIsolate.p50Ms / directMcp.p50Ms),
+      toolCallFromIsolateOverDirectBusP50: roundMilliseconds(fromIsolate.p50Ms / directBus.p50Ms),
+      directBusOverDirectMcpP50: roundMilliseconds(directBus.p50Ms / directMcp.p50Ms),
+      toolCallFromIsolateOverDirectMcpP50: roundMilliseconds(fromIsolate.p50Ms / directMcp.p50Ms),
     },
     auditTrail,
     target: {
@@ -215,16 +215,4 @@ async function time(into: number[] | undefined, work: () => Promise<unknown>): P
   const started = performance.now();
   await work();
   into?.push(performance.now() - started);
-}
-
-function summarize(samples: readonly number[]) {
-  const sorted = [...samples].sort((left, right) => left - right);
-  const at = (quantile: number) =>
-    sorted[Math.min(sorted.length - 1, Math.floor(quantile * sorted.length))] ?? 0;
-  const mean = sorted.reduce((sum, value) => sum + value, 0) / Math.max(1, sorted.length);
-  return { samples: sorted.length, p50Ms: round3(at(0.5)), p99Ms: round3(at(0.99)), meanMs: round3(mean) };
-}
-
-function round3(value: number): number {
-  return Math.round(value * 1000) / 1000;
 }

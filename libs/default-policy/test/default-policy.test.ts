@@ -44,7 +44,7 @@ const mcpServers = readJson<Record<string, { credentials?: string[] }>>('mcp-ser
 const servers = Object.entries(annotations.servers);
 const tools = servers.flatMap(([, server]) => server.tools);
 // Servers the mcp-gateway answers itself, with no process and so no entry in mcp-servers.json
-// (services/mcp-gateway/src/domain/proxy-tools.ts).
+// (services/mcp-gateway/src/domain/virtual/proxy-tools.ts).
 const virtualServers = ['proxy'];
 const knownServers = [...Object.keys(mcpServers), ...virtualServers];
 // A server that starts only with a credential (github: GITHUB_PERSONAL_ACCESS_TOKEN) may not be annotated yet; its

@@ -21,24 +21,24 @@ import {
 } from '@ironcurtain/proto-schemas';
 import type { RunningService } from '@ironcurtain/runtime';
 import type { Config } from './config.js';
-import { createCatalog } from './domain/catalog.js';
-import { createDecisionCheck } from './domain/decision-check.js';
-import { createDockerEngine, type DockerEngine } from './domain/docker-engine.js';
-import type { ExecuteDependencies, VerifierAuditRecord } from './domain/execute-call.js';
+import { createCatalog } from './domain/servers/catalog.js';
+import { createDecisionCheck } from './domain/calls/decision-check.js';
+import { createDockerEngine, type DockerEngine } from './domain/containers/docker-engine.js';
+import type { ExecuteDependencies, VerifierAuditRecord } from './domain/calls/execute-call.js';
 import { defaultFetchServerPath, loadMcpConfig, loadServerCredentials } from './domain/gateway-settings.js';
-import { selectServers } from './domain/server-entries.js';
-import { runtimeReadOnlyPaths } from './domain/launch-command.js';
-import { createServerFactory } from './domain/server-factory.js';
-import { createServerPool } from './domain/server-pool.js';
-import { createProxyServer } from './domain/proxy-tools.js';
-import { createVirtualServers, type VirtualServers } from './domain/virtual-server.js';
-import { createSharedNonceStore } from './domain/shared-nonce-store.js';
-import { createTrustedSigners } from './domain/trusted-signers.js';
+import { selectServers } from './domain/servers/server-entries.js';
+import { runtimeReadOnlyPaths } from './domain/servers/launch-command.js';
+import { createServerFactory } from './domain/servers/server-factory.js';
+import { createServerPool } from './domain/servers/server-pool.js';
+import { createProxyServer } from './domain/virtual/proxy-tools.js';
+import { createVirtualServers, type VirtualServers } from './domain/virtual/virtual-server.js';
+import { createSharedNonceStore } from './domain/calls/shared-nonce-store.js';
+import { createTrustedSigners } from './domain/calls/trusted-signers.js';
 import { createCatalogHandler } from './handlers/catalog.js';
 import { createExecuteHandler } from './handlers/execute.js';
 import { createPrepareHandler } from './handlers/prepare.js';
 import { subscribeToSessionEnds } from './handlers/session-status.js';
-import { reportServerReadiness } from './domain/server-readiness.js';
+import { reportServerReadiness } from './domain/servers/server-readiness.js';
 
 interface Wiring {
   bus: Bus;

@@ -3,11 +3,11 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { isContainerEntry, McpConfig } from '@ironcurtain/mcp-config';
-import { containerCreateOptions } from '../src/domain/container-options.js';
-import { createDockerEngine } from '../src/domain/docker-engine.js';
+import { containerCreateOptions } from '../src/domain/containers/container-options.js';
+import { createDockerEngine } from '../src/domain/containers/docker-engine.js';
 import { shippedMcpConfigPath } from '../src/domain/gateway-settings.js';
-import { resolveContainerEntry } from '../src/domain/server-entries.js';
-import { createUnavailableServer, notStartedReason } from '../src/domain/unavailable-server.js';
+import { resolveContainerEntry } from '../src/domain/servers/server-entries.js';
+import { createUnavailableServer, notStartedReason } from '../src/domain/servers/unavailable-server.js';
 
 const shipped = McpConfig.parse(JSON.parse(readFileSync(shippedMcpConfigPath, 'utf8')));
 const github = shipped['github'];

@@ -3,7 +3,7 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
-import { ContainerTransport } from '../src/domain/container-transport.js';
+import { ContainerTransport } from '../src/domain/containers/container-transport.js';
 
 function pair() {
   const stdout = new PassThrough();

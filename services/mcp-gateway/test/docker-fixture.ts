@@ -7,8 +7,12 @@ import { chmod, copyFile, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
-import { checkEngine, createDockerEngine, type DockerEngine } from '../src/domain/docker-engine.js';
-import { containerLabels } from '../src/domain/container-options.js';
+import {
+  checkEngine,
+  createDockerEngine,
+  type DockerEngine,
+} from '../src/domain/containers/docker-engine.js';
+import { containerLabels } from '../src/domain/containers/container-options.js';
 
 const run = promisify(execFile);
 const serverScript = join(import.meta.dirname, 'fixtures', 'container-mcp-server.mjs');

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ArgumentRole } from '@ironcurtain/policy-engine';
-import { toExecutableArguments } from '../src/domain/executable-arguments.js';
+import { toExecutableArguments } from '../src/domain/calls/executable-arguments.js';
 
 const roles = (entries: Record<string, ArgumentRole[]>) => new Map(Object.entries(entries));
 const base = realpathSync(mkdtempSync(join(tmpdir(), 'mcpgw-exec-')));

@@ -4,9 +4,9 @@ import { createUser } from '@nats-io/nkeys';
 import { describe, expect, it } from 'vitest';
 import { createDecisionSigner } from '@ironcurtain/decision-token';
 import { computeArgsHash } from '@ironcurtain/policy-engine';
-import { createDecisionCheck } from '../src/domain/decision-check.js';
-import { executeCall, type VerifierAuditRecord } from '../src/domain/execute-call.js';
-import { createSharedNonceStore } from '../src/domain/shared-nonce-store.js';
+import { createDecisionCheck } from '../src/domain/calls/decision-check.js';
+import { executeCall, type VerifierAuditRecord } from '../src/domain/calls/execute-call.js';
+import { createSharedNonceStore } from '../src/domain/calls/shared-nonce-store.js';
 
 const trusted = createDecisionSigner(createUser());
 const claimed = new Set<string>();

@@ -8,10 +8,10 @@ import { mkdir, readFile, rename, symlink, writeFile, access } from 'node:fs/pro
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StdioServerEntry } from '@ironcurtain/mcp-config';
-import { launchCommand, runtimeReadOnlyPaths } from '../src/domain/launch-command.js';
+import { launchCommand, runtimeReadOnlyPaths } from '../src/domain/servers/launch-command.js';
 import { probeSandbox } from '@ironcurtain/os-sandbox';
-import { createManagedServer } from '../src/domain/managed-server.js';
-import { resolveServerEntry } from '../src/domain/server-entries.js';
+import { createManagedServer } from '../src/domain/servers/managed-server.js';
+import { resolveServerEntry } from '../src/domain/servers/server-entries.js';
 import {
   createWorld,
   filesystemServer,

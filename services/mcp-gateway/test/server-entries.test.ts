@@ -6,9 +6,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { McpConfig } from '@ironcurtain/mcp-config';
 import { shippedMcpConfigPath } from '../src/domain/gateway-settings.js';
-import { resolveInstalledCommand } from '../src/domain/installed-servers.js';
-import { launchCommand } from '../src/domain/launch-command.js';
-import { resolveServerEntry, selectServers } from '../src/domain/server-entries.js';
+import { resolveInstalledCommand } from '../src/domain/servers/installed-servers.js';
+import { launchCommand } from '../src/domain/servers/launch-command.js';
+import { resolveServerEntry, selectServers } from '../src/domain/servers/server-entries.js';
 
 const shipped = McpConfig.parse(JSON.parse(readFileSync(shippedMcpConfigPath, 'utf8')));
 const placement = { sessionId: 's1', sandboxDir: '/data/sessions/s1/sandbox', homeDir: '/home/ada' };

@@ -2,8 +2,8 @@ import { mkdtempSync, realpathSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createSecretMaskingStream } from '../src/domain/secret-masking.js';
-import { mapSandboxPathsToContainer, truncateContent } from '../src/domain/tool-result.js';
+import { createSecretMaskingStream } from '../src/domain/servers/secret-masking.js';
+import { mapSandboxPathsToContainer, truncateContent } from '../src/domain/calls/tool-result.js';
 
 describe('truncateContent', () => {
   it('leaves a result within the limit alone', () => {

@@ -3,7 +3,7 @@ import type { Handler } from '@ironcurtain/bus';
 import { AppError, ErrorCode } from '@ironcurtain/errors';
 import type { StoredToolAnnotation } from '@ironcurtain/policy-engine';
 import type { McpgwCatalog } from '@ironcurtain/proto-schemas';
-import type { CatalogServer } from '../domain/catalog.js';
+import type { CatalogServer } from '../domain/servers/catalog.js';
 
 /** What the catalog handler reads. */
 export interface CatalogHandlerDependencies {

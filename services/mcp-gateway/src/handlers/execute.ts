@@ -1,7 +1,7 @@
 import type { Handler } from '@ironcurtain/bus';
 import { errorCodeOf } from '@ironcurtain/errors';
 import type { McpgwExecute } from '@ironcurtain/proto-schemas';
-import { executeCall, type ExecuteDependencies } from '../domain/execute-call.js';
+import { executeCall, type ExecuteDependencies } from '../domain/calls/execute-call.js';
 
 /** `mcpgw.execute.v1`: the canonical call, only with a valid signed decision. */
 export function createExecuteHandler(deps: ExecuteDependencies): Handler<typeof McpgwExecute> {

@@ -1,6 +1,6 @@
 import type { Handler } from '@ironcurtain/bus';
 import type { McpgwPrepare } from '@ironcurtain/proto-schemas';
-import { prepareCall, type PrepareDependencies } from '../domain/prepare-call.js';
+import { prepareCall, type PrepareDependencies } from '../domain/calls/prepare-call.js';
 
 /** `mcpgw.prepare.v1`: schema check and canonical arguments, with their hash. */
 export function createPrepareHandler(deps: PrepareDependencies): Handler<typeof McpgwPrepare> {

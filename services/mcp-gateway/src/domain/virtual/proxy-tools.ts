@@ -1,6 +1,6 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { errorCodeOf, ErrorCode } from '@ironcurtain/errors';
-import type { LiveTool } from './managed-server.js';
+import type { LiveTool } from '../servers/managed-server.js';
 import { normalizeProxyDomain } from './proxy-domain-name.js';
 import type { ArgumentNormalization, VirtualServer } from './virtual-server.js';
 

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppError, ErrorCode } from '@ironcurtain/errors';
 import type { ContainerServerEntry, McpConfig, StdioServerEntry } from '@ironcurtain/mcp-config';
-import type { ContainerSpec } from './container-options.js';
+import type { ContainerSpec } from '../containers/container-options.js';
 import { resolveInstalledCommand } from './installed-servers.js';
 
 type Entry = McpConfig[string];

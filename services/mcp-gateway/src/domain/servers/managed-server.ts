@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { AppError, ErrorCode } from '@ironcurtain/errors';
-import { classifyCallError } from './gateway-errors.js';
+import { classifyCallError } from '../gateway-errors.js';
 import type { ServerLaunch } from './launch-command.js';
 import { createSecretMaskingStream } from './secret-masking.js';
 import { openStdioTransport, type OpenedTransport } from './server-transport.js';

@@ -1,5 +1,5 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import type { LiveTool, ManagedServer } from './managed-server.js';
+import type { LiveTool, ManagedServer } from '../servers/managed-server.js';
 
 /** Arguments a virtual server accepts in their canonical form, or why it refuses them (`invalid-arguments`). */
 export type ArgumentNormalization =

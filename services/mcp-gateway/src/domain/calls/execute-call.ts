@@ -15,10 +15,10 @@ import type {
 } from '@ironcurtain/proto-schemas';
 import type { DecisionVerdict } from './decision-check.js';
 import { toExecutableArguments } from './executable-arguments.js';
-import { GatewayErrorCode } from './gateway-errors.js';
-import type { ManagedServer } from './managed-server.js';
-import type { SessionRef } from './server-pool.js';
-import type { ArgumentNormalization } from './virtual-server.js';
+import { GatewayErrorCode } from '../gateway-errors.js';
+import type { ManagedServer } from '../servers/managed-server.js';
+import type { SessionRef } from '../servers/server-pool.js';
+import type { ArgumentNormalization } from '../virtual/virtual-server.js';
 import { mapSandboxPathsToContainer, truncateContent, type ContentBlock } from './tool-result.js';
 
 type ExecuteRequest = ParsedRequestOf<typeof McpgwExecute>;

@@ -1,5 +1,5 @@
 import { isContainerEntry, type McpServerEntry } from '@ironcurtain/mcp-config';
-import { checkEngine, type DockerEngine } from './docker-engine.js';
+import { checkEngine, type DockerEngine } from '../containers/docker-engine.js';
 import { notStartedReason } from './unavailable-server.js';
 
 /**

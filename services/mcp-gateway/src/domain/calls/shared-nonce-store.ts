@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { NonceStore } from '@ironcurtain/decision-token';
 import { AppError } from '@ironcurtain/errors';
-import { GatewayErrorCode } from './gateway-errors.js';
+import { GatewayErrorCode } from '../gateway-errors.js';
 
 /**
  * A NonceStore shared by every gateway replica: `claimKey` creates the key in a store that remembers it for

@@ -1,8 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { isContainerEntry, type McpConfig, type StdioServerEntry } from '@ironcurtain/mcp-config';
-import { openContainerTransport } from './container-server.js';
-import type { DockerEngine } from './docker-engine.js';
+import { openContainerTransport } from '../containers/container-server.js';
+import type { DockerEngine } from '../containers/docker-engine.js';
 import { launchCommand, type Sandboxing } from './launch-command.js';
 import { createManagedServer, type ManagedServer, type ManagedServerOptions } from './managed-server.js';
 import {

@@ -5,7 +5,7 @@ import { AppError, ErrorCode } from '@ironcurtain/errors';
 import { containerCreateOptions, type ContainerSpec } from './container-options.js';
 import { ContainerTransport } from './container-transport.js';
 import { engineUnreachableError, isEngineUnreachable, type DockerEngine } from './docker-engine.js';
-import type { OpenedTransport } from './server-transport.js';
+import type { OpenedTransport } from '../servers/server-transport.js';
 
 /**
  * Starts one container server and returns its MCP transport: the container is created (the image pulled first if

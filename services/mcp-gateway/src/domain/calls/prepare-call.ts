@@ -1,10 +1,10 @@
 import { AppError } from '@ironcurtain/errors';
 import { prepareToolCall, type LoadedPolicy } from '@ironcurtain/policy-engine';
 import type { McpgwPrepare, ParsedRequestOf, ResponseOf } from '@ironcurtain/proto-schemas';
-import { GatewayErrorCode } from './gateway-errors.js';
-import type { LiveTool } from './managed-server.js';
-import type { SessionRef } from './server-pool.js';
-import type { ArgumentNormalization } from './virtual-server.js';
+import { GatewayErrorCode } from '../gateway-errors.js';
+import type { LiveTool } from '../servers/managed-server.js';
+import type { SessionRef } from '../servers/server-pool.js';
+import type { ArgumentNormalization } from '../virtual/virtual-server.js';
 
 type PrepareRequest = ParsedRequestOf<typeof McpgwPrepare>;
 type PrepareReply = ResponseOf<typeof McpgwPrepare>;

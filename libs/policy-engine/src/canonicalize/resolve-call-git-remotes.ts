@@ -3,6 +3,7 @@ import type { ToolCall } from '../evaluate/evaluation-types.js';
 import type { ResolvedArgumentRoles } from '../evaluate/resolve-tool-annotation.js';
 import { parseGitRemoteUrl } from './git-remote-url.js';
 import { resolveEffectiveGitRemote, type GitRemoteResolution } from './resolve-effective-git-remote.js';
+import { resolveRealPath, type PathBase } from './resolve-real-path.js';
 
 /** One git-remote-url argument after canonicalization. */
 export interface ResolvedGitRemote {
@@ -21,6 +22,9 @@ export interface ResolvedGitRemote {
 export interface GitRemoteOptions {
   gitServers?: readonly string[];
   cloneTools?: readonly string[];
+  /** Where a clone's local source path is resolved from (the sandbox) and where `~` points. */
+  sandboxDir?: string;
+  homeDir?: string;
 }
 
 type RemotesResult = { ok: true; gitRemotes: ResolvedGitRemote[] } | { ok: false; reason: string };
@@ -28,8 +32,9 @@ type RemotesResult = { ok: true; gitRemotes: ResolvedGitRemote[] } | { ok: false
 /**
  * Replaces every git-remote-url argument with the `host/owner/repo` it really points at. On a git server, for a
  * call on a repository (its path argument, already canonical), a name is looked up in the repository's config and
- * an absent remote becomes the effective default one. Elsewhere — and for clone tools, whose remote is always a
- * URL — the value must be a remote URL. Anything that cannot be resolved is an error.
+ * an absent remote becomes the effective default one. Clone tools take a remote URL, or a local repository (a path
+ * or a `file://` URL), which becomes its real path: the evaluation reads it as a `read-path` value. Elsewhere the
+ * value must be a remote URL. Anything that cannot be resolved is an error.
  */
 export function resolveCallGitRemotes(
   call: ToolCall,
@@ -57,6 +62,11 @@ export function resolveCallGitRemotes(
     }
     const canonical: string[] = [];
     for (const item of requested as string[]) {
+      const localSource = isClone && isGitServer ? localRepositoryPath(item, options) : undefined;
+      if (localSource !== undefined) {
+        canonical.push(localSource);
+        continue;
+      }
       const resolution = resolveOne(item, repositoryPath);
       if (!resolution.ok) return { ok: false, reason: `argument "${argument}": ${resolution.reason}` };
       canonical.push(resolution.remote.canonical);
@@ -72,6 +82,29 @@ function resolveOne(item: string, repositoryPath: string | undefined): GitRemote
   const remote = parseGitRemoteUrl(item);
   if (remote !== undefined) return { ok: true, remote, remoteNames: [], urls: [item] };
   return { ok: false, reason: `"${item}" is not a remote URL, and a named remote cannot be resolved here` };
+}
+
+/**
+ * A clone source that is a local repository — a `file://` URL, or a path written as one (`/…`, `./…`, `../…`; never
+ * `<transport>::<address>`) — as its real path; undefined for anything else (a remote URL, a bare name, or garbage
+ * the caller refuses).
+ */
+function localRepositoryPath(item: string, options: GitRemoteOptions): string | undefined {
+  const base: PathBase = { homeDir: options.homeDir, baseDir: options.sandboxDir };
+  if (item === '' || item.includes('::') || parseGitRemoteUrl(item) !== undefined) return undefined;
+  if (/^file:\/\//i.test(item)) {
+    let url: URL;
+    try {
+      url = new URL(item);
+    } catch {
+      return undefined;
+    }
+    if (url.host !== '' || url.search !== '' || url.hash !== '') return undefined;
+    return resolveRealPath(decodeURIComponent(url.pathname), base);
+  }
+  // A bare word (`origin`) is a directory to git but reads as a remote name: only explicit paths count.
+  const isExplicitPath = item.startsWith('/') || item.startsWith('./') || item.startsWith('../');
+  return isExplicitPath ? resolveRealPath(item, base) : undefined;
 }
 
 // The repository a git call works on: its `path` argument, else the first single path-role argument.

@@ -19,15 +19,20 @@ export interface ResolvedToolAnnotation {
 /**
  * Resolves every argument's roles for this call: a fixed list as is; a conditional block by its first `when` whose
  * condition holds, else its `default` (the most restrictive set). Only the call's own keys count, so an argument
- * named `constructor` or `__proto__` is never "present" by inheritance.
+ * named `constructor` or `__proto__` is never "present" by inheritance. A git remote given as an absolute path is a
+ * local repository: that argument reads the path, so its `git-remote-url` role becomes `read-path` (canonicalization
+ * turns a clone's relative or `file://` source into such a path first).
  */
 export function resolveToolAnnotation(
   stored: StoredToolAnnotation,
   callArguments: Readonly<Record<string, unknown>>,
 ): ResolvedToolAnnotation {
   const args = new Map<string, readonly ArgumentRole[]>();
-  for (const [name, spec] of Object.entries(stored.args))
-    args.set(name, resolveRoleSpec(spec, callArguments));
+  for (const [name, spec] of Object.entries(stored.args)) {
+    const roles = resolveRoleSpec(spec, callArguments);
+    const value = Object.hasOwn(callArguments, name) ? callArguments[name] : undefined;
+    args.set(name, isLocalRepository(value) ? asLocalRepositoryRoles(roles) : roles);
+  }
   return { serverName: stored.serverName, toolName: stored.toolName, sideEffects: stored.sideEffects, args };
 }
 
@@ -62,4 +67,16 @@ export function roleConditionHolds(
     default:
       return false;
   }
+}
+
+// Every value an absolute path: a local repository (a mix of paths and remotes keeps the remote role, and the path
+// then fails as a remote URL).
+function isLocalRepository(value: unknown): boolean {
+  const values = Array.isArray(value) ? (value as unknown[]) : [value];
+  return values.length > 0 && values.every((item) => typeof item === 'string' && item.startsWith('/'));
+}
+
+function asLocalRepositoryRoles(roles: readonly ArgumentRole[]): readonly ArgumentRole[] {
+  if (!roles.includes('git-remote-url')) return roles;
+  return [...new Set(roles.map((role): ArgumentRole => (role === 'git-remote-url' ? 'read-path' : role)))];
 }

@@ -13,4 +13,6 @@ export { probeSandbox } from './probe-sandbox.js';
 export type { ProbeOptions, SandboxProbe } from './probe-sandbox.js';
 export { wrapCommand } from './wrap-command.js';
 export type { SandboxPolicy, WrapOptions, WrappedCommand } from './wrap-command.js';
+export { networkBridgeScriptPath } from './network-filter.js';
+export type { NetworkProxyOptions, SandboxNetwork } from './network-filter.js';
 export { protectedHomeEntries, protectedSystemPaths } from './system-view.js';

@@ -193,6 +193,7 @@ function symlinksToGrants(
   return symlinks;
 }
 
-function byDepthThenPath(left: SandboxMount, right: SandboxMount): number {
+/** Mount order: parents before children, then by path (bubblewrap applies mounts in order). */
+export function byDepthThenPath(left: SandboxMount, right: SandboxMount): number {
   return pathDepth(left.path) - pathDepth(right.path) || left.path.localeCompare(right.path);
 }

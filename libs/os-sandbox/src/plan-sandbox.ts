@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import { AppError, ErrorCode } from '@ironcurtain/errors';
 import type { McpConfig } from '@ironcurtain/mcp-config';
-import { layoutMounts, type DenyRequest, type GrantRequest } from './mount-layout.js';
+import { byDepthThenPath, layoutMounts, type DenyRequest, type GrantRequest } from './mount-layout.js';
+import { networkDirectoryMount, type SandboxNetwork } from './network-filter.js';
 import type { SandboxMount, SandboxMountOrigin } from './sandbox-mount.js';
 import { expandSandboxPath, resolveHostPath, type PathPlaceholders } from './sandbox-paths.js';
 import { mountArguments } from './mount-arguments.js';
@@ -31,10 +32,12 @@ export interface BubblewrapPlan {
   bwrapArgs: string[];
   /** The mount layout the arguments build, in order. */
   mounts: SandboxMount[];
-  /** True when the config declares `network.allowedDomains`: the sandbox shares the host network. */
-  hasNetwork: boolean;
-  /** The declared domains; enforced by the policy's domain gate and the egress proxy, not by the sandbox. */
-  allowedDomains: string[];
+  /**
+   * The sandbox's network: `none` (an empty network namespace, loopback only), or `filtered` when the config
+   * declares a non-empty `network.allowedDomains`: the same empty namespace, plus a bridge to the domain proxy the
+   * caller runs for these domains (see `wrapCommand`'s `networkProxy`). Never the host's network.
+   */
+  network: SandboxNetwork;
   /** Real path of the session sandbox. */
   sessionSandboxDir: string;
   /** Grants and denies that could not be applied as written, for the caller to log. */
@@ -53,7 +56,9 @@ export type SandboxPlan = BubblewrapPlan | OptedOutPlan;
 /**
  * Plans the bubblewrap sandbox for one MCP server: expands `~` and `${IRONCURTAIN_SANDBOX}`, resolves real paths
  * and lays out the mounts (see README). Reads the filesystem, changes nothing. A server without a `sandbox` entry
- * gets the strictest sandbox: the session sandbox only, no network.
+ * gets the strictest sandbox: the session sandbox only, no network. No sandbox shares the host's network: one that
+ * declares domains gets a filtered network, and a tmpfs at `/run/ironcurtain-network` for its filter (a grant of
+ * `/` or `/run` then is `CONFIG_INVALID`).
  */
 export function planSandbox(config: McpSandboxConfig, context: SandboxContext): SandboxPlan {
   if (config === false) return { kind: 'opted-out', warnings: [] };
@@ -65,20 +70,22 @@ export function planSandbox(config: McpSandboxConfig, context: SandboxContext): 
     );
   }
   const { grants, denies } = requestsOf(config, context);
-  const network = config?.network;
-  const allowedDomains = network === undefined || network === false ? [] : [...network.allowedDomains];
-  const hasNetwork = allowedDomains.length > 0;
+  const network = networkOf(config);
   const ironcurtainHome = context.ironcurtainHome ?? join(context.homeDir, '.ironcurtain');
-  const { mounts, warnings } = layoutMounts({
-    system: systemViewMounts(hasNetwork),
+  const layout = layoutMounts({
+    system: systemViewMounts(),
     sessionSandboxDir: sessionSandbox.realPath,
     grants,
     denies,
     protectedPaths: protectedPaths(context.homeDir, ironcurtainHome).map(resolveHostPath),
   });
+  const mounts =
+    network.kind === 'filtered'
+      ? [...layout.mounts, networkDirectoryMount(layout.mounts)].sort(byDepthThenPath)
+      : layout.mounts;
+  // --unshare-all includes the network namespace; there is deliberately no --share-net.
   const bwrapArgs = [
     '--unshare-all',
-    ...(hasNetwork ? ['--share-net'] : []),
     '--cap-drop',
     'ALL',
     '--die-with-parent',
@@ -91,11 +98,18 @@ export function planSandbox(config: McpSandboxConfig, context: SandboxContext): 
     kind: 'bubblewrap',
     bwrapArgs,
     mounts,
-    hasNetwork,
-    allowedDomains,
+    network,
     sessionSandboxDir: sessionSandbox.realPath,
-    warnings,
+    warnings: layout.warnings,
   };
+}
+
+/** `filtered` for a non-empty `network.allowedDomains`; anything else has no network. */
+function networkOf(config: Exclude<McpSandboxConfig, false>): SandboxNetwork {
+  const network = config?.network;
+  if (network === undefined || network === false || network.allowedDomains.length === 0)
+    return { kind: 'none' };
+  return { kind: 'filtered', allowedDomains: [...network.allowedDomains] };
 }
 
 /** The config's and the caller's paths, expanded and resolved, as grants and denies. */

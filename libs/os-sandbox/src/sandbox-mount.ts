@@ -8,14 +8,17 @@ export type SandboxMountKind =
   | 'hidden'
   /** A symlink created inside the sandbox. */
   | 'symlink'
-  /** A fresh private tmpfs (`/tmp`). */
+  /** A fresh private tmpfs (`/tmp`; the network filter's directory). */
   | 'tmpfs'
   /** A new procfs for the sandbox's own pid namespace. */
   | 'proc'
   /** A minimal new `/dev` (null, zero, random, urandom, tty, pts, shm). */
   | 'dev';
 
-/** Why a mount is in the layout: the config key, the caller's extras, the fixed system view or the protections. */
+/**
+ * Why a mount is in the layout: the config key, the caller's extras, the fixed system view, the protections, or the
+ * network filter's directory.
+ */
 export type SandboxMountOrigin =
   | 'system'
   | 'session-sandbox'
@@ -25,7 +28,8 @@ export type SandboxMountOrigin =
   | 'denyWrite'
   | 'extraReadOnly'
   | 'extraReadWrite'
-  | 'protected';
+  | 'protected'
+  | 'network-filter';
 
 /** One step of the mount layout, in the order bubblewrap applies it. */
 export interface SandboxMount {

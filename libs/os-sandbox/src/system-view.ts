@@ -26,21 +26,21 @@ const systemEtcFiles = [
   '/etc/ssl/openssl.cnf',
 ];
 
-/** Name resolution, only when the sandbox shares the host network. */
-const networkEtcFiles = ['/etc/resolv.conf', '/etc/gai.conf', '/etc/host.conf'];
-
 /**
  * The fixed read-only system view, plus `/proc`, `/dev` and a private `/tmp`. Host paths that do not exist are
- * left out (bubblewrap fails on a missing bind source).
+ * left out (bubblewrap fails on a missing bind source). No resolver configuration (`resolv.conf`, `gai.conf`,
+ * `host.conf`): a sandbox never has the host's network, so DNS inside could not work anyway (no route out, and
+ * loopback is the sandbox's own); with a filtered network the domain proxy resolves names outside. They would only
+ * show the server the host's resolver setup.
  */
-export function systemViewMounts(hasNetwork: boolean): SandboxMount[] {
+export function systemViewMounts(): SandboxMount[] {
   const mounts: SandboxMount[] = [];
   for (const tree of systemTrees) {
     const mount = systemTreeMount(tree);
     if (mount !== undefined) mounts.push(mount);
   }
-  for (const file of hasNetwork ? [...systemEtcFiles, ...networkEtcFiles] : systemEtcFiles) {
-    // Bind the real file at the usual place: /etc/resolv.conf is often a symlink into /run, which is not mounted.
+  for (const file of systemEtcFiles) {
+    // Bind the real file at the usual place: /etc/localtime is often a symlink, and its target may not be shown.
     const resolved = resolveHostPath(file);
     if (resolved.kind !== 'missing') {
       mounts.push({ kind: 'read-only', path: file, source: resolved.realPath, origin: 'system' });

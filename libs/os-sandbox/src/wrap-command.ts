@@ -1,5 +1,12 @@
 import { AppError, ErrorCode } from '@ironcurtain/errors';
-import type { SandboxPlan } from './plan-sandbox.js';
+import {
+  checkedNetworkProxy,
+  filteredEnvironment,
+  filteredUnsetNames,
+  networkFilterArguments,
+  type NetworkProxyOptions,
+} from './network-filter.js';
+import type { BubblewrapPlan, SandboxPlan } from './plan-sandbox.js';
 import { userNamespaceArguments, type SandboxProbe } from './probe-sandbox.js';
 
 /**
@@ -19,6 +26,17 @@ export interface WrapOptions {
   env?: Readonly<Record<string, string>>;
   /** Servers whose `sandbox: false` is accepted under `enforce`: a second, deliberate opt-out by the operator. */
   allowUnsandboxed?: readonly string[];
+  /**
+   * Required when the plan's network is `filtered` (missing: `INTERNAL`, the server does not start): this server's
+   * domain proxy socket and the node binary that runs the bridge inside the sandbox.
+   */
+  networkProxy?: NetworkProxyOptions;
+  /**
+   * Variables removed inside the sandbox (`--unsetenv`) whatever the spawning process adds, e.g. the HOME, LOGNAME,
+   * PATH, SHELL, TERM and USER that the MCP SDK's stdio transport merges into every server's environment. A name
+   * that `env` sets is kept: `env` is what the server is meant to get. Only names go on the command line.
+   */
+  unsetEnvironment?: readonly string[];
 }
 
 /** The process to spawn for a server. */
@@ -36,7 +54,10 @@ export interface WrappedCommand {
  * Turns a server's command into the command that runs it inside bubblewrap, or decides what to do when it cannot be
  * sandboxed. Under `enforce`, an unavailable sandbox throws `UNAVAILABLE` and `sandbox: false` throws
  * `CONFIG_INVALID` unless the server is listed in `allowUnsandboxed`; under `warn` both run unsandboxed with a
- * warning.
+ * warning (and the host's whole network). A `filtered` plan runs `node <bridge> <socket> <port> -- command args…`
+ * inside the sandbox, with the domain proxy's socket, the bridge and node bound read-only in
+ * `/run/ironcurtain-network`, and `HTTP_PROXY`, `HTTPS_PROXY`, `http_proxy`, `https_proxy` set to the bridge
+ * (`NO_PROXY` removed).
  */
 export function wrapCommand(
   command: string,
@@ -56,12 +77,43 @@ export function wrapCommand(
   });
   if (plan.kind === 'opted-out') return unsandboxed(optOutWarning(policy, options));
   if (!probe.isAvailable) return unsandboxed(unavailableWarning(probe, policy, options));
+  return sandboxed(command, args, plan, probe, options);
+}
+
+function sandboxed(
+  command: string,
+  args: readonly string[],
+  plan: BubblewrapPlan,
+  probe: SandboxProbe,
+  options: WrapOptions,
+): WrappedCommand {
+  const isFiltered = plan.network.kind === 'filtered';
+  const env = isFiltered ? filteredEnvironment(options.env ?? {}) : { ...options.env };
+  const unsetNames = (options.unsetEnvironment ?? []).filter(
+    (name) => checkedName(name) && !Object.hasOwn(env, name),
+  );
+  const bwrapArgs = [...userNamespaceArguments(probe), ...plan.bwrapArgs];
+  if (!isFiltered) {
+    bwrapArgs.push(...unsetArguments(unsetNames));
+    return { command: probe.bwrapPath, args: [...bwrapArgs, '--', command, ...args], env, isSandboxed: true };
+  }
+  const filter = networkFilterArguments(checkedNetworkProxy(options.networkProxy, serverLabel(options)));
+  bwrapArgs.push(...unsetArguments([...unsetNames, ...filteredUnsetNames]), ...filter.bwrapArgs);
   return {
     command: probe.bwrapPath,
-    args: [...userNamespaceArguments(probe), ...plan.bwrapArgs, '--', command, ...args],
+    args: [...bwrapArgs, '--', ...filter.commandPrefix, command, ...args],
     env,
     isSandboxed: true,
   };
+}
+
+function unsetArguments(names: readonly string[]): string[] {
+  return [...new Set(names)].flatMap((name) => ['--unsetenv', name]);
+}
+
+function checkedName(name: string): boolean {
+  if (/^[^=\0]+$/.test(name)) return true;
+  throw new AppError(ErrorCode.Internal, `unsetEnvironment: "${name}" is not an environment variable name`);
 }
 
 /** `sandbox: false`: refused under enforce unless listed in allowUnsandboxed; else the warning to log. */
@@ -77,7 +129,7 @@ function optOutWarning(policy: SandboxPolicy, options: WrapOptions): string {
         `sandboxPolicy to "warn"`,
     );
   }
-  return `UNSANDBOXED: ${server} runs without an OS sandbox ("sandbox": false in mcp-servers.json); it can read and write everything this process can`;
+  return `UNSANDBOXED: ${server} runs without an OS sandbox ("sandbox": false in mcp-servers.json); it can read and write everything this process can and reach any network host`;
 }
 
 /** No working bubblewrap: refused under enforce; else the warning to log. */
@@ -91,7 +143,7 @@ function unavailableWarning(probe: SandboxProbe, policy: SandboxPolicy, options:
         `namespaces, or set sandboxPolicy to "warn" to run MCP servers without an OS sandbox`,
     );
   }
-  return `UNSANDBOXED: ${server} runs without an OS sandbox because ${reason}; sandboxPolicy is "warn". It can read and write everything this process can`;
+  return `UNSANDBOXED: ${server} runs without an OS sandbox because ${reason}; sandboxPolicy is "warn". It can read and write everything this process can and reach any network host`;
 }
 
 function serverLabel(options: WrapOptions): string {

@@ -1,13 +1,15 @@
+import { existsSync } from 'node:fs';
 import { mkdir, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultPolicyDir } from '@ironcurtain/default-policy';
 import { errorCodeOf } from '@ironcurtain/errors';
-import { readMcpConfig } from '@ironcurtain/mcp-config';
-import { expandSandboxPath, planSandbox, probeSandbox, type BubblewrapPlan } from '@ironcurtain/os-sandbox';
-import { createSandboxFixture, runSandboxed, type SandboxFixture } from './sandbox-fixture.js';
+import { readMcpConfig, type McpConfig } from '@ironcurtain/mcp-config';
+import { expandSandboxPath, planSandbox, type BubblewrapPlan } from '@ironcurtain/os-sandbox';
+import { startTestProxy, type TestProxy } from './network-fixture.js';
+import { createSandboxFixture, probeForTests, runSandboxed, type SandboxFixture } from './sandbox-fixture.js';
 
-const probe = await probeSandbox();
+const probe = await probeForTests();
 
 describe('expandSandboxPath', () => {
   const placeholders = {
@@ -42,7 +44,7 @@ describe('planSandbox', () => {
 
   it('gives a server without a sandbox entry the session sandbox only, and no network', () => {
     const plan = bubblewrap(planSandbox(undefined, fixture.context()));
-    expect(plan.hasNetwork).toBe(false);
+    expect(plan.network).toEqual({ kind: 'none' });
     expect(plan.bwrapArgs).toEqual(
       expect.arrayContaining(['--unshare-all', '--cap-drop', 'ALL', '--die-with-parent', '--new-session']),
     );
@@ -55,13 +57,41 @@ describe('planSandbox', () => {
     ]);
   });
 
-  it('shares the network only for a non-empty allowedDomains', () => {
-    expect(bubblewrap(planSandbox({ network: { allowedDomains: [] } }, fixture.context())).hasNetwork).toBe(
-      false,
-    );
+  it('never shares the host network: declared domains make a filtered network with a filter directory', () => {
+    const empty = bubblewrap(planSandbox({ network: { allowedDomains: [] } }, fixture.context()));
+    expect(empty.network).toEqual({ kind: 'none' });
+    expect(empty.mounts.map((mount) => mount.path)).not.toContain('/run/ironcurtain-network');
     const plan = bubblewrap(planSandbox({ network: { allowedDomains: ['a.example'] } }, fixture.context()));
-    expect(plan.bwrapArgs).toContain('--share-net');
-    expect(plan.mounts.map((mount) => mount.path)).toContain('/etc/hosts');
+    expect(plan.network).toEqual({ kind: 'filtered', allowedDomains: ['a.example'] });
+    expect(plan.bwrapArgs).toContain('--unshare-all');
+    expect(plan.bwrapArgs).not.toContain('--share-net');
+    expect(plan.mounts).toContainEqual({
+      kind: 'tmpfs',
+      path: '/run/ironcurtain-network',
+      origin: 'network-filter',
+    });
+    for (const each of [empty, plan]) {
+      const paths = each.mounts.map((mount) => mount.path);
+      expect(paths).toContain('/etc/hosts');
+      // No host network, so no resolver configuration: the domain proxy resolves names outside.
+      expect(paths).not.toContain('/etc/resolv.conf');
+    }
+  });
+
+  it('refuses a filtered network under a grant that would cover its filter directory', () => {
+    for (const grant of ['/', '/run']) {
+      const attempt = () =>
+        planSandbox(
+          {
+            filesystem: { allowRead: [grant], allowWrite: [], denyRead: [], denyWrite: [] },
+            network: { allowedDomains: ['a.example'] },
+          },
+          fixture.context(),
+        );
+      if (grant === '/run' && !existsSync('/run')) continue;
+      expect(errorCodeOf(catchError(attempt)), grant).toBe('CONFIG_INVALID');
+      expect(attempt, grant).toThrow(/\/run\/ironcurtain-network.*grant narrower paths/);
+    }
   });
 
   it('mounts parents before children and makes hiding tmpfs read-only last', () => {
@@ -125,18 +155,32 @@ describe('planSandbox', () => {
   it.runIf(probe.isAvailable)('plans every shipped server so that bubblewrap accepts it', async () => {
     await mkdir(join(fixture.home, 'Downloads'), { recursive: true });
     const config = await readMcpConfig(join(defaultPolicyDir, 'mcp-servers.json'));
+    let proxy: TestProxy | undefined;
+    try {
+      proxy = await startTestProxy(fixture, { allowedDomains: ['*'] });
+      await runShippedServers(config, proxy);
+    } finally {
+      await proxy?.close();
+    }
+  });
+
+  async function runShippedServers(config: McpConfig, proxy: TestProxy): Promise<void> {
     for (const [name, entry] of Object.entries(config)) {
       if (entry.container !== undefined) continue; // a container server runs in Docker, not in bubblewrap
       const plan = bubblewrap(planSandbox(entry.sandbox, fixture.context()));
-      expect(plan.hasNetwork, name).toBe(true);
-      const result = await runSandboxed(plan, '/bin/ls', ['-A', fixture.home]);
+      const network = entry.sandbox === false ? undefined : entry.sandbox?.network;
+      const hasDomains = network !== undefined && network !== false && network.allowedDomains.length > 0;
+      expect(plan.network.kind, name).toBe(hasDomains ? 'filtered' : 'none');
+      const result = await runSandboxed(plan, '/bin/ls', ['-A', fixture.home], undefined, '', {
+        networkProxy: proxy.networkProxy,
+      });
       expect(result, name).toMatchObject({ code: 0, stderr: '' });
       // denyRead ~ and no grant of ~: only what the server was granted (and the session's path) is there.
       expect(result.stdout.split('\n').filter(Boolean).sort(), name).toEqual(
         name === 'filesystem' ? ['.ironcurtain', 'Documents', 'Downloads'] : ['.ironcurtain'],
       );
     }
-  });
+  }
 });
 
 function bubblewrap(plan: ReturnType<typeof planSandbox>): BubblewrapPlan {

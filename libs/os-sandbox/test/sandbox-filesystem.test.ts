@@ -3,9 +3,9 @@ import { readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { probeSandbox } from '@ironcurtain/os-sandbox';
 import {
   createSandboxFixture,
+  probeForTests,
   otherSessionMarker,
   outsideMarker,
   privateMarker,
@@ -14,7 +14,7 @@ import {
   type SandboxFixture,
 } from './sandbox-fixture.js';
 
-const probe = await probeSandbox();
+const probe = await probeForTests();
 const hasShadow = existsSync('/etc/shadow');
 
 describe.runIf(probe.isAvailable)('sandboxed filesystem', () => {

@@ -9,7 +9,23 @@ import {
   type McpSandboxConfig,
   type SandboxContext,
   type SandboxPlan,
+  type SandboxProbe,
+  type WrapOptions,
 } from '@ironcurtain/os-sandbox';
+
+/**
+ * The probe of this machine's bubblewrap. Tests that need a working bubblewrap are skipped without one, except under
+ * CI=true, where a missing bubblewrap fails the run instead (scripts/setup installs it).
+ */
+export async function probeForTests(): Promise<SandboxProbe> {
+  const probe = await probeSandbox();
+  if (!probe.isAvailable && process.env['CI'] === 'true') {
+    throw new Error(
+      `the os-sandbox tests need a working bubblewrap (CI=true): ${probe.reason ?? 'unavailable'}`,
+    );
+  }
+  return probe;
+}
 
 /** Markers written into files the sandbox must never show. */
 export const sshKeyMarker = 'SSH-PRIVATE-KEY-MARKER';
@@ -111,8 +127,9 @@ export async function runSandboxed(
   args: readonly string[],
   env: Record<string, string> = { PATH: '/usr/bin:/bin' },
   input = '',
+  options: Omit<WrapOptions, 'env'> = {},
 ): Promise<RunResult> {
-  const wrapped = wrapCommand(command, args, plan, 'enforce', await probeSandbox(), { env });
+  const wrapped = wrapCommand(command, args, plan, 'enforce', await probeSandbox(), { ...options, env });
   return runProcess(wrapped.command, wrapped.args, wrapped.env, input);
 }
 

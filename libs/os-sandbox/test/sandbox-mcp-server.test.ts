@@ -4,37 +4,53 @@ import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { planSandbox, probeSandbox, wrapCommand } from '@ironcurtain/os-sandbox';
-import { createSandboxFixture, type SandboxFixture } from './sandbox-fixture.js';
+import { planSandbox, wrapCommand } from '@ironcurtain/os-sandbox';
+import { startTestProxy, type TestProxy } from './network-fixture.js';
+import { createSandboxFixture, probeForTests, type SandboxFixture } from './sandbox-fixture.js';
 
-const probe = await probeSandbox();
+const probe = await probeForTests();
 const repositoryRoot = fileURLToPath(new URL('../../../', import.meta.url));
-// Installed in the repository as a dependency of mcp-gateway; without it this test is skipped.
+// Installed in the repository as a dependency of mcp-gateway; without it this test is skipped (it fails under CI).
 const serverPackage = join(repositoryRoot, 'node_modules', '@modelcontextprotocol', 'server-filesystem');
 const isServerInstalled = existsSync(join(serverPackage, 'dist', 'index.js'));
+if (!isServerInstalled && process.env['CI'] === 'true') {
+  throw new Error(`the sandboxed MCP server test needs ${serverPackage} (CI=true): run npm ci`);
+}
 
 describe.runIf(probe.isAvailable && isServerInstalled)('the filesystem MCP server in the sandbox', () => {
   let fixture: SandboxFixture;
+  let proxy: TestProxy;
   beforeAll(async () => {
     fixture = await createSandboxFixture();
+    proxy = await startTestProxy(fixture, { allowedDomains: ['registry.npmjs.org'] });
   });
   afterAll(async () => {
+    await proxy.close();
     await fixture.remove();
   });
 
-  it('starts, lists its tools and reads only what the sandbox shows', async () => {
+  // Without domains the server is bwrap's direct child; with them it runs behind the network bridge, through which
+  // MCP's stdin and stdout must pass untouched.
+  it.each([
+    ['no network', false as const],
+    ['a filtered network (through the bridge)', { allowedDomains: ['registry.npmjs.org'] }],
+  ])('starts, lists its tools and reads only what the sandbox shows, with %s', async (_label, network) => {
     const packageDir = realpathSync(serverPackage);
     // The package's dependencies sit in the node_modules folder that holds it.
     const modulesDir = dirname(dirname(packageDir));
     const plan = planSandbox(
       {
         filesystem: { allowRead: [], allowWrite: ['${IRONCURTAIN_SANDBOX}'], denyRead: ['~'], denyWrite: [] },
+        network,
       },
       fixture.context({ extraReadOnly: [fixture.nodeInstallDir, modulesDir] }),
     );
     const node = join(fixture.nodeInstallDir, 'bin', 'node');
     const serverArgs = [join(packageDir, 'dist', 'index.js'), fixture.sessionSandbox, fixture.outside];
-    const wrapped = wrapCommand(node, serverArgs, plan, 'enforce', probe, { env: { PATH: '/usr/bin:/bin' } });
+    const wrapped = wrapCommand(node, serverArgs, plan, 'enforce', probe, {
+      env: { PATH: '/usr/bin:/bin' },
+      networkProxy: proxy.networkProxy,
+    });
     const client = startJsonRpc(wrapped.command, wrapped.args, wrapped.env);
     try {
       await client.request('initialize', {

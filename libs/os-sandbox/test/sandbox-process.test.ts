@@ -3,11 +3,17 @@ import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { planSandbox, probeSandbox, wrapCommand } from '@ironcurtain/os-sandbox';
+import { planSandbox, wrapCommand } from '@ironcurtain/os-sandbox';
 import { eventually } from '@ironcurtain/testing';
-import { createSandboxFixture, runProcess, runSandboxed, type SandboxFixture } from './sandbox-fixture.js';
+import {
+  createSandboxFixture,
+  probeForTests,
+  runProcess,
+  runSandboxed,
+  type SandboxFixture,
+} from './sandbox-fixture.js';
 
-const probe = await probeSandbox();
+const probe = await probeForTests();
 
 /** Connects to 127.0.0.1:port and prints `connected` or the error code. */
 const connectScript = `
@@ -43,12 +49,7 @@ describe.runIf(probe.isAvailable)('sandboxed processes', () => {
     expect(inside.code).toBe(1);
   });
 
-  it('shares the host network when the config declares allowedDomains', async () => {
-    const plan = planSandbox({ network: { allowedDomains: ['example.com'] } }, fixture.context());
-    expect(plan).toMatchObject({ hasNetwork: true, allowedDomains: ['example.com'] });
-    const inside = await runSandboxed(plan, node, ['-e', connectScript, String(port)]);
-    expect(inside).toMatchObject({ code: 0, stdout: 'connected\n' });
-  });
+  // With allowedDomains the host network is not shared either: see sandbox-network.test.ts.
 
   it('passes only the given environment, and never on the command line', async () => {
     process.env['OS_SANDBOX_PARENT_ONLY'] = 'parent-value';
@@ -69,6 +70,29 @@ describe.runIf(probe.isAvailable)('sandboxed processes', () => {
     } finally {
       delete process.env['OS_SANDBOX_PARENT_ONLY'];
     }
+  });
+
+  it('removes the unsetEnvironment names a spawner adds, but keeps those the entry sets', async () => {
+    const plan = planSandbox(undefined, fixture.context());
+    const wrapped = wrapCommand('/usr/bin/env', [], plan, 'enforce', probe, {
+      env: { PATH: '/usr/bin:/bin', TERM: 'dumb' },
+      unsetEnvironment: ['HOME', 'LOGNAME', 'PATH', 'SHELL', 'TERM', 'USER'],
+    });
+    expect(argumentsAfter(wrapped.args, '--unsetenv')).toEqual(['HOME', 'LOGNAME', 'SHELL', 'USER']);
+    // What the MCP SDK's stdio transport does: its defaults from the parent, then the entry's environment on top.
+    const defaults = {
+      HOME: '/root',
+      LOGNAME: 'gateway',
+      PATH: '/gateway/bin',
+      SHELL: '/bin/bash',
+      USER: 'gateway',
+    };
+    const result = await runProcess(wrapped.command, wrapped.args, { ...defaults, ...wrapped.env });
+    expect(result.stdout.trim().split('\n').sort()).toEqual([
+      'PATH=/usr/bin:/bin',
+      `PWD=${fixture.sessionSandbox}`,
+      'TERM=dumb',
+    ]);
   });
 
   it('runs a Node stdio program with stdin and stdout piped through the sandbox', async () => {
@@ -111,6 +135,10 @@ for await (const line of createInterface({ input: process.stdin })) console.log(
     expect(Number(processCount)).toBeLessThan(10);
   });
 });
+
+function argumentsAfter(args: string[], option: string): string[] {
+  return args.flatMap((arg, index) => (arg === option ? [args[index + 1] ?? ''] : []));
+}
 
 /** Host pids whose command line has `argument`. */
 async function processesWithArgument(argument: string): Promise<number[]> {

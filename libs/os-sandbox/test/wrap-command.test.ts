@@ -1,8 +1,15 @@
+import { existsSync } from 'node:fs';
 import { chmod, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errorCodeOf } from '@ironcurtain/errors';
-import { planSandbox, probeSandbox, wrapCommand, type SandboxProbe } from '@ironcurtain/os-sandbox';
+import {
+  networkBridgeScriptPath,
+  planSandbox,
+  probeSandbox,
+  wrapCommand,
+  type SandboxProbe,
+} from '@ironcurtain/os-sandbox';
 import { createSandboxFixture, runProcess, type SandboxFixture } from './sandbox-fixture.js';
 
 const env = { PATH: '/usr/bin:/bin' };
@@ -65,6 +72,51 @@ describe('wrapCommand', () => {
     expect(wrapped.args.slice(0, 2)).toEqual(
       probe.hasUserNamespace ? ['--unshare-user', '--disable-userns'] : [],
     );
+  });
+
+  it('runs a filtered plan behind the bridge, with the filter bound read-only and the proxy variables set', () => {
+    const plan = planSandbox({ network: { allowedDomains: ['github.com'] } }, fixture.context());
+    const networkProxy = { socketPath: join(fixture.root, 'proxy.sock'), nodePath: '/opt/node/bin/node' };
+    const wrapped = wrapCommand('git-server', ['--stdio'], plan, 'enforce', probe, {
+      env: { ...env, NO_PROXY: 'github.com', HTTPS_PROXY: 'http://elsewhere:8080' },
+      networkProxy,
+      unsetEnvironment: ['HOME'],
+    });
+    const separator = wrapped.args.indexOf('--');
+    const options = wrapped.args.slice(0, separator);
+    expect(options).not.toContain('--share-net');
+    expect(options.join(' ')).toContain(
+      `--ro-bind ${networkProxy.socketPath} /run/ironcurtain-network/proxy.sock ` +
+        `--ro-bind /opt/node/bin/node /run/ironcurtain-network/node ` +
+        `--ro-bind ${networkBridgeScriptPath} /run/ironcurtain-network/network-bridge.mjs ` +
+        '--remount-ro /run/ironcurtain-network',
+    );
+    expect(options.join(' ')).toContain('--unsetenv HOME --unsetenv NO_PROXY --unsetenv no_proxy');
+    expect(wrapped.args.slice(separator)).toEqual([
+      '--',
+      '/run/ironcurtain-network/node',
+      '/run/ironcurtain-network/network-bridge.mjs',
+      '/run/ironcurtain-network/proxy.sock',
+      '3128',
+      '--',
+      'git-server',
+      '--stdio',
+    ]);
+    expect(wrapped.env).toEqual({
+      PATH: '/usr/bin:/bin',
+      HTTP_PROXY: 'http://127.0.0.1:3128',
+      HTTPS_PROXY: 'http://127.0.0.1:3128',
+      http_proxy: 'http://127.0.0.1:3128',
+      https_proxy: 'http://127.0.0.1:3128',
+    });
+    expect(existsSync(networkBridgeScriptPath)).toBe(true);
+  });
+
+  it('does not ask for a proxy when a filtered server runs unsandboxed under warn', () => {
+    const plan = planSandbox({ network: { allowedDomains: ['github.com'] } }, fixture.context());
+    const wrapped = wrapCommand('/bin/echo', [], plan, 'warn', unavailable, { env, serverName: 'git' });
+    expect(wrapped).toMatchObject({ isSandboxed: false, env });
+    expect(wrapped.warning).toMatch(/^UNSANDBOXED: .*reach any network host/);
   });
 
   it('refuses to start under enforce when bubblewrap is unavailable, saying how to fix it', () => {

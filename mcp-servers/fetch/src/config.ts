@@ -1,6 +1,8 @@
 import { loadEnv } from '@ironcurtain/config';
 import { z } from 'zod';
 import { canonicalAddress, metadataAddresses, parseAddress } from '@ironcurtain/address-screen';
+import { checkProxiesAgree, proxyEndpoint, proxyFields } from './proxy-config.js';
+import type { ProxyEndpoint } from './proxy-tunnel.js';
 import { searchProviders, type SearchProviderId } from './search/providers.js';
 
 // An empty variable counts as unset, the way shells and compose files write "no value".
@@ -44,20 +46,23 @@ const baseUrl = optionalText.pipe(
 );
 
 /** Environment variables of the fetch server. */
-export const configSchema = z.object({
-  FETCH_ALLOW_ADDRESSES: addressList,
-  WEB_SEARCH_PROVIDER: z.preprocess(
-    (value) => (value === '' ? undefined : value),
-    z.enum(['brave', 'tavily', 'serpapi']).optional(),
-  ),
-  BRAVE_API_KEY: optionalText,
-  TAVILY_API_KEY: optionalText,
-  SERPAPI_API_KEY: optionalText,
-  BRAVE_BASE_URL: baseUrl,
-  TAVILY_BASE_URL: baseUrl,
-  SERPAPI_BASE_URL: baseUrl,
-  LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
-});
+export const configSchema = z
+  .object({
+    FETCH_ALLOW_ADDRESSES: addressList,
+    WEB_SEARCH_PROVIDER: z.preprocess(
+      (value) => (value === '' ? undefined : value),
+      z.enum(['brave', 'tavily', 'serpapi']).optional(),
+    ),
+    BRAVE_API_KEY: optionalText,
+    TAVILY_API_KEY: optionalText,
+    SERPAPI_API_KEY: optionalText,
+    BRAVE_BASE_URL: baseUrl,
+    TAVILY_BASE_URL: baseUrl,
+    SERPAPI_BASE_URL: baseUrl,
+    LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+    ...proxyFields,
+  })
+  .superRefine(checkProxiesAgree);
 
 /** The search provider web_search uses, or why there is none. */
 export type SearchSettings =
@@ -78,6 +83,8 @@ export interface FetchServerConfig {
   /** Exact addresses http_fetch may reach although the SSRF guard would refuse them (canonical spelling). */
   allowedAddresses: string[];
   search: SearchSettings;
+  /** The sandbox's proxy bridge (proxy mode), or undefined: the server resolves and connects itself (direct mode). */
+  proxy: ProxyEndpoint | undefined;
   logLevel: string;
 }
 
@@ -87,6 +94,7 @@ export function loadConfig(env: Record<string, string | undefined>): FetchServer
   return {
     allowedAddresses: parsed.FETCH_ALLOW_ADDRESSES,
     search: searchSettings(parsed),
+    proxy: proxyEndpoint(parsed),
     logLevel: parsed.LOG_LEVEL,
   };
 }

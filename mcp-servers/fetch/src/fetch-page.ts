@@ -1,11 +1,10 @@
 import { AppError, hasErrorCode } from '@ironcurtain/errors';
-import type { AddressPolicy } from '@ironcurtain/address-screen';
 import { decodeBody, type DecodedBody } from './body-text.js';
 import { FetchErrorCode } from './error-codes.js';
+import { screenedRoute, type Egress } from './egress.js';
 import { htmlToMarkdown, htmlToText } from './html-conversion.js';
-import { isRedirectStatus, sendRequest, type IncomingResponse, type TlsTrust } from './pinned-request.js';
+import { isRedirectStatus, sendRequest, type IncomingResponse } from './outgoing-request.js';
 import { userAgent, validateAgentHeaders } from './request-headers.js';
-import { screenUrl, type HostLookup } from './ssrf-guard.js';
 import { truncateText } from './truncation.js';
 
 /** The validated arguments of http_fetch (defaults applied). */
@@ -17,12 +16,8 @@ export interface FetchPageArguments {
   timeout: number;
 }
 
-/** What http_fetch needs from outside: a resolver, the address policy, and (tests only) TLS trust. */
-export interface FetchPageDependencies {
-  lookup: HostLookup;
-  policy: AddressPolicy;
-  tls?: TlsTrust | undefined;
-}
+/** What http_fetch needs from outside: the egress (resolver, address policy, proxy) and, in tests, TLS trust. */
+export type FetchPageDependencies = Egress;
 
 /** The outcome of one fetch: the text for the agent, and whether the server answered with an HTTP error. */
 export interface FetchedPage {
@@ -40,10 +35,11 @@ export const maxBodyBytes = 10 * 1024 * 1024;
 const errorBodyLength = 2000;
 
 /**
- * http_fetch: GET `url` through the SSRF guard with every connection pinned to the checked address, follow up to
- * five redirects (each hop checked the same way; the agent's headers are only sent to the URL's own origin), read
- * at most 10 MB, convert the body to the requested format, and cut it to max_length characters. The timeout covers
- * the whole operation: DNS, every hop and the body.
+ * http_fetch: GET `url` through the SSRF guard, with every connection pinned to the checked address (direct mode) or
+ * tunnelled through the sandbox's proxy (proxy mode), follow up to five redirects (each hop checked and routed the
+ * same way; the agent's headers are only sent to the URL's own origin), read at most 10 MB, convert the body to the
+ * requested format, and cut it to max_length characters. The timeout covers the whole operation: DNS or the tunnel
+ * setup, every hop and the body.
  */
 export async function fetchPage(
   args: FetchPageArguments,
@@ -84,7 +80,7 @@ async function followRedirects(
 ): Promise<{ response: IncomingResponse; finalUrl: URL }> {
   let url = startUrl;
   for (let redirects = 0; ; redirects += 1) {
-    const target = await screenHop(url, redirects, signal, dependencies);
+    const route = await screenHop(url, redirects, signal, dependencies);
     const headers = {
       'user-agent': userAgent,
       accept: 'text/html,application/xhtml+xml;q=0.9,text/plain;q=0.8,*/*;q=0.5',
@@ -93,7 +89,7 @@ async function followRedirects(
     };
     const response = await sendRequest({
       url,
-      pinnedAddress: target,
+      route,
       method: 'GET',
       headers,
       signal,
@@ -118,7 +114,7 @@ async function screenHop(
   dependencies: FetchPageDependencies,
 ) {
   try {
-    return await screenUrl(url, { lookup: dependencies.lookup, policy: dependencies.policy, signal });
+    return await screenedRoute(url, dependencies, signal);
   } catch (error) {
     if (redirects === 0 || !hasErrorCode(error, FetchErrorCode.DestinationRefused)) throw error;
     const message = error instanceof Error ? error.message : String(error);

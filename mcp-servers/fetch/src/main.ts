@@ -42,6 +42,7 @@ await server.connect(new StdioServerTransport());
 logger.info(
   {
     allowedAddresses: config.allowedAddresses,
+    egress: config.proxy === undefined ? 'direct' : `proxy ${config.proxy.url}`,
     searchProvider: config.search.isConfigured ? config.search.provider : 'none',
   },
   'fetch server ready on stdio',

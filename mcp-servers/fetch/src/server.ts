@@ -11,9 +11,9 @@ import {
 import type { z } from 'zod';
 import { createAddressPolicy } from '@ironcurtain/address-screen';
 import type { FetchServerConfig } from './config.js';
+import type { Egress, TlsTrust } from './egress.js';
 import { FetchErrorCode } from './error-codes.js';
 import { fetchPage } from './fetch-page.js';
-import type { TlsTrust } from './pinned-request.js';
 import { webSearch } from './search/web-search.js';
 import { systemLookup, type HostLookup } from './ssrf-guard.js';
 import { httpFetchInput, toolDefinitions, webSearchInput } from './tool-schemas.js';
@@ -67,18 +67,18 @@ export function createFetchServer(dependencies: FetchServerDependencies): McpSer
 }
 
 function toolHandlers(dependencies: FetchServerDependencies): Map<string, ToolHandler> {
-  const policy = createAddressPolicy(dependencies.config.allowedAddresses);
-  const lookup = dependencies.lookup ?? systemLookup;
-  const { tls } = dependencies;
+  // One egress for both tools: the same guard, and the same route out (direct, or the proxy in the sandbox).
+  const egress: Egress = {
+    policy: createAddressPolicy(dependencies.config.allowedAddresses),
+    lookup: dependencies.lookup ?? systemLookup,
+    proxy: dependencies.config.proxy,
+    tls: dependencies.tls,
+  };
   return new Map<string, ToolHandler>([
     [
       'http_fetch',
       async (args) => {
-        const page = await fetchPage(parseArguments(httpFetchInput, args, 'http_fetch'), {
-          lookup,
-          policy,
-          tls,
-        });
+        const page = await fetchPage(parseArguments(httpFetchInput, args, 'http_fetch'), egress);
         return { content: [{ type: 'text', text: page.text }], isError: page.isError };
       },
     ],
@@ -87,10 +87,8 @@ function toolHandlers(dependencies: FetchServerDependencies): Map<string, ToolHa
       async (args) => {
         const settings = dependencies.config.search;
         const answer = await webSearch(parseArguments(webSearchInput, args, 'web_search'), {
+          ...egress,
           settings,
-          lookup,
-          policy,
-          tls,
         });
         return {
           content: [{ type: 'text', text: JSON.stringify(answer, null, 2) }],

@@ -52,6 +52,34 @@ const metadataHostnames = new Set([
  * resolving again), so a DNS answer that changes between check and use (rebinding) cannot move the connection.
  */
 export async function screenUrl(url: URL, options: ScreenOptions): Promise<ScreenedTarget> {
+  const hostname = checkedHostname(url);
+  const addresses = isIP(hostname) === 0 ? await resolveName(hostname, options) : [literalAddress(hostname)];
+  checkAddresses(hostname, addresses, options.policy);
+  const [pinned] = addresses;
+  if (pinned === undefined) throw upstreamFailed(`${hostname} resolved to no address.`);
+  return { url, hostname, address: pinned.address, family: pinned.family };
+}
+
+/**
+ * The guard in proxy mode, where nothing is resolved here (the sandbox has no DNS; the proxy resolves and screens
+ * names itself): the scheme and credentials checks, IP-literal hosts judged by the policy (allowances included), and
+ * names that always mean an internal service (cloud metadata, `localhost` and `*.localhost`) refused without asking
+ * anyone.
+ */
+export function screenUrlWithoutResolving(url: URL, policy: AddressPolicy): void {
+  const hostname = checkedHostname(url);
+  if (isIP(hostname) !== 0) return checkAddresses(hostname, [literalAddress(hostname)], policy);
+  const name = refuseMetadataName(hostname);
+  if (name === 'localhost' || name.endsWith('.localhost')) {
+    throw refused(
+      `Refused: ${hostname} is a name of the machine's own loopback. http_fetch only connects to public internet ` +
+        'addresses.',
+    );
+  }
+}
+
+// Scheme, credentials and an empty host; returns the host without IPv6 brackets.
+function checkedHostname(url: URL): string {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw refused(`${url.protocol} URLs are not fetched; http_fetch only fetches http and https URLs.`);
   }
@@ -62,21 +90,31 @@ export async function screenUrl(url: URL, options: ScreenOptions): Promise<Scree
   }
   const hostname = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
   if (hostname === '') throw refused(`${url.href} has no host name.`);
-  const addresses = isIP(hostname) === 0 ? await resolveName(hostname, options) : [literalAddress(hostname)];
-  for (const { address } of addresses) {
-    const verdict = options.policy.check(address);
-    if (!verdict.isAllowed) throw refused(refusalMessage(hostname, verdict.address, verdict.problem));
-  }
-  const [pinned] = addresses;
-  if (pinned === undefined) throw upstreamFailed(`${hostname} resolved to no address.`);
-  return { url, hostname, address: pinned.address, family: pinned.family };
+  return hostname;
 }
 
-async function resolveName(hostname: string, options: ScreenOptions): Promise<readonly ResolvedAddress[]> {
+function checkAddresses(
+  hostname: string,
+  addresses: readonly ResolvedAddress[],
+  policy: AddressPolicy,
+): void {
+  for (const { address } of addresses) {
+    const verdict = policy.check(address);
+    if (!verdict.isAllowed) throw refused(refusalMessage(hostname, verdict.address, verdict.problem));
+  }
+}
+
+// Returns the name in the form it is compared in (lower case, no trailing dots).
+function refuseMetadataName(hostname: string): string {
   const name = hostname.toLowerCase().replace(/\.+$/, '');
   if (metadataHostnames.has(name)) {
     throw refused(`${hostname} is a cloud metadata service; http_fetch never fetches it.`);
   }
+  return name;
+}
+
+async function resolveName(hostname: string, options: ScreenOptions): Promise<readonly ResolvedAddress[]> {
+  refuseMetadataName(hostname);
   try {
     return await abortable(options.lookup(hostname), options.signal);
   } catch (error) {

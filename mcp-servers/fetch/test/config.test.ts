@@ -73,4 +73,48 @@ describe('loadConfig', () => {
       expect.objectContaining({ message: expect.not.stringContaining('secret-brave-key') }),
     );
   });
+
+  it('is in direct mode without proxy variables, and treats empty ones as unset', () => {
+    expect(loadConfig({}).proxy).toBeUndefined();
+    expect(loadConfig({ HTTPS_PROXY: '', http_proxy: '' }).proxy).toBeUndefined();
+  });
+
+  it('reads the proxy from any of the four variables, which must agree [FETCH-11]', () => {
+    expect(loadConfig({ HTTPS_PROXY: 'http://127.0.0.1:8080' }).proxy).toEqual({
+      host: '127.0.0.1',
+      port: 8080,
+      url: 'http://127.0.0.1:8080',
+      variables: ['HTTPS_PROXY'],
+    });
+    const all = 'http://127.0.0.1:3128';
+    expect(
+      loadConfig({ HTTP_PROXY: all, HTTPS_PROXY: `${all}/`, http_proxy: all, https_proxy: all }).proxy,
+    ).toMatchObject({ port: 3128, variables: ['https_proxy', 'HTTPS_PROXY', 'http_proxy', 'HTTP_PROXY'] });
+    expect(loadConfig({ http_proxy: 'http://[::1]:9' }).proxy).toMatchObject({ host: '::1', port: 9 });
+    expect(loadConfig({ HTTP_PROXY: 'http://127.0.0.5' }).proxy).toMatchObject({ port: 80 });
+    expect(() => loadConfig({ https_proxy: 'http://127.0.0.1:1', HTTP_PROXY: 'http://127.0.0.1:2' })).toThrow(
+      /HTTP_PROXY .*names another proxy than https_proxy \(http:\/\/127\.0\.0\.1:1\)/,
+    );
+  });
+
+  it.each([
+    ['https://127.0.0.1:8080', 'must be an http:// URL'],
+    ['socks5://127.0.0.1:1080', 'must be an http:// URL'],
+    ['http://10.0.0.5:3128', 'must name a loopback IP address'],
+    ['http://proxy.example:3128', 'must name a loopback IP address'],
+    ['http://localhost:8080', 'not a name such as localhost'],
+    ['http://[::ffff:127.0.0.1]:8080', 'must name a loopback IP address'],
+    ['http://user:pass@127.0.0.1:8080', 'must not carry credentials'],
+    ['http://127.0.0.1:8080/path', 'without a path'],
+    ['127.0.0.1:8080', 'is not a URL; expected http://127.0.0.1:<port>'],
+    ['not a url', 'is not a URL'],
+  ])('refuses the proxy URL %s [FETCH-11]', (value, message) => {
+    expect(() => loadConfig({ HTTPS_PROXY: value })).toThrow(message);
+  });
+
+  it('lists every bad proxy variable in one error', () => {
+    expect(() => loadConfig({ HTTPS_PROXY: 'http://10.0.0.5:1', http_proxy: 'https://127.0.0.1:1' })).toThrow(
+      /HTTPS_PROXY .*loopback[\s\S]*http_proxy .*http:\/\/ URL/,
+    );
+  });
 });

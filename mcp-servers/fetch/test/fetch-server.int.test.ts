@@ -98,14 +98,37 @@ describe('configuration errors', () => {
     ['FETCH_ALLOW_ADDRESSES', '169.254.169.254', 'cloud metadata endpoint and cannot be allowed'],
     ['WEB_SEARCH_PROVIDER', 'bing', 'WEB_SEARCH_PROVIDER'],
     ['BRAVE_BASE_URL', 'http://search.example.com', 'must be an https URL'],
+    ['HTTPS_PROXY', 'http://10.0.0.5:3128', 'must name a loopback IP address'],
+    ['https_proxy', 'http://localhost:8080', 'not a name such as localhost'],
+    ['HTTP_PROXY', 'https://127.0.0.1:8080', 'must be an http:// URL'],
+    ['http_proxy', 'socks5://127.0.0.1:1080', 'must be an http:// URL'],
   ])('%s=%s stops the server at start with a message on stderr', (variable, value, message) => {
-    const run = spawnSync(process.execPath, [bin], {
-      env: { PATH: process.env['PATH'], [variable]: value },
-      input: '',
-      encoding: 'utf8',
-    });
+    const run = startWith({ [variable]: value });
     expect(run.status).toBe(1);
     expect(run.stdout).toBe('');
     expect(run.stderr).toContain(message);
   });
+
+  it('lists every bad proxy variable, and proxies that disagree, in one message [FETCH-11]', () => {
+    const run = startWith({
+      https_proxy: 'http://127.0.0.1:3128',
+      HTTPS_PROXY: 'http://127.0.0.1:3129',
+      HTTP_PROXY: 'http://proxy.example:3128',
+    });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain(
+      'HTTP_PROXY (set to "http://proxy.example:3128"): must name a loopback IP address',
+    );
+    expect(run.stderr).toContain(
+      'HTTPS_PROXY (set to "http://127.0.0.1:3129"): names another proxy than https_proxy',
+    );
+  });
+
+  function startWith(env: Record<string, string>) {
+    return spawnSync(process.execPath, [bin], {
+      env: { PATH: process.env['PATH'], ...env },
+      input: '',
+      encoding: 'utf8',
+    });
+  }
 });

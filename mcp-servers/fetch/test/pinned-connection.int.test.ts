@@ -1,12 +1,10 @@
-import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
-import { generate } from 'selfsigned';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createAddressPolicy } from '@ironcurtain/address-screen';
 import { fetchPage, type FetchPageArguments } from '../src/fetch-page.js';
-import { pinnedLookup } from '../src/pinned-request.js';
+import { pinnedLookup } from '../src/outgoing-request.js';
 import type { HostLookup, ResolvedAddress } from '../src/ssrf-guard.js';
 import { startLocalServer, type LocalServer } from './local-server.js';
+import { startTlsServer as startTlsPageServer, type TlsServer } from './tls-server.js';
 
 // DNS rebinding: the first answer passes the guard, every later one points somewhere the guard would refuse.
 function rebindingLookup(first: string, later: string): { lookup: HostLookup; calls: () => number } {
@@ -77,28 +75,10 @@ describe('pinned connections [FETCH-4]', () => {
 });
 
 describe('TLS on a pinned connection [FETCH-4]', () => {
-  async function startTlsServer(
-    certificateName: string,
-  ): Promise<{ port: number; ca: string; sniNames: string[]; hosts: string[] }> {
-    const pems = await generate([{ name: 'commonName', value: certificateName }], {
-      algorithm: 'sha256',
-      keySize: 2048,
-      extensions: [{ name: 'subjectAltName', altNames: [{ type: 2, value: certificateName }] }],
-    });
-    const sniNames: string[] = [];
-    const hosts: string[] = [];
-    const server: HttpsServer = createHttpsServer(
-      { key: pems.private, cert: pems.cert },
-      (request, response) => {
-        hosts.push(request.headers.host ?? '');
-        response.setHeader('content-type', 'text/plain');
-        response.end('over tls');
-      },
-    );
-    server.on('secureConnection', (socket) => sniNames.push(String(socket.servername)));
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.2', resolve));
-    servers.push({ close: () => new Promise<void>((resolve) => server.close(() => resolve())) });
-    return { port: (server.address() as AddressInfo).port, ca: pems.cert, sniNames, hosts };
+  async function startTlsServer(certificateName: string): Promise<TlsServer> {
+    const server = await startTlsPageServer(certificateName);
+    servers.push(server);
+    return server;
   }
 
   it('sends the host name as SNI and Host and checks the certificate against it, while connecting to the pinned address', async () => {

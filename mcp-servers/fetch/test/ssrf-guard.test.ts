@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { createAddressPolicy } from '@ironcurtain/address-screen';
-import { screenUrl, type HostLookup, type ResolvedAddress } from '../src/ssrf-guard.js';
+import {
+  screenUrl,
+  screenUrlWithoutResolving,
+  type HostLookup,
+  type ResolvedAddress,
+} from '../src/ssrf-guard.js';
 
 const publicV4: ResolvedAddress = { address: '93.184.215.14', family: 4 };
 const publicV6: ResolvedAddress = { address: '2606:2800:21f:cb07:6820:80da:af6b:8b2c', family: 6 };
@@ -145,5 +150,37 @@ describe('SSRF guard: schemes and credentials [FETCH-1]', () => {
     await expect(screen('https://user:secret@example.test/', lookup)).rejects.toMatchObject({
       message: expect.stringContaining('send an Authorization header instead'),
     });
+  });
+});
+
+describe('SSRF guard without DNS, for proxy mode [FETCH-12]', () => {
+  const screenForProxy =
+    (url: string, allowed: string[] = []) =>
+    () =>
+      screenUrlWithoutResolving(new URL(url), createAddressPolicy(allowed));
+
+  it.each([
+    ['http://2130706433/', 'loopback'],
+    ['http://[::ffff:10.1.2.3]/', 'an IPv6 form of 10.1.2.3'],
+    ['http://100.64.0.1/', '100.64.0.1'],
+    ['http://169.254.169.254/', 'cloud metadata'],
+    ['http://METADATA.google.internal./', 'cloud metadata service'],
+    ['http://instance-data/', 'cloud metadata service'],
+    ['http://localhost:8080/', 'loopback'],
+    ['http://LocalHost./', 'loopback'],
+    ['http://admin.localhost/', 'loopback'],
+    ['gopher://example.test/', 'only fetches http and https URLs'],
+    ['https://user:secret@example.test/', 'send an Authorization header instead'],
+  ])('refuses %s', (url, words) => {
+    expect(screenForProxy(url)).toThrow(expect.objectContaining({ code: 'DESTINATION_REFUSED' }));
+    expect(screenForProxy(url)).toThrow(words);
+  });
+
+  it('lets names through for the proxy to resolve and screen, and allowed literals [FETCH-6]', () => {
+    expect(screenForProxy('https://example.test/page')).not.toThrow();
+    expect(screenForProxy('http://localhost.example.test/')).not.toThrow();
+    expect(screenForProxy('http://[2606:4700::1111]/')).not.toThrow();
+    expect(screenForProxy('http://127.0.0.2:8080/', ['127.0.0.2'])).not.toThrow();
+    expect(screenForProxy('http://127.0.0.1:8080/', ['127.0.0.2'])).toThrow('loopback');
   });
 });

@@ -1,19 +1,15 @@
 import { AppError, errorCodeOf } from '@ironcurtain/errors';
-import type { AddressPolicy } from '@ironcurtain/address-screen';
 import type { ConfiguredSearch, SearchSettings } from '../config.js';
+import { configuredRoute, screenedRoute, type Egress } from '../egress.js';
 import { FetchErrorCode } from '../error-codes.js';
-import { isRedirectStatus, sendRequest, type IncomingResponse, type TlsTrust } from '../pinned-request.js';
+import { isRedirectStatus, sendRequest, type IncomingResponse } from '../outgoing-request.js';
 import { userAgent } from '../request-headers.js';
-import { screenUrl, type HostLookup } from '../ssrf-guard.js';
 import { searchProviders } from './providers.js';
 import type { SearchProvider, SearchResult } from './search-provider.js';
 
-/** What web_search needs: the provider settings, and the SSRF guard's resolver and policy for default endpoints. */
-export interface WebSearchDependencies {
+/** What web_search needs: the provider settings, and the egress http_fetch uses (guard, resolver, proxy). */
+export interface WebSearchDependencies extends Egress {
   settings: SearchSettings;
-  lookup: HostLookup;
-  policy: AddressPolicy;
-  tls?: TlsTrust | undefined;
 }
 
 /** The answer of web_search. */
@@ -31,8 +27,9 @@ const maxSearchBodyBytes = 2 * 1024 * 1024;
  * the operator, never from the agent (the agent only supplies the query), so the SSRF guard is not what protects
  * it; still, the default public endpoints go through the guard and are pinned like any fetch, and only an endpoint
  * the operator set explicitly (BRAVE_BASE_URL, …: a fake provider on loopback in tests, a corporate proxy) is
- * reached without the private-address refusal. Redirects are never followed, so the API key only goes to the
- * configured endpoint. The key never appears in an error: every message is scrubbed of it.
+ * reached without the private-address refusal. In proxy mode every endpoint, configured or not, is reached through
+ * the proxy, which screens it in turn. Redirects are never followed, so the API key only goes to the configured
+ * endpoint. The key never appears in an error: every message is scrubbed of it.
  */
 export async function webSearch(
   args: { query: string; max_results: number },
@@ -61,12 +58,12 @@ async function search(
   const request = provider.buildRequest(args.query, args.max_results, settings.apiKey, settings.baseUrl);
   const signal = AbortSignal.timeout(searchTimeoutMs);
   try {
-    const target = settings.isBaseUrlOverridden
-      ? undefined
-      : await screenUrl(request.url, { lookup: dependencies.lookup, policy: dependencies.policy, signal });
+    const route = settings.isBaseUrlOverridden
+      ? configuredRoute(dependencies)
+      : await screenedRoute(request.url, dependencies, signal);
     const response = await sendRequest({
       url: request.url,
-      pinnedAddress: target,
+      route,
       method: request.method,
       headers: { ...request.headers, 'user-agent': userAgent, 'accept-encoding': 'gzip, deflate, br' },
       body: request.body,

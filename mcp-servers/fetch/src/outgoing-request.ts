@@ -1,25 +1,23 @@
 import { request as httpRequest, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 import { request as httpsRequest, type RequestOptions } from 'node:https';
-import { isIP, type LookupFunction } from 'node:net';
+import { isIP, type LookupFunction, type Socket } from 'node:net';
 import type { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import { createBrotliDecompress, createUnzip } from 'node:zlib';
 import { AppError } from '@ironcurtain/errors';
+import type { Route, TlsTrust } from './egress.js';
 import { FetchErrorCode } from './error-codes.js';
-
-/** Certificates to trust instead of the system's roots. Only tests set it (their servers use self-signed certs). */
-export interface TlsTrust {
-  ca?: string | string[];
-}
+import { connectAuthority, openProxyTunnel, type ProxyEndpoint } from './proxy-tunnel.js';
 
 /** One HTTP request, sent over a fresh connection. */
 export interface OutgoingRequest {
   url: URL;
   /**
-   * The address to connect to instead of resolving the URL's host. The host name still goes into the Host header,
-   * SNI and the certificate check. Undefined resolves normally: only for endpoints the operator configured.
+   * How to reach the host: pinned to the checked address, resolved by the system (operator endpoints only), or
+   * through the proxy's tunnel. The host name always goes into the Host header, SNI and the certificate check.
    */
-  pinnedAddress?: { address: string; family: 4 | 6 } | undefined;
+  route: Route;
   method: 'GET' | 'POST';
   headers: Readonly<Record<string, string>>;
   body?: string | undefined;
@@ -55,11 +53,16 @@ export function pinnedLookup(address: string, family: 4 | 6): LookupFunction {
   };
 }
 
-/** Sends the request and reads the body under the byte cap. Network failures become UPSTREAM_FAILED AppErrors. */
-export function sendRequest(outgoing: OutgoingRequest): Promise<IncomingResponse> {
+/**
+ * Sends the request and reads the body under the byte cap. Network failures become UPSTREAM_FAILED AppErrors; a
+ * proxy's refusal of the tunnel becomes DESTINATION_REFUSED. The signal also bounds the tunnel and TLS setup.
+ */
+export async function sendRequest(outgoing: OutgoingRequest): Promise<IncomingResponse> {
+  const { route } = outgoing;
+  const tunnel = route.kind === 'tunnel' ? await tunnelConnection(outgoing, route.proxy) : undefined;
   return new Promise<IncomingResponse>((resolve, reject) => {
     const send = outgoing.url.protocol === 'https:' ? httpsRequest : httpRequest;
-    const clientRequest = send(requestOptions(outgoing), (response) => {
+    const clientRequest = send(requestOptions(outgoing, tunnel), (response) => {
       readResponse(response, outgoing).then(resolve, reject);
     });
     clientRequest.on('error', (error) => reject(describeNetworkError(error, outgoing)));
@@ -67,25 +70,83 @@ export function sendRequest(outgoing: OutgoingRequest): Promise<IncomingResponse
   });
 }
 
-function requestOptions(outgoing: OutgoingRequest): RequestOptions {
-  const { url, pinnedAddress } = outgoing;
-  const hostname = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
-  return {
+function requestOptions(outgoing: OutgoingRequest, tunnel: Socket | undefined): RequestOptions {
+  const { url, route } = outgoing;
+  const hostname = bareHostname(url);
+  const isHttps = url.protocol === 'https:';
+  const common: RequestOptions = {
     protocol: url.protocol,
     hostname,
     port: url.port === '' ? undefined : Number(url.port),
+    // Without an agent Node does not know the scheme's port, and would write it into the Host header.
+    defaultPort: isHttps ? 443 : 80,
     path: `${url.pathname}${url.search}`,
     method: outgoing.method,
     headers: outgoing.headers,
     signal: outgoing.signal,
+  };
+  // The tunnel is the connection (TLS already runs inside it); Node uses createConnection only without an agent.
+  if (tunnel !== undefined) return { ...common, createConnection: () => tunnel };
+  return {
+    ...common,
     // A fresh connection per request: a pooled socket could outlive the check that allowed it.
     agent: false,
-    ...(pinnedAddress === undefined
-      ? {}
-      : { lookup: pinnedLookup(pinnedAddress.address, pinnedAddress.family) }),
-    ...(url.protocol === 'https:' && isIP(hostname) === 0 ? { servername: hostname } : {}),
-    ...(outgoing.tls?.ca === undefined ? {} : { ca: outgoing.tls.ca }),
+    ...(route.kind === 'pinned' ? { lookup: pinnedLookup(route.address, route.family) } : {}),
+    ...(isHttps ? tlsOptions(hostname, outgoing.tls) : {}),
   };
+}
+
+// SNI for names only (an IP literal cannot be one); certificates are checked whatever the environment says.
+function tlsOptions(hostname: string, trust: TlsTrust | undefined) {
+  return {
+    rejectUnauthorized: true,
+    ...(isIP(hostname) === 0 ? { servername: hostname } : {}),
+    ...(trust?.ca === undefined ? {} : { ca: trust.ca }),
+  };
+}
+
+function bareHostname(url: URL): string {
+  return url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
+}
+
+// The CONNECT tunnel, with TLS inside it for https: SNI and the certificate check use the URL's host name, exactly
+// as on a direct connection. The handshake completes here, so the signal bounds it and its errors read the same.
+async function tunnelConnection(outgoing: OutgoingRequest, proxy: ProxyEndpoint): Promise<Socket> {
+  const { url, signal } = outgoing;
+  const socket = await openProxyTunnel(proxy, connectAuthority(url), signal);
+  if (url.protocol !== 'https:') return socket;
+  try {
+    return await startTls(socket, bareHostname(url), outgoing.tls, signal);
+  } catch (error) {
+    throw describeNetworkError(error, outgoing);
+  }
+}
+
+function startTls(
+  socket: Socket,
+  hostname: string,
+  trust: TlsTrust | undefined,
+  signal: AbortSignal,
+): Promise<TLSSocket> {
+  return new Promise<TLSSocket>((resolve, reject) => {
+    const tlsSocket = tlsConnect({ socket, host: hostname, ...tlsOptions(hostname, trust) });
+    const onAbort = (): void => {
+      tlsSocket.destroy();
+      reject(signal.reason as Error);
+    };
+    const onError = (error: Error): void => {
+      signal.removeEventListener('abort', onAbort);
+      tlsSocket.destroy();
+      reject(error);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    tlsSocket.once('error', onError);
+    tlsSocket.once('secureConnect', () => {
+      signal.removeEventListener('abort', onAbort);
+      tlsSocket.removeListener('error', onError);
+      resolve(tlsSocket);
+    });
+  });
 }
 
 async function readResponse(response: IncomingMessage, outgoing: OutgoingRequest): Promise<IncomingResponse> {

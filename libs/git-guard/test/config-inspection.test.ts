@@ -1,11 +1,10 @@
-import { appendFile, mkdir, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWorkspace, markerExists, problemsOf, type Workspace } from './git-fixture.js';
 
 let workspace: Workspace;
-let counter = 0;
 beforeAll(async () => {
   workspace = await createWorkspace();
 });
@@ -13,13 +12,7 @@ afterAll(async () => {
   await workspace.remove();
 });
 
-/** A fresh repository whose .git/config has `text` appended. */
-async function repositoryWithConfig(text: string): Promise<string> {
-  counter += 1;
-  const directory = await workspace.initRepository(`repository-${counter}`);
-  await appendFile(join(directory, '.git', 'config'), text);
-  return directory;
-}
+const repositoryWithConfig = (text: string) => workspace.repositoryWithConfig('repository', text);
 
 async function expectRefused(text: string, ...expected: string[]): Promise<string[]> {
   const directory = await repositoryWithConfig(text);

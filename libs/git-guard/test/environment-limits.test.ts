@@ -1,10 +1,9 @@
-import { appendFile, mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWorkspace, markerExists, problemsOf, type Workspace } from './git-fixture.js';
 
 let workspace: Workspace;
-let counter = 0;
 beforeAll(async () => {
   workspace = await createWorkspace();
 });
@@ -12,12 +11,7 @@ afterAll(async () => {
   await workspace.remove();
 });
 
-async function repositoryWithConfig(text: string): Promise<string> {
-  counter += 1;
-  const directory = await workspace.initRepository(`limits-${counter}`);
-  await appendFile(join(directory, '.git', 'config'), text);
-  return directory;
-}
+const repositoryWithConfig = (text: string) => workspace.repositoryWithConfig('limits', text);
 
 /** The same settings with one more command-scope entry appended (the last one read wins). */
 function withExtraSetting(key: string, value: string): Record<string, string> {

@@ -1,6 +1,6 @@
 import { execFile, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, realpath, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, mkdtemp, realpath, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { gitSafetyEnvironment, inspectRepository, type RepositoryVerdict } from '@ironcurtain/git-guard';
@@ -32,6 +32,8 @@ export interface Workspace {
   inspect(directory: string): Promise<RepositoryVerdict>;
   /** A fresh directory inside the sandbox with a real `git init` and one commit. */
   initRepository(name: string): Promise<string>;
+  /** A fresh repository (named `<prefix>-<n>`) whose .git/config has `text` appended. */
+  repositoryWithConfig(prefix: string, text: string): Promise<string>;
   write(path: string, content: string): Promise<void>;
   remove(): Promise<void>;
 }
@@ -41,6 +43,8 @@ export interface GitOutcome {
   stdout: string;
   stderr: string;
 }
+
+let repositoryCount = 0;
 
 export async function createWorkspace(): Promise<Workspace> {
   const base = await realpath(await mkdtemp(join(tmpdir(), 'git-guard-')));
@@ -105,6 +109,12 @@ export async function createWorkspace(): Promise<Workspace> {
       await writeFile(join(directory, 'readme.txt'), 'hello\n');
       workspace.git(directory, 'add', 'readme.txt');
       workspace.git(directory, 'commit', '-q', '-m', 'first');
+      return directory;
+    },
+    async repositoryWithConfig(prefix, text) {
+      repositoryCount += 1;
+      const directory = await workspace.initRepository(`${prefix}-${repositoryCount}`);
+      await appendFile(join(directory, '.git', 'config'), text);
       return directory;
     },
     async write(path, content) {

@@ -21,6 +21,8 @@ export const McpgwCatalog = defineEndpoint({
         description: z.string().optional(),
         status: z.enum(['up', 'down', 'starting']),
         sandboxed: z.boolean(),
+        /** How the server reaches the network: `none`, only through the domain filter (and for which domains), … */
+        network: z.string().optional(),
         tools: z.array(CatalogTool),
       }),
     ),

@@ -8,3 +8,4 @@ export {
   serverDomainsOf,
   StdioServerEntry,
 } from './mcp-config.js';
+export { declaredDomainsOf, describeServerNetwork } from './server-network.js';

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { AppError, ErrorCode } from '@ironcurtain/errors';
 import { ContainerSettings } from './container-settings.js';
+import { declaredDomainsOf } from './server-network.js';
 
 const FilesystemSandbox = z.object({
   allowWrite: z.array(z.string()).default([]),
@@ -118,7 +119,7 @@ export function serverDomainsOf(config: McpConfig): Record<string, string[]> {
   const domains: Record<string, string[]> = {};
   for (const [name, server] of Object.entries(config)) {
     const network = server.sandbox === false ? undefined : server.sandbox?.network;
-    if (network !== undefined && network !== false) domains[name] = [...network.allowedDomains];
+    if (network !== undefined && network !== false) domains[name] = declaredDomainsOf(server);
   }
   return domains;
 }

@@ -3,7 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { defaultPolicyDir } from '@ironcurtain/default-policy';
-import { isContainerEntry, readMcpConfig, serverDomainsOf } from '@ironcurtain/mcp-config';
+import {
+  declaredDomainsOf,
+  describeServerNetwork,
+  isContainerEntry,
+  McpServerEntry,
+  readMcpConfig,
+  serverDomainsOf,
+} from '@ironcurtain/mcp-config';
 
 describe('MCP server config', () => {
   it('reads the shipped config and its domain gates', async () => {
@@ -92,5 +99,37 @@ describe('MCP server config', () => {
       const file = await write({ a: { container: { image: 'x', memoryMb: 1 } } });
       await expect(readMcpConfig(file)).rejects.toThrow(/servers\.json: a\.container\.memoryMb: /);
     });
+  });
+});
+
+describe('describeServerNetwork', () => {
+  it('says how each shipped server reaches the network', async () => {
+    const config = await readMcpConfig(join(defaultPolicyDir, 'mcp-servers.json'));
+    const describe = (name: string) => describeServerNetwork(config[name] as McpServerEntry);
+    expect(describe('filesystem')).toBe('none');
+    expect(describe('git')).toBe(
+      'only through the domain filter: github.com, *.github.com, gitlab.com, *.gitlab.com, bitbucket.org, ' +
+        '*.bitbucket.org, codeberg.org',
+    );
+    expect(describe('fetch')).toBe('only through the domain filter: *');
+    expect(describe('github')).toBe(
+      'Docker network "bridge", not filtered by domain (declares api.github.com)',
+    );
+    expect(declaredDomainsOf(config['filesystem'] as McpServerEntry)).toEqual([]);
+  });
+
+  it('says the host network when the server runs unsandboxed', () => {
+    const entry = McpServerEntry.parse({
+      command: 'x',
+      sandbox: { network: { allowedDomains: ['a.example'] } },
+    });
+    expect(describeServerNetwork(entry, false)).toBe("the host's whole network (not sandboxed)");
+    expect(describeServerNetwork(McpServerEntry.parse({ command: 'x', sandbox: false }))).toBe(
+      "the host's whole network (not sandboxed)",
+    );
+    expect(describeServerNetwork(McpServerEntry.parse({ command: 'x' }))).toBe('none');
+    expect(describeServerNetwork(McpServerEntry.parse({ container: { image: 'i' } }))).toBe(
+      'none (container without a network)',
+    );
   });
 });

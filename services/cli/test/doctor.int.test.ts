@@ -85,9 +85,15 @@ describe('ironcurtain doctor', () => {
         summary: expect.stringContaining('sandboxed with bubblewrap'),
       });
     }
-    expect(resultOf(withBwrap, 'server:filesystem')?.summary).toMatch(/network for registry\.npmjs\.org/);
+    expect(resultOf(withBwrap, 'server:filesystem')?.summary).toMatch(/, network: none$/);
+    expect(resultOf(withBwrap, 'server:git')?.summary).toMatch(
+      /network: only through the domain filter: github\.com, \*\.github\.com, /,
+    );
+    expect(resultOf(withBwrap, 'server:fetch')?.summary).toMatch(
+      /network: only through the domain filter: \*$/,
+    );
     expect(resultOf(withBwrap, 'server:github')?.summary).toMatch(
-      /container \(docker\), network bridge for api\.github\.com; starts only when GITHUB_PERSONAL_ACCESS_TOKEN/,
+      /container \(docker\), network: Docker network "bridge", not filtered by domain \(declares api\.github\.com\); starts only when GITHUB_PERSONAL_ACCESS_TOKEN/,
     );
     const withoutBwrap = await checksWith(environment({ PATH: emptyDirectory }));
     expect(resultOf(withoutBwrap, 'server:git')).toMatchObject({

@@ -1,4 +1,5 @@
 import { baseServiceEnv, envCommaList, envMilliseconds, loadEnv } from '@ironcurtain/config';
+import { canonicalAddress, metadataAddresses, parseAddress } from '@ironcurtain/address-screen';
 import { AppError, ErrorCode } from '@ironcurtain/errors';
 import { z } from 'zod';
 
@@ -39,6 +40,25 @@ export const configSchema = baseServiceEnv.extend({
   MCPGW_SANDBOX_POLICY: z.enum(['enforce', 'warn']).default('enforce'),
   /** Servers whose config says `sandbox: false` and that may run so under `enforce`. */
   MCPGW_ALLOW_UNSANDBOXED: envCommaList,
+  /**
+   * Exact IP addresses the servers' network filters let through although the address screen refuses them (a git
+   * server on the LAN, a test's loopback fake). Never the cloud metadata addresses.
+   */
+  MCPGW_SERVER_ALLOW_ADDRESSES: envCommaList.superRefine((entries, context) => {
+    for (const entry of entries) {
+      if (parseAddress(entry) === undefined) {
+        context.addIssue({
+          code: 'custom',
+          message: `"${entry}" is not an IP address (list exact addresses)`,
+        });
+      } else if (metadataAddresses.includes(canonicalAddress(entry))) {
+        context.addIssue({
+          code: 'custom',
+          message: `${entry} is a cloud metadata endpoint and cannot be allowed`,
+        });
+      }
+    }
+  }),
   /** The Docker engine container servers run on: `unix:///path/docker.sock` or `tcp://host:port`; default
    * `unix:///var/run/docker.sock`. */
   DOCKER_HOST: z.string().min(1).optional(),

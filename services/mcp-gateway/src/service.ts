@@ -1,12 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { homedir } from 'node:os';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openKeyValue, publish, putJson, request, serve, serviceOf, type Bus } from '@ironcurtain/bus';
 import { resolveHome } from '@ironcurtain/config';
 import { createMemoryNonceStore } from '@ironcurtain/decision-token';
 import { ErrorCode, hasErrorCode } from '@ironcurtain/errors';
+import { inspectRepository } from '@ironcurtain/git-guard';
 import type { Logger } from '@ironcurtain/log';
+import { describeServerNetwork, isContainerEntry, type McpConfig } from '@ironcurtain/mcp-config';
 import { probeSandbox } from '@ironcurtain/os-sandbox';
 import type { LoadedPolicy } from '@ironcurtain/policy-engine';
 import { watchActivePolicy } from '@ironcurtain/policy-store';
@@ -29,6 +32,8 @@ import { defaultFetchServerPath, loadMcpConfig, loadServerCredentials } from './
 import { selectServers } from './domain/servers/server-entries.js';
 import { runtimeReadOnlyPaths } from './domain/servers/launch-command.js';
 import { createServerFactory } from './domain/servers/server-factory.js';
+import { runsGit } from './domain/servers/installed-servers.js';
+import { screenRepositories, type ScreenedCall } from './domain/repository/repository-screen.js';
 import { createServerPool } from './domain/servers/server-pool.js';
 import { createProxyServer } from './domain/virtual/proxy-tools.js';
 import { createVirtualServers, type VirtualServers } from './domain/virtual/virtual-server.js';
@@ -78,16 +83,37 @@ export function createMcpGatewayService(dependencies: {
           }),
         ),
       ]);
-      const { servers, pool, catalog } = await createServers(wiring, virtualServers);
+      // The servers' network filters listen on unix sockets here: a private folder with a short path.
+      const socketDirectory = mkdtempSync(join(tmpdir(), 'ironcurtain-mcpgw-'));
+      stops.push(() => rmSync(socketDirectory, { recursive: true, force: true }));
+      const { servers, configured, pool, catalog } = await createServers(
+        wiring,
+        virtualServers,
+        socketDirectory,
+      );
       const firstListing = catalog.start();
       stops.push(
         () => catalog.stop(),
         () => pool.stopAll('the gateway is stopping'),
       );
+      const screen = (call: ScreenedCall) =>
+        screenRepositories(call, {
+          isGitServer: (serverName) => {
+            const entry = configured.get(serverName);
+            return entry !== undefined && !isContainerEntry(entry) && runsGit(entry.command, entry.args);
+          },
+          inspectRepository,
+        });
 
       const catalogHandler = createCatalogHandler({
         servers: (serverName) => catalog.servers(serverName),
         annotationOf,
+        networkOf: (serverName, isSandboxed) => {
+          const entry = configured.get(serverName);
+          return entry === undefined
+            ? 'none (answered by the gateway itself)'
+            : describeServerNetwork(entry, isSandboxed);
+        },
         firstListing,
         firstListingWaitMs: Math.min(config.MCPGW_START_TIMEOUT_MS, 4000),
       });
@@ -96,6 +122,7 @@ export function createMcpGatewayService(dependencies: {
         policy: () => policy,
         liveTools: (session, serverName) => pool.use(session, serverName, (server) => server.tools()),
         normalizeArguments: virtualServers.normalizeArguments,
+        screenRepositories: screen,
         homeDir: homedir(),
         executor: instanceId,
       });
@@ -103,6 +130,7 @@ export function createMcpGatewayService(dependencies: {
         annotationOf,
         normalizeArguments: virtualServers.normalizeArguments,
         withServer: (session, serverName, work) => pool.use(session, serverName, work),
+        screenRepositories: screen,
         appendAudit: (record) => appendVerifierRecord(wiring, record),
         onAuditFailure: (error) =>
           logger.error({ err: (error as Error).message }, 'a refused call could not be audited'),
@@ -140,7 +168,11 @@ export function createMcpGatewayService(dependencies: {
 }
 
 /** The configured and virtual servers, the per-session pool and the catalog; nothing is started yet. */
-async function createServers({ bus, config, logger, home }: Wiring, virtualServers: VirtualServers) {
+async function createServers(
+  { bus, config, logger, home }: Wiring,
+  virtualServers: VirtualServers,
+  socketDirectory: string,
+) {
   const mcp = await loadMcpConfig(config.IRONCURTAIN_MCP_CONFIG);
   const fetchServerPath = config.IRONCURTAIN_FETCH_SERVER ?? defaultFetchServerPath;
   const { servers: configured, skipped } = selectServers(mcp.config, fetchServerPath);
@@ -181,6 +213,15 @@ async function createServers({ bus, config, logger, home }: Wiring, virtualServe
       allowUnsandboxed: config.MCPGW_ALLOW_UNSANDBOXED,
       ironcurtainHome: home,
       runtimeReadOnly: runtimeReadOnlyPaths(process.execPath, dirname(fileURLToPath(import.meta.url))),
+      nodePath: process.execPath,
+    },
+    networkFilter: {
+      socketDirectory,
+      allowedAddresses: config.MCPGW_SERVER_ALLOW_ADDRESSES,
+      onDecision: ({ isAllowed, ...decision }) => {
+        if (isAllowed) logger.debug(decision, 'MCP server network: connection let through');
+        else logger.warn(decision, 'MCP server network: connection refused');
+      },
     },
     onWarning: (serverName, warning) => logger.warn({ serverName }, warning),
     onStatus: ({ sessionId, ...event }) => {
@@ -205,7 +246,7 @@ async function createServers({ bus, config, logger, home }: Wiring, virtualServe
       if (status === 'down') publish(bus, McpgwServerEvent, { serverName, status, reason });
     },
   });
-  return { servers, pool, catalog };
+  return { servers, configured: configured as ReadonlyMap<string, McpConfig[string]>, pool, catalog };
 }
 
 /**

@@ -35,7 +35,8 @@ function environmentOf(sandbox: string): Record<string, string> | undefined {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const commandLine = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
-      if (!commandLine.includes(sandbox)) continue;
+      // The server itself, not the bubblewrap processes around it (they hold the gateway's environment).
+      if (!commandLine.includes(sandbox) || /(^|\/)bwrap$/.test(commandLine[0] ?? '')) continue;
       const pairs = readFileSync(`/proc/${entry}/environ`, 'utf8').split('\0').filter(Boolean);
       return Object.fromEntries(
         pairs.map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
@@ -56,9 +57,10 @@ describe('server credentials', () => {
       FS_API_TOKEN: secretSessionId,
       FS_FILE_TOKEN: 'from-config-json-4411',
     });
-    // Of the gateway's own environment only HOME, PATH and the like pass (the SDK's default list).
+    // Nothing of the gateway's own environment passes, not even what the MCP SDK copies (HOME, PATH, USER, …).
     expect(Object.keys(environment ?? {})).not.toContain('MCPGW_TEST_GATEWAY_ONLY');
-    expect(environment?.['PATH']).toBe(process.env['PATH']);
+    expect(environment).toMatchObject({ PATH: '/usr/local/bin:/usr/bin:/bin', HOME: '/tmp' });
+    for (const name of ['USER', 'LOGNAME', 'SHELL', 'TERM']) expect(environment).not.toHaveProperty(name);
   });
 
   it('are masked in the server log under the session folder', async () => {

@@ -27,6 +27,9 @@ function dependencies(records: VerifierAuditRecord[], options: { auditFails?: bo
     withServer: async () => {
       throw new Error('the server must not be reached');
     },
+    screenRepositories: async () => {
+      throw new Error('nothing is screened before the decision verifies');
+    },
     appendAudit: async (record: VerifierAuditRecord) => {
       if (options.auditFails) throw new Error('audit down');
       records.push(record);

@@ -123,15 +123,27 @@ describe('the git server through prepare and execute', () => {
     expect(git(join(forge, 'tools.git'), 'log', '--format=%s', '-1', 'main').trim()).toBe('agent change');
   });
 
-  it('refuses, at prepare, a clone from a local path: a remote must be a URL the policy can place', async () => {
+  it('clones a local repository in the sandbox: its source is a path the clone reads', async () => {
     const sandbox = await world.sandboxOf('git-local-clone');
     const local = join(sandbox, 'elsewhere');
     await mkdir(local);
     git(local, 'init', '--initial-branch=main');
-    const prepared = await world.prepare('git-local-clone', 'git', 'git_clone', { url: local, path: 'copy' });
-    expect(prepared).toEqual({
-      status: 'invalid',
-      reason: expect.stringMatching(/argument "url".*not a remote URL/),
+    await writeFile(join(local, 'notes.txt'), 'local history\n');
+    git(local, 'add', 'notes.txt');
+    git(local, 'commit', '-m', 'local commit');
+    const prepared = await world.prepare('git-local-clone', 'git', 'git_clone', {
+      url: './elsewhere',
+      path: 'copy',
     });
+    expect(prepared).toMatchObject({
+      status: 'valid',
+      canonicalArguments: { url: local, path: join(sandbox, 'copy') },
+    });
+    const cloned = await world.run('git-local-clone', 'git', 'git_clone', {
+      url: './elsewhere',
+      path: 'copy',
+    });
+    expect(cloned.isError).toBe(false);
+    expect(await readFile(join(sandbox, 'copy', 'notes.txt'), 'utf8')).toBe('local history\n');
   });
 });

@@ -279,6 +279,7 @@ const withoutOsSandbox = {
   allowUnsandboxed: [],
   ironcurtainHome: '/nonexistent',
   runtimeReadOnly: [],
+  nodePath: process.execPath,
 };
 
 describe("the server's own check (the third wall)", () => {
@@ -353,6 +354,7 @@ describe('the OS sandbox (the second wall)', () => {
       allowUnsandboxed: [],
       ironcurtainHome: join(world.root, 'os-wall', 'ironcurtain'),
       runtimeReadOnly: runtimeReadOnlyPaths(process.execPath, import.meta.dirname),
+      nodePath: process.execPath,
     };
     const server = createManagedServer({
       serverName: 'filesystem',

@@ -31,7 +31,7 @@ describe('resolveServerEntry on the shipped config', () => {
       '/home/ada/Documents',
     ]);
     expect(entry.sandbox).toMatchObject({
-      filesystem: { allowWrite: ['/data/sessions/s1/sandbox', '/home/ada/Downloads', '/home/ada/.npm'] },
+      filesystem: { allowWrite: ['/data/sessions/s1/sandbox', '/home/ada/Downloads'] },
     });
   });
 
@@ -43,8 +43,61 @@ describe('resolveServerEntry on the shipped config', () => {
     expect(entry.args).toEqual([
       join(repositoryRoot, 'node_modules', '@cyanheads', 'git-mcp-server', 'dist', 'index.js'),
     ]);
-    expect(entry.env).toEqual({ ...(shipped['git'] as { env?: object }).env, GITHUB_TOKEN: 'ghp_secret' });
+    expect(entry.env).toMatchObject({
+      ...(shipped['git'] as { env?: object }).env,
+      GITHUB_TOKEN: 'ghp_secret',
+      PATH: '/usr/local/bin:/usr/bin:/bin',
+      HOME: '/tmp',
+    });
     expect(entry.env).toMatchObject({ MCP_TRANSPORT_TYPE: 'stdio' });
+    const filesystem = resolveServerEntry('filesystem', shipped['filesystem'] as never, placement, {
+      ...resolution,
+      credentials: {},
+    });
+    expect(filesystem.env).toEqual({ PATH: '/usr/local/bin:/usr/bin:/bin', HOME: '/tmp' });
+  });
+
+  it("gives the git server git's safety environment, after any command-scope config of its entry", () => {
+    const entry = resolveServerEntry(
+      'git',
+      {
+        ...(shipped['git'] as object),
+        env: {
+          GIT_CONFIG_COUNT: '2',
+          GIT_CONFIG_KEY_0: 'url.file:///srv/forge/.insteadOf',
+          GIT_CONFIG_VALUE_0: 'https://forge.example/',
+          GIT_CONFIG_KEY_1: 'core.fsmonitor',
+          GIT_CONFIG_VALUE_1: 'touch /tmp/operator-chose-this',
+          GIT_SIGN_COMMITS: 'true',
+          GIT_CONFIG_NOSYSTEM: '0',
+        },
+      } as never,
+      placement,
+      resolution,
+    );
+    const pairs: string[] = [];
+    for (let index = 0; index < Number(entry.env['GIT_CONFIG_COUNT']); index += 1)
+      pairs.push(`${entry.env[`GIT_CONFIG_KEY_${index}`]}=${entry.env[`GIT_CONFIG_VALUE_${index}`]}`);
+    expect(pairs.slice(0, 2)).toEqual([
+      'url.file:///srv/forge/.insteadOf=https://forge.example/',
+      'core.fsmonitor=touch /tmp/operator-chose-this',
+    ]);
+    // IronCurtain's settings come later, so git takes them for the same key; the rest of the environment is pinned.
+    expect(pairs.lastIndexOf('core.fsmonitor=false')).toBeGreaterThan(1);
+    expect(pairs).toContain('safe.bareRepository=explicit');
+    expect(entry.env).toMatchObject({
+      GIT_SIGN_COMMITS: 'false',
+      GIT_CONFIG_NOSYSTEM: '1',
+      GIT_CONFIG_GLOBAL: '/dev/null',
+      GIT_CEILING_DIRECTORIES: '/data/sessions/s1',
+    });
+    const filesystem = resolveServerEntry(
+      'filesystem',
+      shipped['filesystem'] as never,
+      placement,
+      resolution,
+    );
+    expect(Object.keys(filesystem.env).filter((name) => name.startsWith('GIT_'))).toEqual([]);
   });
 
   it('runs the fetch server with this Node rather than the `node` on PATH', () => {
@@ -60,16 +113,25 @@ describe('resolveServerEntry on the shipped config', () => {
       allowUnsandboxed: [],
       ironcurtainHome: '/data',
       runtimeReadOnly: [],
+      nodePath: '/opt/node24/bin/node',
     };
     const sandboxDir = mkdtempSync(join(tmpdir(), 'gw-launch-'));
-    const launch = launchCommand('git', entry, { ...placement, sandboxDir }, sandboxing);
+    const socket = join(sandboxDir, 'filter.sock');
+    const launch = launchCommand('git', entry, { ...placement, sandboxDir }, sandboxing, socket);
     expect(launch).toMatchObject({
       command: '/usr/bin/bwrap',
       cwd: sandboxDir,
       isSandboxed: true,
-      env: entry.env,
+      env: { ...entry.env, HTTPS_PROXY: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/) },
     });
     expect(launch.args.slice(-entry.args.length - 1)).toEqual([entry.command, ...entry.args]);
+    // No host network, the filter's socket bound in, and what the MCP SDK would add from the gateway's env unset.
+    expect(launch.args).not.toContain('--share-net');
+    expect(launch.args.join(' ')).toContain(`--ro-bind ${socket} /run/ironcurtain-network/proxy.sock`);
+    for (const name of ['LOGNAME', 'SHELL', 'TERM', 'USER'])
+      expect(launch.args.join(' ')).toContain(`--unsetenv ${name}`);
+    expect(launch.args.join(' ')).not.toContain('--unsetenv PATH');
+    expect(() => launchCommand('git', entry, { ...placement, sandboxDir }, sandboxing)).toThrow(/network/);
     const unusable = {
       ...sandboxing,
       probe: { isAvailable: false, bwrapPath: '/nope', hasUserNamespace: false, reason: 'missing' },

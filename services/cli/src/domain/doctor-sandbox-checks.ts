@@ -1,11 +1,18 @@
-import { isContainerEntry, readMcpConfig, serverDomainsOf, type McpConfig } from '@ironcurtain/mcp-config';
+import {
+  describeServerNetwork,
+  isContainerEntry,
+  readMcpConfig,
+  type McpConfig,
+  type McpServerEntry,
+} from '@ironcurtain/mcp-config';
 import { probeSandbox, type SandboxProbe } from '@ironcurtain/os-sandbox';
 import type { FindExecutable } from './command-runner.js';
 import { ok, problem, warning, type CheckResult } from './doctor-result.js';
 import { shippedMcpConfig } from './policy-locations.js';
 
 /**
- * One line per configured MCP server: whether the gateway will run it inside bubblewrap, and with what network.
+ * One line per configured MCP server: whether the gateway will run it inside bubblewrap, and how it reaches the
+ * network (`describeServerNetwork`: none, or only through the gateway's domain filter for its declared domains).
  * The config is IRONCURTAIN_MCP_CONFIG, else the shipped one. bwrap is found on PATH and really run once, since an
  * installed bwrap can still be unusable (user namespaces off).
  */
@@ -28,41 +35,29 @@ export async function checkServerSandboxes(
     bwrapPath === undefined
       ? { isAvailable: false, bwrapPath: 'bwrap', hasUserNamespace: false, reason: 'bwrap is not on PATH' }
       : await probeSandbox({ bwrapPath });
-  const domains = serverDomainsOf(config);
   return Object.entries(config).map(([name, entry]) =>
-    isContainerEntry(entry)
-      ? containerLine(name, entry.container.network, domains[name], entry.credentials)
-      : serverLine(name, entry.sandbox === false, domains[name], probe),
+    isContainerEntry(entry) ? containerLine(name, entry) : serverLine(name, entry, probe),
   );
 }
 
 // A container server is confined by Docker, not bubblewrap; the `docker` check says whether the engine answers.
-function containerLine(
-  name: string,
-  network: string,
-  allowedDomains: readonly string[] | undefined,
-  credentials: readonly string[],
-): CheckResult {
-  const reach =
-    network === 'none' ? 'no network' : `network ${network} for ${(allowedDomains ?? []).join(', ')}`;
+function containerLine(name: string, entry: McpServerEntry): CheckResult {
   const needs =
-    credentials.length === 0
+    entry.credentials.length === 0
       ? ''
-      : `; starts only when ${credentials.join(', ')} is set in serverCredentials`;
-  return ok(`server:${name}`, `MCP server ${name}: container (docker), ${reach}${needs}`);
+      : `; starts only when ${entry.credentials.join(', ')} is set in serverCredentials`;
+  return ok(
+    `server:${name}`,
+    `MCP server ${name}: container (docker), network: ${describeServerNetwork(entry)}${needs}`,
+  );
 }
 
-function serverLine(
-  name: string,
-  isOptedOut: boolean,
-  allowedDomains: readonly string[] | undefined,
-  probe: SandboxProbe,
-): CheckResult {
+function serverLine(name: string, entry: McpServerEntry, probe: SandboxProbe): CheckResult {
   const check = `server:${name}`;
-  if (isOptedOut) {
+  if (entry.sandbox === false) {
     return warning(
       check,
-      `MCP server ${name} is configured to run unsandboxed ("sandbox": false)`,
+      `MCP server ${name} is configured to run unsandboxed ("sandbox": false), with the host's whole network`,
       `remove "sandbox": false from its entry, or list it in MCPGW_ALLOW_UNSANDBOXED if you mean it`,
     );
   }
@@ -74,9 +69,5 @@ function serverLine(
         'gateway refuses to start it (MCPGW_SANDBOX_POLICY=enforce)',
     );
   }
-  const network =
-    allowedDomains === undefined || allowedDomains.length === 0
-      ? 'no network'
-      : `network for ${allowedDomains.join(', ')}`;
-  return ok(check, `MCP server ${name}: sandboxed with bubblewrap (${network})`);
+  return ok(check, `MCP server ${name}: sandboxed with bubblewrap, network: ${describeServerNetwork(entry)}`);
 }

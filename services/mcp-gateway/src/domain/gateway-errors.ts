@@ -11,6 +11,11 @@ export const GatewayErrorCode = {
   ServerExited: 'SERVER_EXITED',
   /** A decision names a tool the running server does not have. */
   ToolUnknown: 'TOOL_UNKNOWN',
+  /**
+   * A git call on a repository whose config could make git run a program or reach outside the sandbox, or a write
+   * of another server inside a git directory; audited too.
+   */
+  RepositoryRefused: 'REPOSITORY_REFUSED',
   /** No policy is active, so the gateway cannot know the roles of the arguments. */
   NoActivePolicy: 'NO_ACTIVE_POLICY',
 } as const;

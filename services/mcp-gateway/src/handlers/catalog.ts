@@ -9,13 +9,18 @@ import type { CatalogServer } from '../domain/servers/catalog.js';
 export interface CatalogHandlerDependencies {
   servers(serverName?: string): CatalogServer[];
   annotationOf(serverName: string, toolName: string): StoredToolAnnotation | undefined;
+  /** How a server reaches the network, in words (`describeServerNetwork` of `@ironcurtain/mcp-config`). */
+  networkOf(serverName: string, isSandboxed: boolean): string | undefined;
   /** Settles when every server has listed its tools or failed once. */
   firstListing: Promise<void>;
   /** How long a request waits for that first listing before answering with what is known. */
   firstListingWaitMs: number;
 }
 
-/** `mcpgw.catalog.v1`: every server with its live tools, the active policy's annotation of each, status and sandbox. */
+/**
+ * `mcpgw.catalog.v1`: every server with its live tools, the active policy's annotation of each, status, sandbox and
+ * network.
+ */
 export function createCatalogHandler(deps: CatalogHandlerDependencies): Handler<typeof McpgwCatalog> {
   return async (request) => {
     await Promise.race([deps.firstListing, sleep(deps.firstListingWaitMs, undefined, { ref: false })]);
@@ -37,6 +42,7 @@ export function createCatalogHandler(deps: CatalogHandlerDependencies): Handler<
         description: server.description,
         status: server.status,
         sandboxed: server.sandboxed,
+        network: deps.networkOf(server.name, server.sandboxed),
         tools: server.tools.map((tool) => ({
           name: tool.name,
           description: tool.description,

@@ -16,6 +16,7 @@ import type {
 import type { DecisionVerdict } from './decision-check.js';
 import { toExecutableArguments } from './executable-arguments.js';
 import { GatewayErrorCode } from '../gateway-errors.js';
+import type { ScreenedCall, ScreenResult } from '../repository/repository-screen.js';
 import type { ManagedServer } from '../servers/managed-server.js';
 import type { SessionRef } from '../servers/server-pool.js';
 import type { ArgumentNormalization } from '../virtual/virtual-server.js';
@@ -52,6 +53,8 @@ export interface ExecuteDependencies {
     serverName: string,
     work: (server: ManagedServer) => Promise<T>,
   ): Promise<T>;
+  /** The repository screen again, right before the server runs the call (a concurrent write may have changed it). */
+  screenRepositories(call: ScreenedCall): Promise<ScreenResult>;
   /** Appends a `verifier` audit record; may throw (the call is refused either way). */
   appendAudit(record: VerifierAuditRecord): Promise<void>;
   /** Told when a refusal could not be audited. */
@@ -67,7 +70,8 @@ export interface ExecuteDependencies {
  * `mcpgw.execute.v1`: nothing runs without a valid signed decision for exactly this call — bound to the hash the
  * gateway recomputes here from the canonical arguments it is about to run. Every refusal is audited as `verifier`
  * and answered with an error. Then the arguments are checked once more against the live schema and the real paths,
- * the canonical call runs, and its result is mapped for container sessions and cut to size.
+ * the repositories the call names are screened again, the canonical call runs, and its result is mapped for
+ * container sessions and cut to size.
  */
 export async function executeCall(deps: ExecuteDependencies, request: ExecuteRequest): Promise<ExecuteReply> {
   const expected: ExpectedCall = {
@@ -116,6 +120,16 @@ export async function executeCall(deps: ExecuteDependencies, request: ExecuteReq
     if (!executable.ok) {
       const refusal = { reason: 'arguments-changed', message: executable.reason };
       return refuse(deps, request, GatewayErrorCode.ArgumentsRefused, refusal);
+    }
+    const screen = await deps.screenRepositories({
+      serverName: request.serverName,
+      canonicalArguments: request.canonicalArguments,
+      roles,
+      sandboxDir: request.sandboxDir,
+    });
+    if (!screen.ok) {
+      const refusal = { reason: screen.reason, message: screen.message };
+      return refuse(deps, request, GatewayErrorCode.RepositoryRefused, refusal);
     }
     const result = await server.callTool(request.toolName, executable.arguments, deps.callTimeoutMs);
     const content = (result.content ?? []) as ContentBlock[];

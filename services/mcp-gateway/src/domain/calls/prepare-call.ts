@@ -1,7 +1,8 @@
 import { AppError } from '@ironcurtain/errors';
-import { prepareToolCall, type LoadedPolicy } from '@ironcurtain/policy-engine';
+import { prepareToolCall, resolveToolAnnotation, type LoadedPolicy } from '@ironcurtain/policy-engine';
 import type { McpgwPrepare, ParsedRequestOf, ResponseOf } from '@ironcurtain/proto-schemas';
 import { GatewayErrorCode } from '../gateway-errors.js';
+import type { ScreenedCall, ScreenResult } from '../repository/repository-screen.js';
 import type { LiveTool } from '../servers/managed-server.js';
 import type { SessionRef } from '../servers/server-pool.js';
 import type { ArgumentNormalization } from '../virtual/virtual-server.js';
@@ -23,6 +24,8 @@ export interface PrepareDependencies {
     toolName: string,
     args: Record<string, unknown>,
   ): ArgumentNormalization;
+  /** Refuses a call on an unsafe repository, or a write inside a git directory (`repository-screen.ts`). */
+  screenRepositories(call: ScreenedCall): Promise<ScreenResult>;
   homeDir: string;
   /** This gateway process's instance id: where the PDP sends the execute, and the audience of its decision. */
   executor: string;
@@ -32,7 +35,8 @@ export interface PrepareDependencies {
  * `mcpgw.prepare.v1`: an unknown server or tool is invalid with a reason; otherwise the engine checks the arguments
  * against the live tool's input schema and canonicalizes them by the roles the active policy gives them (real
  * paths, `/workspace` mapped for container sessions, effective git remotes), and the hash of the result is what
- * the PDP signs, addressed to `executor`: this process, which then runs the call.
+ * the PDP signs, addressed to `executor`: this process, which then runs the call. A call on an unsafe repository, or
+ * a write inside a git directory, is invalid with the reason (the PDP denies and audits it).
  */
 export async function prepareCall(deps: PrepareDependencies, request: PrepareRequest): Promise<PrepareReply> {
   const known = deps.serverNames();
@@ -57,15 +61,21 @@ export async function prepareCall(deps: PrepareDependencies, request: PrepareReq
   }
   const normalized = deps.normalizeArguments(request.serverName, request.toolName, request.arguments);
   if (!normalized.ok) return invalid(normalized.reason);
+  const annotation = policy.annotations.get(request.serverName)?.get(request.toolName);
   const prepared = prepareToolCall(
     { serverName: request.serverName, toolName: request.toolName, arguments: normalized.arguments },
-    {
-      annotation: policy.annotations.get(request.serverName)?.get(request.toolName),
-      inputSchema: tool.inputSchema,
-    },
+    { annotation, inputSchema: tool.inputSchema },
     { sandboxDir: request.sandboxDir, homeDir: deps.homeDir, isContainerSession: request.isContainerSession },
   );
   if (!prepared.ok) return invalid(prepared.reason);
+  const screen = await deps.screenRepositories({
+    serverName: request.serverName,
+    canonicalArguments: prepared.call.arguments,
+    roles:
+      annotation === undefined ? new Map() : resolveToolAnnotation(annotation, prepared.call.arguments).args,
+    sandboxDir: request.sandboxDir,
+  });
+  if (!screen.ok) return invalid(screen.message);
   return {
     status: 'valid',
     canonicalArguments: prepared.call.arguments,

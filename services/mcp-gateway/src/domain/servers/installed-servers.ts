@@ -7,10 +7,28 @@ import { AppError, ErrorCode } from '@ironcurtain/errors';
  * `bin` runs. A config line `npx -y <package>@<version> …` runs `<node> <package>/<bin> …` instead: nothing is
  * downloaded at run time, and the version must be the installed one (the policy's annotations were taken from it).
  */
-export const installedServerBins: Readonly<Record<string, string>> = {
-  '@modelcontextprotocol/server-filesystem': 'dist/index.js',
-  '@cyanheads/git-mcp-server': 'dist/index.js',
+export const installedServers: Readonly<Record<string, InstalledServer>> = {
+  '@modelcontextprotocol/server-filesystem': { bin: 'dist/index.js', runsGit: false },
+  '@cyanheads/git-mcp-server': { bin: 'dist/index.js', runsGit: true },
 };
+
+/** One server package the gateway ships. */
+export interface InstalledServer {
+  /** The file its `bin` runs, inside the package. */
+  bin: string;
+  /**
+   * Whether it runs `git` on repositories the agent names: then every call is screened by the repository guard
+   * and the server gets git's safety environment (`@ironcurtain/git-guard`).
+   */
+  runsGit: boolean;
+}
+
+/** Whether a config entry runs a shipped server package that runs git (`npx -y <package>@<version> …`). */
+export function runsGit(command: string, args: readonly string[]): boolean {
+  if (command !== 'npx') return false;
+  const spec = args.find((argument) => argument !== '-y' && argument !== '--yes');
+  return spec !== undefined && installedServers[parsePackageSpec(spec).name]?.runsGit === true;
+}
 
 /** How a config command runs here. */
 export interface InstalledCommand {
@@ -37,12 +55,12 @@ export function resolveInstalledCommand(
     throw configError(`server "${serverName}": npx needs a package (npx -y <package>@<version> …)`);
   }
   const { name, version } = parsePackageSpec(spec);
-  const bin = installedServerBins[name];
+  const bin = installedServers[name]?.bin;
   if (bin === undefined) {
-    const known = Object.keys(installedServerBins).join(', ');
+    const known = Object.keys(installedServers).join(', ');
     throw configError(
       `server "${serverName}": ${name} is not installed with the gateway (it ships ${known}); add it to ` +
-        'services/mcp-gateway/package.json and installedServerBins, or give the server a command that exists',
+        'services/mcp-gateway/package.json and installedServers, or give the server a command that exists',
     );
   }
   const packageDir = findPackageDir(name, options.searchFrom);

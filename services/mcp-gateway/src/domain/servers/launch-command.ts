@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { planSandbox, wrapCommand, type SandboxPolicy, type SandboxProbe } from '@ironcurtain/os-sandbox';
 import type { ResolvedServerEntry, ServerPlacement } from './server-entries.js';
+import { inheritedNamesToUnset } from './server-environment.js';
 
 /** How one server process is started. */
 export interface ServerLaunch {
@@ -26,19 +27,24 @@ export interface Sandboxing {
   ironcurtainHome: string;
   /** What every server needs to run, read-only: the Node installation and the installed packages (see below). */
   runtimeReadOnly: readonly string[];
+  /** The Node binary that runs the network bridge inside a sandbox with a network filter. */
+  nodePath: string;
 }
 
 /**
  * The command that starts a server inside its OS sandbox (bubblewrap, libs/os-sandbox): the session sandbox
- * read-write, what its config grants, the runtime read-only, no network unless it declares domains. Under `enforce`
- * a server that cannot be sandboxed does not start (the error says how to fix it); under `warn` it runs unsandboxed
- * with a warning, and `isSandboxed: false` travels into the catalog and every execute reply.
+ * read-write, what its config grants, the runtime read-only, an empty network namespace, and — when it declares
+ * domains — its network filter's socket (`networkFilterSocket`) as its only way out. Its environment is exactly
+ * `entry.env`: what the MCP SDK would add from the gateway's is unset. Under `enforce` a server that cannot be
+ * sandboxed does not start (the error says how to fix it); under `warn` it runs unsandboxed with a warning, and
+ * `isSandboxed: false` travels into the catalog and every execute reply.
  */
 export function launchCommand(
   serverName: string,
   entry: ResolvedServerEntry,
   session: ServerPlacement,
   sandboxing: Sandboxing,
+  networkFilterSocket?: string,
 ): ServerLaunch {
   const plan = planSandbox(withRuntimeSecretsHidden(entry.sandbox, sandboxing.runtimeReadOnly), {
     sessionSandboxDir: session.sandboxDir,
@@ -50,6 +56,10 @@ export function launchCommand(
     serverName,
     env: entry.env,
     allowUnsandboxed: [...sandboxing.allowUnsandboxed],
+    unsetEnvironment: inheritedNamesToUnset(entry.env),
+    ...(networkFilterSocket === undefined
+      ? {}
+      : { networkProxy: { socketPath: networkFilterSocket, nodePath: sandboxing.nodePath } }),
   });
   return {
     command: wrapped.command,

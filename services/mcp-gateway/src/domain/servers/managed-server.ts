@@ -25,7 +25,9 @@ export interface ManagedServerOptions {
   /** How events and errors name this instance: `session s1`, `catalog`. */
   label: string;
   /** The command for each (re)start of a stdio server. */
-  launch?(): ServerLaunch;
+  launch?(): ServerLaunch | Promise<ServerLaunch>;
+  /** Runs once the instance has stopped for good (e.g. to close its network filter). */
+  onStopped?(): Promise<void>;
   /** Opens the transport for each (re)start instead of `launch` (a container server). */
   openTransport?(): Promise<OpenedTransport>;
   /** Values masked in the log file (the server's credentials). */
@@ -252,6 +254,7 @@ export function createManagedServer(options: ManagedServerOptions): ManagedServe
       }
       status = 'stopped';
       logStream?.end();
+      await options.onStopped?.();
       if (wasUp) options.onStatus?.('down', `${label}: stopped (${reason})`);
     },
   };
@@ -261,7 +264,7 @@ function openTransport(options: ManagedServerOptions): Promise<OpenedTransport> 
   if (options.openTransport !== undefined) return options.openTransport();
   if (options.launch === undefined)
     throw new Error(`server ${options.serverName} has neither launch nor openTransport`);
-  return Promise.resolve(openStdioTransport(options.launch()));
+  return Promise.resolve(options.launch()).then(openStdioTransport);
 }
 
 async function listAllTools(client: Client, remainingMs: () => number): Promise<LiveTool[]> {

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { AppError, ErrorCode } from '@ironcurtain/errors';
 import type { ContainerServerEntry, McpConfig, StdioServerEntry } from '@ironcurtain/mcp-config';
 import type { ContainerSpec } from '../containers/container-options.js';
-import { resolveInstalledCommand } from './installed-servers.js';
+import { resolveInstalledCommand, runsGit } from './installed-servers.js';
+import { serverEnvironment } from './server-environment.js';
 
 type Entry = McpConfig[string];
 type Sandbox = Entry['sandbox'];
@@ -24,7 +25,7 @@ export interface ResolvedServerEntry {
   description?: string | undefined;
   command: string;
   args: string[];
-  /** The config's `env` plus the server's credentials; only this server's process sees it. */
+  /** The server's whole environment ({@link serverEnvironment}); only this server's process sees it. */
   env: Record<string, string>;
   /** The OS sandbox the config asks for, paths resolved (for libs/os-sandbox). */
   sandbox: Sandbox;
@@ -89,7 +90,10 @@ export function resolveServerEntry(
     description: entry.description,
     command: installed.command,
     args: installed.args,
-    env: { ...env, ...resolution.credentials },
+    env: serverEnvironment(env, resolution.credentials, {
+      runsGit: runsGit(entry.command, entry.args),
+      sandboxDir: placement.sandboxDir,
+    }),
     sandbox: resolveSandbox(entry.sandbox, fill),
   };
 }

@@ -1,6 +1,11 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { isContainerEntry, type McpConfig, type StdioServerEntry } from '@ironcurtain/mcp-config';
+import {
+  declaredDomainsOf,
+  isContainerEntry,
+  type McpConfig,
+  type StdioServerEntry,
+} from '@ironcurtain/mcp-config';
 import { openContainerTransport } from '../containers/container-server.js';
 import type { DockerEngine } from '../containers/docker-engine.js';
 import { launchCommand, type Sandboxing } from './launch-command.js';
@@ -11,6 +16,7 @@ import {
   type EntryResolution,
   type ServerPlacement,
 } from './server-entries.js';
+import { createServerNetworkFilter, type NetworkFilterSettings } from './server-network-filter.js';
 import { createUnavailableServer, notStartedReason } from './unavailable-server.js';
 
 /** Restart delays after a crash: five tries over about 15 s, then the next call tries again. */
@@ -26,6 +32,8 @@ export interface ServerFactoryOptions {
   credentials: Readonly<Record<string, Readonly<Record<string, string>>>>;
   startTimeoutMs: number;
   sandboxing: Sandboxing;
+  /** How the network filters of servers that declare domains run. */
+  networkFilter: NetworkFilterSettings;
   /** Where container servers run. */
   docker: DockerEngine;
   onWarning(serverName: string, warning: string): void;
@@ -54,7 +62,9 @@ export function createServerFactory(options: ServerFactoryOptions) {
     const credentials = options.credentials[serverName] ?? {};
     const reason = notStartedReason(serverName, entry, credentials);
     if (reason !== undefined) return createUnavailableServer(serverName, reason);
-    const start: Pick<ManagedServerOptions, 'launch' | 'openTransport'> = isContainerEntry(entry)
+    const start: Pick<ManagedServerOptions, 'launch' | 'openTransport' | 'onStopped'> = isContainerEntry(
+      entry,
+    )
       ? {
           openTransport: () =>
             openContainerTransport(
@@ -62,7 +72,7 @@ export function createServerFactory(options: ServerFactoryOptions) {
               resolveContainerEntry(serverName, entry, placement, credentials),
             ),
         }
-      : { launch: () => launchStdio(serverName, entry, placement, credentials) };
+      : stdioStart(serverName, entry, placement, credentials);
     return createManagedServer({
       serverName,
       label: isCatalog ? 'catalog' : `session ${placement.sessionId}`,
@@ -77,18 +87,35 @@ export function createServerFactory(options: ServerFactoryOptions) {
             options.onStatus({ serverName, sessionId: placement.sessionId, status, reason }),
     });
   };
-  const launchStdio = (
+  // A stdio server that declares domains gets a network filter of its own, for the life of the instance.
+  const stdioStart = (
     serverName: string,
     entry: StdioServerEntry,
     placement: ServerPlacement,
     credentials: Readonly<Record<string, string>>,
-  ) => {
-    // The session-orchestrator makes the sandbox; a server must not fail (or skip its root) for lack of it.
-    mkdirSync(placement.sandboxDir, { recursive: true, mode: 0o700 });
-    const resolved = resolveServerEntry(serverName, entry, placement, { ...options.resolution, credentials });
-    const launch = launchCommand(serverName, resolved, placement, options.sandboxing);
-    if (launch.warning !== undefined) options.onWarning(serverName, launch.warning);
-    return launch;
+  ): Pick<ManagedServerOptions, 'launch' | 'onStopped'> => {
+    const allowedDomains = declaredDomainsOf(entry);
+    const filter =
+      allowedDomains.length === 0 || entry.sandbox === false
+        ? undefined
+        : createServerNetworkFilter(options.networkFilter, {
+            serverName,
+            sessionId: placement.sessionId,
+            allowedDomains,
+          });
+    const launch = async () => {
+      // The session-orchestrator makes the sandbox; a server must not fail (or skip its root) for lack of it.
+      mkdirSync(placement.sandboxDir, { recursive: true, mode: 0o700 });
+      const resolved = resolveServerEntry(serverName, entry, placement, {
+        ...options.resolution,
+        credentials,
+      });
+      const socket = await filter?.socketPath();
+      const launched = launchCommand(serverName, resolved, placement, options.sandboxing, socket);
+      if (launched.warning !== undefined) options.onWarning(serverName, launched.warning);
+      return launched;
+    };
+    return filter === undefined ? { launch } : { launch, onStopped: () => filter.close() };
   };
   return {
     /** The instance of `serverName` for one session. */

@@ -1,0 +1,119 @@
+// The repository screen in front of every call (src/domain/repository): a git server's repositories go to the
+// inspector, and any other server's writes inside a git directory are refused. Real files and real `git init`; the
+// inspector itself is @ironcurtain/git-guard's, tested there and end to end in test/security.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { ArgumentRole } from '@ironcurtain/policy-engine';
+import { gitDirectoryAround } from '../src/domain/repository/git-directory.js';
+import { screenRepositories } from '../src/domain/repository/repository-screen.js';
+
+let root: string;
+let sandbox: string;
+
+beforeEach(() => {
+  root = realpathSync(mkdtempSync(join(tmpdir(), 'repository-screen-')));
+  sandbox = join(root, 'sandbox');
+  mkdirSync(sandbox);
+  const init = spawnSync('git', ['init', '--quiet', join(sandbox, 'repo')], {
+    env: { PATH: process.env['PATH'], GIT_CONFIG_GLOBAL: '/dev/null', GIT_CONFIG_NOSYSTEM: '1' },
+  });
+  if (init.status !== 0) throw new Error(`git init failed: ${String(init.stderr)}`);
+});
+afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+const roles = (entries: Record<string, ArgumentRole[]>) => new Map(Object.entries(entries));
+
+describe('gitDirectoryAround', () => {
+  it('finds a .git component in any case, and the git directory a path is in', () => {
+    expect(gitDirectoryAround(join(sandbox, 'repo', '.git', 'config'))).toBe(join(sandbox, 'repo', '.git'));
+    expect(gitDirectoryAround(join(sandbox, 'repo', '.GIT', 'hooks', 'new'))).toBe(
+      join(sandbox, 'repo', '.GIT'),
+    );
+    expect(gitDirectoryAround(join(sandbox, 'repo', '.git'))).toBe(join(sandbox, 'repo', '.git'));
+  });
+
+  it('finds a directory that looks like a git directory under any name (a .git file target, a bare repository)', () => {
+    const planted = join(sandbox, 'planted');
+    mkdirSync(join(planted, 'objects'), { recursive: true });
+    mkdirSync(join(planted, 'refs'));
+    expect(gitDirectoryAround(join(planted, 'config'))).toBe(planted);
+    const withHead = join(sandbox, 'head-only');
+    mkdirSync(withHead);
+    writeFileSync(join(withHead, 'HEAD'), 'ref: refs/heads/main\n');
+    expect(gitDirectoryAround(join(withHead, 'hooks', 'pre-commit'))).toBe(withHead);
+    const linked = join(sandbox, 'linked');
+    symlinkSync(join(sandbox, 'repo', '.git'), linked);
+    expect(gitDirectoryAround(join(linked, 'config'))).toBe(linked);
+  });
+
+  it('leaves the work tree of a repository and plain folders alone', () => {
+    expect(gitDirectoryAround(join(sandbox, 'repo', 'src', 'main.ts'))).toBeUndefined();
+    expect(gitDirectoryAround(join(sandbox, 'repo', '.gitattributes'))).toBeUndefined();
+    expect(gitDirectoryAround(join(sandbox, 'notes', 'new.md'))).toBeUndefined();
+  });
+});
+
+describe('screenRepositories', () => {
+  const inspected: Array<{
+    directory: string;
+    allowedRoots: readonly string[];
+    ceilings: readonly string[];
+  }> = [];
+  const deps = (verdict: 'safe' | 'refused') => ({
+    isGitServer: (serverName: string) => serverName === 'git',
+    inspectRepository: (
+      directory: string,
+      options: { allowedRoots: readonly string[]; ceilingDirectories: readonly string[] },
+    ) => {
+      inspected.push({ directory, allowedRoots: options.allowedRoots, ceilings: options.ceilingDirectories });
+      return Promise.resolve(
+        verdict === 'safe'
+          ? { kind: 'safe' as const, gitDir: '', commonDir: '' }
+          : { kind: 'refused' as const, problems: ['core.fsmonitor in .git/config runs a program'] },
+      );
+    },
+  });
+  beforeEach(() => inspected.splice(0));
+
+  it('inspects every path a git call names, bounded by the sandbox, and refuses with the inspector problems', async () => {
+    const call = {
+      serverName: 'git',
+      canonicalArguments: { path: join(sandbox, 'repo'), worktreePath: join(sandbox, 'tree'), message: 'x' },
+      roles: roles({ path: ['read-path'], worktreePath: ['write-path'], message: ['commit-message'] }),
+      sandboxDir: sandbox,
+    };
+    expect(await screenRepositories(call, deps('safe'))).toEqual({ ok: true });
+    expect(inspected).toEqual([
+      { directory: join(sandbox, 'repo'), allowedRoots: [sandbox], ceilings: [dirname(sandbox)] },
+      { directory: join(sandbox, 'tree'), allowedRoots: [sandbox], ceilings: [dirname(sandbox)] },
+    ]);
+    const refused = await screenRepositories(call, deps('refused'));
+    expect(refused).toMatchObject({ ok: false, reason: 'unsafe-repository' });
+    expect(refused.ok ? '' : refused.message).toContain('core.fsmonitor in .git/config runs a program');
+  });
+
+  it('refuses another server writing or deleting inside a git directory, and lets it read there', async () => {
+    const write = (path: string, role: ArgumentRole) =>
+      screenRepositories(
+        {
+          serverName: 'filesystem',
+          canonicalArguments: { path },
+          roles: roles({ path: [role] }),
+          sandboxDir: sandbox,
+        },
+        deps('safe'),
+      );
+    expect(await write(join(sandbox, 'repo', '.git', 'config'), 'write-path')).toMatchObject({
+      ok: false,
+      reason: 'git-directory-write',
+    });
+    expect(await write(join(sandbox, 'repo', '.git', 'hooks'), 'delete-path')).toMatchObject({ ok: false });
+    expect(await write(join(sandbox, 'repo', '.git'), 'write-path')).toMatchObject({ ok: false });
+    expect(await write(join(sandbox, 'repo', '.git', 'config'), 'read-path')).toEqual({ ok: true });
+    expect(await write(join(sandbox, 'repo', 'README.md'), 'write-path')).toEqual({ ok: true });
+    expect(inspected).toEqual([]);
+  });
+});

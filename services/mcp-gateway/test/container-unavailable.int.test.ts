@@ -44,6 +44,7 @@ describe('a container server whose token is not set', () => {
     expect(catalog.servers.find((server) => server.name === 'github')).toMatchObject({
       status: 'down',
       tools: [],
+      network: 'Docker network "bridge", not filtered by domain (declares api.github.com)',
     });
     await expect(
       request(world.client, McpgwCatalog, { serverName: 'github' }, { timeoutMs: 20_000 }),

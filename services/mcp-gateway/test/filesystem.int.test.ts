@@ -17,7 +17,7 @@ afterAll(async () => {
 });
 
 describe('mcpgw.catalog.v1', () => {
-  it('lists every tool with its live input schema, the active policy annotation, status and sandbox flag', async () => {
+  it('lists every tool with its live input schema, the active policy annotation, status, sandbox and network', async () => {
     const catalog = await request(world.client, McpgwCatalog, {}, { timeoutMs: 30_000 });
     // The configured server, then the gateway's own `proxy` (proxy-tools.int.test.ts).
     expect(catalog.servers.map((entry) => entry.name)).toEqual(['filesystem', 'proxy']);
@@ -27,6 +27,11 @@ describe('mcpgw.catalog.v1', () => {
       description: 'files',
       status: 'up',
       sandboxed: true,
+      network: 'none',
+    });
+    expect(catalog.servers[1]).toMatchObject({
+      name: 'proxy',
+      network: 'none (answered by the gateway itself)',
     });
     const readFileTool = server?.tools.find((tool) => tool.name === 'read_file');
     expect(readFileTool?.inputSchema).toMatchObject({

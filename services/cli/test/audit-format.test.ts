@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { sealRecord, emptyChainHead } from '@ironcurtain/audit-trail';
-import { formatRecordHeader, formatRecordRow } from '../src/domain/audit-report.js';
-import { parseTimeOption } from '../src/domain/audit-time.js';
+import { formatRecordHeader, formatRecordRow } from '../src/domain/audit/audit-report.js';
+import { parseTimeOption } from '../src/domain/audit/audit-time.js';
 
 describe('parseTimeOption', () => {
   const now = new Date('2026-11-24T12:00:00.000Z');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkApiKeys, checkNodeVersion } from '../src/domain/doctor-checks.js';
+import { checkApiKeys, checkNodeVersion } from '../src/domain/doctor/doctor-checks.js';
 
 describe('checkNodeVersion', () => {
   it('is a problem below 22.12, a warning on 22 and 23, ok from 24', () => {

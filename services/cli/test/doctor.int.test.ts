@@ -3,9 +3,9 @@ import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createCommandRunner, findExecutableOn } from '../src/domain/command-runner.js';
-import { runDoctorChecks } from '../src/domain/doctor-checks.js';
-import type { CheckResult } from '../src/domain/doctor-result.js';
+import { createCommandRunner, findExecutableOn } from '../src/domain/doctor/command-runner.js';
+import { runDoctorChecks } from '../src/domain/doctor/doctor-checks.js';
+import type { CheckResult } from '../src/domain/doctor/doctor-result.js';
 import { runCli } from './stack-process.js';
 
 const fakeAnthropicKey = 'sk-ant-api03-FAKE-d0ct0rT3stQz9Wv7Xk2Lm';

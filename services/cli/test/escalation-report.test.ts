@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { argumentsText, durationText, formatResolveReply } from '../src/domain/escalation-report.js';
+import {
+  argumentsText,
+  durationText,
+  formatResolveReply,
+} from '../src/domain/escalations/escalation-report.js';
 
 describe('escalation report', () => {
   it('escapes what a terminal would act on and cuts long values', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createNatsUsers, permissionsFor, renderNatsServerConfig } from '../src/domain/nats-config.js';
+import { createNatsUsers, permissionsFor, renderNatsServerConfig } from '../src/domain/stack/nats-config.js';
 
 describe('createNatsUsers', () => {
   it('gives every user its own fresh, long password', () => {
@@ -40,7 +40,7 @@ describe('renderNatsServerConfig', () => {
 
 describe('service environments of the local stack', () => {
   it('gives the real provider keys to mitm-egress only', async () => {
-    const { serviceEnvironment } = await import('../src/domain/stack-services.js');
+    const { serviceEnvironment } = await import('../src/domain/stack/stack-services.js');
     const launch = {
       logLevel: 'info',
       home: '/home/a/.ironcurtain',

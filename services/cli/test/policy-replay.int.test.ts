@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, realpath, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ReplayReport } from '../src/domain/policy-replay.js';
+import type { ReplayReport } from '../src/domain/policy/policy-replay.js';
 import { cliEnvironment } from './stack-process.js';
 import { runCliWithInput, writeMcpConfig, writePolicy } from './policy-fixture.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { defaultBackoffPolicy, nextRestartDelay } from '../src/domain/restart-backoff.js';
+import { defaultBackoffPolicy, nextRestartDelay } from '../src/domain/stack/restart-backoff.js';
 
 describe('nextRestartDelay', () => {
   it('starts at 500 ms and doubles up to 15 s while the process keeps dying young', () => {

@@ -4,8 +4,8 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { eventually } from '@ironcurtain/testing';
-import { commandLineOf } from '../src/domain/process-control.js';
-import type { StackState } from '../src/domain/stack-state.js';
+import { commandLineOf } from '../src/domain/stack/process-control.js';
+import type { StackState } from '../src/domain/stack/stack-state.js';
 
 /** The `ironcurtain` command as npm links it. */
 export const cliEntry = fileURLToPath(new URL('../bin/ironcurtain.js', import.meta.url));

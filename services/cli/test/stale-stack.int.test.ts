@@ -4,8 +4,8 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { clearStaleStack } from '../src/domain/stale-stack.js';
-import type { StackState } from '../src/domain/stack-state.js';
+import { clearStaleStack } from '../src/domain/stack/stale-stack.js';
+import type { StackState } from '../src/domain/stack/stack-state.js';
 
 describe('clearStaleStack', () => {
   let directory: string;

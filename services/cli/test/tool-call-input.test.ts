@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseToolCall } from '../src/domain/tool-call-input.js';
+import { parseToolCall } from '../src/domain/session/tool-call-input.js';
 
 describe('parseToolCall', () => {
   it('reads a call, with arguments defaulting to {}', () => {

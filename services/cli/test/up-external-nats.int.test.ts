@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectBus, pingServices } from '@ironcurtain/bus';
 import { startNats, type NatsServerHandle } from '@ironcurtain/testing';
-import { stackServiceNames } from '../src/domain/stack-services.js';
+import { stackServiceNames } from '../src/domain/stack/stack-services.js';
 import {
   cliEnvironment,
   isAlive,

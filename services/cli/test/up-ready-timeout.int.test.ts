@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stackServiceNames } from '../src/domain/stack-services.js';
+import { stackServiceNames } from '../src/domain/stack/stack-services.js';
 import {
   cliEnvironment,
   isAlive,

@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '@ironcurtain/testing';
-import { isProcessAlive } from '../src/domain/process-control.js';
-import type { StackState } from '../src/domain/stack-state.js';
+import { isProcessAlive } from '../src/domain/stack/process-control.js';
+import type { StackState } from '../src/domain/stack/stack-state.js';
 import {
   cliEnvironment,
   killLeftovers,

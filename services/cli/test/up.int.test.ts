@@ -8,8 +8,8 @@ import { defaultPolicyDir } from '@ironcurtain/default-policy';
 import { loadPolicyDirectory } from '@ironcurtain/policy-engine';
 import { activePolicyKey, PolicyBundle, policyBucket } from '@ironcurtain/proto-schemas';
 import { eventually } from '@ironcurtain/testing';
-import { stackServiceNames } from '../src/domain/stack-services.js';
-import type { StackState } from '../src/domain/stack-state.js';
+import { stackServiceNames } from '../src/domain/stack/stack-services.js';
+import type { StackState } from '../src/domain/stack/stack-state.js';
 import {
   cliEnvironment,
   isAlive,

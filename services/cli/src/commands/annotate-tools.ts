@@ -6,10 +6,10 @@ import { policyFileNames, type ToolAnnotationsFile } from '@ironcurtain/policy-e
 import { annotateTools, writeFileAtomic } from '@ironcurtain/policy-compiler';
 import type { CliContext } from '../cli-context.js';
 import { resolveCliNats } from '../domain/cli-nats.js';
-import { createCompileAskContext } from '../domain/compile-llm.js';
-import { readArtifact, workAnnotationsFile } from '../domain/compile-locations.js';
-import { createProgressPrinter } from '../domain/compile-progress.js';
-import { listToolsThroughGateway, readToolsFile } from '../domain/compile-tool-listing.js';
+import { createCompileAskContext } from '../domain/compile/compile-llm.js';
+import { readArtifact, workAnnotationsFile } from '../domain/compile/compile-locations.js';
+import { createProgressPrinter } from '../domain/compile/compile-progress.js';
+import { listToolsThroughGateway, readToolsFile } from '../domain/compile/compile-tool-listing.js';
 import { homeOf } from './policy-options.js';
 
 interface AnnotateOptions {

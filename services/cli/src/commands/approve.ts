@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../cli-context.js';
 import { resolveCliNats } from '../domain/cli-nats.js';
-import { answerTicket } from '../domain/escalation-client.js';
-import { formatResolveReply } from '../domain/escalation-report.js';
+import { answerTicket } from '../domain/escalations/escalation-client.js';
+import { formatResolveReply } from '../domain/escalations/escalation-report.js';
 import { homeOf } from './policy-options.js';
 
 /** `ironcurtain approve ID [--similar]` and `ironcurtain deny ID`: answer a ticket from any terminal. */

@@ -3,7 +3,7 @@ import type { AuditFilterValue } from '@ironcurtain/audit-trail';
 import { request, type Bus } from '@ironcurtain/bus';
 import { AuditQuery } from '@ironcurtain/proto-schemas';
 import type { CliContext } from '../cli-context.js';
-import { formatRecordHeader, formatRecordRow } from '../domain/audit-report.js';
+import { formatRecordHeader, formatRecordRow } from '../domain/audit/audit-report.js';
 import { resolveCliNats } from '../domain/cli-nats.js';
 import { countOption, filterOf, withFilterOptions, type AuditFilterOptions } from './audit-options.js';
 import { homeOf } from './policy-options.js';

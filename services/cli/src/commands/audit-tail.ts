@@ -3,7 +3,7 @@ import { createAuditRecordMatcher, type AuditRecordValue } from '@ironcurtain/au
 import { subscribe } from '@ironcurtain/bus';
 import { AuditRecordEvent } from '@ironcurtain/proto-schemas';
 import type { CliContext } from '../cli-context.js';
-import { formatRecordHeader, formatRecordRow } from '../domain/audit-report.js';
+import { formatRecordHeader, formatRecordRow } from '../domain/audit/audit-report.js';
 import { connectCli, queryPages } from './audit-query.js';
 import { countOption, filterOf, withFilterOptions, type AuditFilterOptions } from './audit-options.js';
 

@@ -3,8 +3,12 @@ import { request } from '@ironcurtain/bus';
 import { AuditVerify } from '@ironcurtain/proto-schemas';
 import type { CliContext } from '../cli-context.js';
 import { resolveCliNats } from '../domain/cli-nats.js';
-import { formatTrailVerdict } from '../domain/audit-report.js';
-import { resolveTrailTargets, verifyTrailFile, type TrailVerdict } from '../domain/audit-trail-files.js';
+import { formatTrailVerdict } from '../domain/audit/audit-report.js';
+import {
+  resolveTrailTargets,
+  verifyTrailFile,
+  type TrailVerdict,
+} from '../domain/audit/audit-trail-files.js';
 import { homeOf } from './policy-options.js';
 import { connectCliBus } from '../domain/cli-bus.js';
 

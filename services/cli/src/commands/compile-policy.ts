@@ -4,13 +4,13 @@ import {
   activateCompiledPolicy,
   formatReplaySummary,
   replayPastAudits,
-} from '../domain/compile-activation.js';
-import { createPdpListToolCaller } from '../domain/compile-list-tools.js';
-import { createCompileAskContext } from '../domain/compile-llm.js';
-import { resolveCompileLocations } from '../domain/compile-locations.js';
-import { createProgressPrinter } from '../domain/compile-progress.js';
-import { runCompile } from '../domain/compile-run.js';
-import { formatCompileSummary, summarizeCompile } from '../domain/compile-summary.js';
+} from '../domain/compile/compile-activation.js';
+import { createPdpListToolCaller } from '../domain/compile/compile-list-tools.js';
+import { createCompileAskContext } from '../domain/compile/compile-llm.js';
+import { resolveCompileLocations } from '../domain/compile/compile-locations.js';
+import { createProgressPrinter } from '../domain/compile/compile-progress.js';
+import { runCompile } from '../domain/compile/compile-run.js';
+import { formatCompileSummary, summarizeCompile } from '../domain/compile/compile-summary.js';
 import { formatTraceability } from '@ironcurtain/policy-compiler';
 import { homeOf } from './policy-options.js';
 

@@ -4,9 +4,9 @@ import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import { reviseConstitution, writeFileAtomic } from '@ironcurtain/policy-compiler';
 import type { CliContext } from '../cli-context.js';
-import { diffLines } from '../domain/compile-constitution-diff.js';
-import { createCompileAskContext } from '../domain/compile-llm.js';
-import { resolveCompileLocations } from '../domain/compile-locations.js';
+import { diffLines } from '../domain/compile/compile-constitution-diff.js';
+import { createCompileAskContext } from '../domain/compile/compile-llm.js';
+import { resolveCompileLocations } from '../domain/compile/compile-locations.js';
 import { homeOf } from './policy-options.js';
 
 interface CustomizeOptions {

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { request, type Bus } from '@ironcurtain/bus';
 import { AuditQuery, AuditVerify } from '@ironcurtain/proto-schemas';
 import type { CliContext } from '../cli-context.js';
-import { formatRecordHeader, formatRecordRow } from '../domain/audit-report.js';
+import { formatRecordHeader, formatRecordRow } from '../domain/audit/audit-report.js';
 import { runSession } from './start.js';
 
 /** The built-in scripted model of the demo (served by the session-orchestrator; no key, no network). */

@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../cli-context.js';
-import { createCommandRunner, findExecutableOn } from '../domain/command-runner.js';
-import { runDoctorChecks } from '../domain/doctor-checks.js';
-import { hasProblem, type CheckResult } from '../domain/doctor-result.js';
+import { createCommandRunner, findExecutableOn } from '../domain/doctor/command-runner.js';
+import { runDoctorChecks } from '../domain/doctor/doctor-checks.js';
+import { hasProblem, type CheckResult } from '../domain/doctor/doctor-result.js';
 
 /** `ironcurtain doctor [--json]`: checks the machine; exit code 1 when any check is a problem. */
 export function registerDoctorCommand(program: Command, context: CliContext): void {

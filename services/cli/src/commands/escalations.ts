@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../cli-context.js';
 import { resolveCliNats } from '../domain/cli-nats.js';
-import { listPendingTickets } from '../domain/escalation-client.js';
-import { formatPendingTickets } from '../domain/escalation-report.js';
+import { listPendingTickets } from '../domain/escalations/escalation-client.js';
+import { formatPendingTickets } from '../domain/escalations/escalation-report.js';
 import { homeOf } from './policy-options.js';
 
 /** `ironcurtain escalations [--session ID] [--json]`: the tickets waiting for a human. */

@@ -2,8 +2,8 @@ import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import { resolveHome } from '@ironcurtain/config';
 import type { CliContext } from '../cli-context.js';
-import { loadLocalPolicy, type LocalPolicy } from '../domain/local-decision.js';
-import { resolvePolicyLocations, type PolicyLocations } from '../domain/policy-locations.js';
+import { loadLocalPolicy, type LocalPolicy } from '../domain/policy/local-decision.js';
+import { resolvePolicyLocations, type PolicyLocations } from '../domain/policy/policy-locations.js';
 
 /** The options `--policy-dir`, `--sandbox` and `--mcp-config` as commander hands them over. */
 export interface LocationOptions {

@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import type { Bus } from '@ironcurtain/bus';
 import type { CliContext } from '../cli-context.js';
-import { runSessionConsole } from '../domain/session-console.js';
-import { connectToStack } from '../domain/stack-connection.js';
+import { runSessionConsole } from '../domain/session/session-console.js';
+import { connectToStack } from '../domain/stack/stack-connection.js';
 import { homeOf } from './policy-options.js';
 
 /** Options of `ironcurtain start`. */

@@ -1,7 +1,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { resolveHome } from '@ironcurtain/config';
 import type { CliContext } from '../cli-context.js';
-import { runLocalStack } from '../domain/local-stack.js';
+import { runLocalStack } from '../domain/stack/local-stack.js';
 
 /** `ironcurtain up [--ready-timeout <seconds>]`: runs the local stack in the foreground until SIGINT/SIGTERM. */
 export function registerUpCommand(program: Command, context: CliContext): void {

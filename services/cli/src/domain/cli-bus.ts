@@ -1,5 +1,5 @@
 import { connectBus, type Bus } from '@ironcurtain/bus';
-import type { NatsClientSettings } from './stack-services.js';
+import type { NatsClientSettings } from './stack/stack-services.js';
 
 /** Connects to the stack's NATS as the CLI (`ironcurtain-cli`), with whichever login `settings` carries. */
 export function connectCliBus(settings: NatsClientSettings): Promise<Bus> {

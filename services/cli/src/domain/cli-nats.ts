@@ -1,8 +1,8 @@
 import { AppError, ErrorCode } from '@ironcurtain/errors';
-import { isProcessAlive } from './process-control.js';
-import { stackPaths } from './stack-paths.js';
-import type { NatsClientSettings } from './stack-services.js';
-import { readStackState } from './stack-state.js';
+import { isProcessAlive } from './stack/process-control.js';
+import { stackPaths } from './stack/stack-paths.js';
+import type { NatsClientSettings } from './stack/stack-services.js';
+import { readStackState } from './stack/stack-state.js';
 
 /**
  * How the CLI reaches the stack's NATS: `NATS_URL` (with `NATS_CREDS` or `NATS_USER`/`NATS_PASSWORD`) when set,

@@ -1,6 +1,6 @@
 import { AuditRecord, lifecycleRuleIds } from '@ironcurtain/proto-schemas';
 import { formatJsonPath } from '@ironcurtain/policy-engine';
-import { describeJsonSyntaxError } from './json-line.js';
+import { describeJsonSyntaxError } from '../json-line.js';
 import { createLocalDecider, type LocalDecider, type LocalPolicy } from './local-decision.js';
 import { sessionSandbox } from './policy-locations.js';
 

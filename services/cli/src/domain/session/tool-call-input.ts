@@ -1,6 +1,6 @@
 import { formatJsonPath, type ToolCall } from '@ironcurtain/policy-engine';
 import { z } from 'zod';
-import { describeJsonSyntaxError } from './json-line.js';
+import { describeJsonSyntaxError } from '../json-line.js';
 
 /**
  * A call as the user types it for `policy eval` and `policy explain`. Strict: a misspelt key (`args`) would

@@ -36,9 +36,9 @@ export interface ServiceLaunchSettings {
   settings?: Readonly<Record<string, Readonly<Record<string, string>>>>;
 }
 
-// Both src/domain and dist/domain sit two folders below services/cli, so the same relative path works for tests
+// Both src/domain/stack and dist/domain/stack sit three folders below services/cli, so the same relative path works for tests
 // that run the TypeScript sources and for the built CLI.
-const servicesFolderUrl = new URL('../../../', import.meta.url);
+const servicesFolderUrl = new URL('../../../../', import.meta.url);
 
 /** `<repo>/services/<name>/dist/index.js`, found relative to the CLI's own files. */
 export function serviceEntryPath(name: string): string {

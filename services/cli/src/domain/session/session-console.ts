@@ -15,7 +15,7 @@ import {
   SessionStop,
   type PayloadOf,
 } from '@ironcurtain/proto-schemas';
-import type { TextOutput } from '../cli-context.js';
+import type { TextOutput } from '../../cli-context.js';
 import { formatBudget, formatEscalation, formatOutput } from './session-view.js';
 
 type Ticket = PayloadOf<typeof EscalationOpenedEvent>['ticket'];

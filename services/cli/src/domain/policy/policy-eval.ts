@@ -1,6 +1,6 @@
 import { RuleId, type ToolCall } from '@ironcurtain/policy-engine';
 import type { DecisionLine, LocalDecider } from './local-decision.js';
-import { parseToolCall } from './tool-call-input.js';
+import { parseToolCall } from '../session/tool-call-input.js';
 
 /** How many lines `policy eval` answered, and how many of them were not calls. */
 export interface EvaluationCounts {

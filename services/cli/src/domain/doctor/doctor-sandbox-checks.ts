@@ -8,7 +8,7 @@ import {
 import { probeSandbox, type SandboxProbe } from '@ironcurtain/os-sandbox';
 import type { FindExecutable } from './command-runner.js';
 import { ok, problem, warning, type CheckResult } from './doctor-result.js';
-import { shippedMcpConfig } from './policy-locations.js';
+import { shippedMcpConfig } from '../policy/policy-locations.js';
 
 /**
  * One line per configured MCP server: whether the gateway will run it inside bubblewrap, and how it reaches the

@@ -1,7 +1,7 @@
 import { openKeyValue, putJson } from '@ironcurtain/bus';
 import { activePolicyKey, policyBucket } from '@ironcurtain/proto-schemas';
-import type { NatsClientSettings } from './stack-services.js';
-import { connectCliBus } from './cli-bus.js';
+import type { NatsClientSettings } from '../stack/stack-services.js';
+import { connectCliBus } from '../cli-bus.js';
 
 // The PDP creates the bucket with this history when it starts first; the same here, so whoever comes first makes
 // the same bucket.

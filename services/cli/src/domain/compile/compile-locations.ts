@@ -10,7 +10,7 @@ import {
   toolAnnotationsSchema,
 } from '@ironcurtain/policy-engine';
 import type { z } from 'zod';
-import { mcpServersFileName } from './policy-locations.js';
+import { mcpServersFileName } from '../policy/policy-locations.js';
 
 /** Where the compile commands read and write, all absolute. */
 export interface CompileLocations {

@@ -1,11 +1,11 @@
 import { open, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { hasErrorCode, ErrorCode } from '@ironcurtain/errors';
-import { resolveCliNats } from './cli-nats.js';
-import { loadLocalPolicy } from './local-decision.js';
-import { buildPolicyBundle, loadPolicyForActivation } from './policy-bundle.js';
-import { publishPolicyBundle } from './policy-publish.js';
-import { replayAuditTrail, type ReplayReport } from './policy-replay.js';
+import { resolveCliNats } from '../cli-nats.js';
+import { loadLocalPolicy } from '../policy/local-decision.js';
+import { buildPolicyBundle, loadPolicyForActivation } from '../policy/policy-bundle.js';
+import { publishPolicyBundle } from '../policy/policy-publish.js';
+import { replayAuditTrail, type ReplayReport } from '../policy/policy-replay.js';
 
 /** What activation did: published (with the KV revision), or why not. */
 export type ActivationOutcome =

@@ -3,8 +3,8 @@ import { request } from '@ironcurtain/bus';
 import { AppError, ErrorCode } from '@ironcurtain/errors';
 import type { ListToolCaller } from '@ironcurtain/policy-compiler';
 import { PdpToolCall } from '@ironcurtain/proto-schemas';
-import { resolveCliNats } from './cli-nats.js';
-import { connectCliBus } from './cli-bus.js';
+import { resolveCliNats } from '../cli-nats.js';
+import { connectCliBus } from '../cli-bus.js';
 
 /** The session the compile's own tool calls are decided and audited under. */
 export const compileSessionId = 'policy-compile';

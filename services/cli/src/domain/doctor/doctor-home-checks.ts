@@ -1,7 +1,7 @@
 import { constants } from 'node:fs';
 import { access, readFile, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { findJsonSyntaxError } from './json-syntax.js';
+import { findJsonSyntaxError } from '../json-syntax.js';
 import { ok, problem, type CheckResult } from './doctor-result.js';
 
 /** Checks IRONCURTAIN_HOME (`home`, absolute) and the config.json in it. */

@@ -1,5 +1,5 @@
 import { resolveHome } from '@ironcurtain/config';
-import { formatVersion, isAtLeast, parseVersion, type Version } from './cli-version.js';
+import { formatVersion, isAtLeast, parseVersion, type Version } from '../cli-version.js';
 import type { CommandResult, FindExecutable, RunCommand } from './command-runner.js';
 import { checkHome } from './doctor-home-checks.js';
 import { checkServerSandboxes } from './doctor-sandbox-checks.js';

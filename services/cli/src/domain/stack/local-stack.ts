@@ -1,8 +1,8 @@
 import { chmod, mkdir, rm } from 'node:fs/promises';
 import { createServer, type AddressInfo } from 'node:net';
 import { baseServiceEnv, loadEnv } from '@ironcurtain/config';
-import { ensureActivePolicy } from './initial-policy.js';
-import { lastLogLine } from './log-tail.js';
+import { ensureActivePolicy } from '../policy/initial-policy.js';
+import { lastLogLine } from '../session/log-tail.js';
 import { waitForServices } from './readiness.js';
 import { clearStaleStack } from './stale-stack.js';
 import { provideStackNats, type StackNats } from './stack-nats.js';
@@ -16,7 +16,7 @@ import {
 } from './stack-services.js';
 import { claimStackFile, type StackStateFile } from './stack-state.js';
 import { superviseProcess, type SupervisedProcess } from './supervised-process.js';
-import { connectCliBus } from './cli-bus.js';
+import { connectCliBus } from '../cli-bus.js';
 
 /** Options for {@link runLocalStack}. */
 export interface LocalStackOptions {

@@ -1,7 +1,7 @@
 import { request } from '@ironcurtain/bus';
 import { EscalationList, EscalationResolve, type ParsedResponseOf } from '@ironcurtain/proto-schemas';
-import type { NatsClientSettings } from './stack-services.js';
-import { withCliBus } from './cli-bus.js';
+import type { NatsClientSettings } from '../stack/stack-services.js';
+import { withCliBus } from '../cli-bus.js';
 
 /** A pending ticket as `escalation.list.v1` returns it. */
 export type PendingTicket = ParsedResponseOf<typeof EscalationList>['tickets'][number];

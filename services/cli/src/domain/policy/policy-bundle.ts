@@ -9,7 +9,7 @@ import {
   type RawPolicyArtifacts,
 } from '@ironcurtain/policy-engine';
 import { PolicyBundle } from '@ironcurtain/proto-schemas';
-import { describeJsonSyntaxError } from './json-line.js';
+import { describeJsonSyntaxError } from '../json-line.js';
 import { loadPolicyFolder } from './policy-folder.js';
 
 /** A policy folder validated by the engine, and its artifacts exactly as read, for the bundle. */

@@ -3,8 +3,8 @@ import { hasErrorCode } from '@ironcurtain/errors';
 import { activePolicyKey, PolicyBundle, policyBucket } from '@ironcurtain/proto-schemas';
 import { buildPolicyBundle, loadPolicyForActivation } from './policy-bundle.js';
 import { defaultPolicyDirectory } from './policy-locations.js';
-import type { NatsClientSettings } from './stack-services.js';
-import { connectCliBus } from './cli-bus.js';
+import type { NatsClientSettings } from '../stack/stack-services.js';
+import { connectCliBus } from '../cli-bus.js';
 
 /**
  * Makes sure the stack has an active policy before the PDP answers its first call: when KV `policy/active` is

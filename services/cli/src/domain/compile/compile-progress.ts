@@ -1,5 +1,5 @@
 import type { ProgressEvent, ProgressListener } from '@ironcurtain/policy-compiler';
-import type { TextOutput } from '../cli-context.js';
+import type { TextOutput } from '../../cli-context.js';
 
 /**
  * Progress of a long compile on stderr: `[  12.3s] filesystem  verify  round 0, 84 scenarios  (7 LLM calls)`, or

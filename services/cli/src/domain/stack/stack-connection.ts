@@ -1,9 +1,9 @@
 import { type Bus } from '@ironcurtain/bus';
 import { errorCodeOf } from '@ironcurtain/errors';
-import { resolveCliNats } from './cli-nats.js';
+import { resolveCliNats } from '../cli-nats.js';
 import { runLocalStack } from './local-stack.js';
 import { logFileOf, stackPaths } from './stack-paths.js';
-import { connectCliBus } from './cli-bus.js';
+import { connectCliBus } from '../cli-bus.js';
 
 /** A bus connection to a running stack, and the stack itself when this process started it. */
 export interface StackConnection {

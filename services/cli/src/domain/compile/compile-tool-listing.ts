@@ -4,8 +4,8 @@ import { AppError, ErrorCode } from '@ironcurtain/errors';
 import { formatSchemaIssues } from '@ironcurtain/policy-engine';
 import { listedServersSchema, type ListedServers } from '@ironcurtain/policy-compiler';
 import { McpgwCatalog } from '@ironcurtain/proto-schemas';
-import type { NatsClientSettings } from './stack-services.js';
-import { connectCliBus } from './cli-bus.js';
+import type { NatsClientSettings } from '../stack/stack-services.js';
+import { connectCliBus } from '../cli-bus.js';
 
 // Starting every MCP server for the catalog can take a while on a cold machine.
 const catalogTimeoutMs = 60_000;

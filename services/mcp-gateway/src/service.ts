@@ -33,7 +33,12 @@ import { selectServers } from './domain/servers/server-entries.js';
 import { runtimeReadOnlyPaths } from './domain/servers/launch-command.js';
 import { createServerFactory } from './domain/servers/server-factory.js';
 import { runsGit } from './domain/servers/installed-servers.js';
-import { screenRepositories, type ScreenedCall } from './domain/repository/repository-screen.js';
+import {
+  runInRepositoryTurn,
+  screenRepositories,
+  type ScreenedCall,
+} from './domain/repository/repository-screen.js';
+import { createSessionLocks } from './domain/repository/session-locks.js';
 import { createServerPool } from './domain/servers/server-pool.js';
 import { createProxyServer } from './domain/virtual/proxy-tools.js';
 import { createVirtualServers, type VirtualServers } from './domain/virtual/virtual-server.js';
@@ -96,14 +101,12 @@ export function createMcpGatewayService(dependencies: {
         () => catalog.stop(),
         () => pool.stopAll('the gateway is stopping'),
       );
-      const screen = (call: ScreenedCall) =>
-        screenRepositories(call, {
-          isGitServer: (serverName) => {
-            const entry = configured.get(serverName);
-            return entry !== undefined && !isContainerEntry(entry) && runsGit(entry.command, entry.args);
-          },
-          inspectRepository,
-        });
+      const isGitServer = (serverName: string) => {
+        const entry = configured.get(serverName);
+        return entry !== undefined && !isContainerEntry(entry) && runsGit(entry.command, entry.args);
+      };
+      const screen = (call: ScreenedCall) => screenRepositories(call, { isGitServer, inspectRepository });
+      const locks = createSessionLocks();
 
       const catalogHandler = createCatalogHandler({
         servers: (serverName) => catalog.servers(serverName),
@@ -131,6 +134,7 @@ export function createMcpGatewayService(dependencies: {
         normalizeArguments: virtualServers.normalizeArguments,
         withServer: (session, serverName, work) => pool.use(session, serverName, work),
         screenRepositories: screen,
+        inRepositoryTurn: (call, work) => runInRepositoryTurn(call, { isGitServer, locks }, work),
         appendAudit: (record) => appendVerifierRecord(wiring, record),
         onAuditFailure: (error) =>
           logger.error({ err: (error as Error).message }, 'a refused call could not be audited'),

@@ -30,6 +30,9 @@ function dependencies(records: VerifierAuditRecord[], options: { auditFails?: bo
     screenRepositories: async () => {
       throw new Error('nothing is screened before the decision verifies');
     },
+    inRepositoryTurn: async () => {
+      throw new Error('nothing takes a turn before the decision verifies');
+    },
     appendAudit: async (record: VerifierAuditRecord) => {
       if (options.auditFails) throw new Error('audit down');
       records.push(record);

@@ -8,7 +8,8 @@ import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ArgumentRole } from '@ironcurtain/policy-engine';
 import { gitDirectoryAround } from '../src/domain/repository/git-directory.js';
-import { screenRepositories } from '../src/domain/repository/repository-screen.js';
+import { runInRepositoryTurn, screenRepositories } from '../src/domain/repository/repository-screen.js';
+import { createSessionLocks } from '../src/domain/repository/session-locks.js';
 
 let root: string;
 let sandbox: string;
@@ -115,5 +116,57 @@ describe('screenRepositories', () => {
     expect(await write(join(sandbox, 'repo', '.git', 'config'), 'read-path')).toEqual({ ok: true });
     expect(await write(join(sandbox, 'repo', 'README.md'), 'write-path')).toEqual({ ok: true });
     expect(inspected).toEqual([]);
+  });
+});
+
+describe('a session\u2019s git calls and writes take turns', () => {
+  const gitOnly = { isGitServer: (serverName: string) => serverName === 'git' };
+  const call = (serverName: string, role: ArgumentRole, sessionId = 's1') => ({
+    sessionId,
+    serverName,
+    canonicalArguments: { path: join(sandbox, 'repo') },
+    roles: roles({ path: [role] }),
+    sandboxDir: sandbox,
+  });
+
+  it('runs a write only after the git call in flight, while reads and other sessions go ahead', async () => {
+    const locks = createSessionLocks();
+    const events: string[] = [];
+    let finishGit: () => void = () => undefined;
+    const gitCall = runInRepositoryTurn(call('git', 'read-path'), { ...gitOnly, locks }, async () => {
+      events.push('git starts');
+      await new Promise<void>((resolve) => (finishGit = resolve));
+      events.push('git ends');
+    });
+    const write = runInRepositoryTurn(call('filesystem', 'write-path'), { ...gitOnly, locks }, async () => {
+      events.push('write');
+    });
+    const read = runInRepositoryTurn(call('filesystem', 'read-path'), { ...gitOnly, locks }, async () => {
+      events.push('read');
+    });
+    const otherSession = runInRepositoryTurn(
+      call('filesystem', 'write-path', 's2'),
+      { ...gitOnly, locks },
+      async () => {
+        events.push('other session write');
+      },
+    );
+    await Promise.all([read, otherSession]);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect([...events].sort()).toEqual(['git starts', 'other session write', 'read']);
+    finishGit();
+    await Promise.all([gitCall, write]);
+    expect(events.slice(3)).toEqual(['git ends', 'write']);
+  });
+
+  it('keeps the turns going after a call fails', async () => {
+    const locks = createSessionLocks();
+    const failing = runInRepositoryTurn(call('git', 'read-path'), { ...gitOnly, locks }, async () => {
+      throw new Error('git failed');
+    });
+    await expect(failing).rejects.toThrow('git failed');
+    await expect(
+      runInRepositoryTurn(call('git', 'read-path'), { ...gitOnly, locks }, async () => 'next'),
+    ).resolves.toBe('next');
   });
 });

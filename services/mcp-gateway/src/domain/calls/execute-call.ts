@@ -55,6 +55,8 @@ export interface ExecuteDependencies {
   ): Promise<T>;
   /** The repository screen again, right before the server runs the call (a concurrent write may have changed it). */
   screenRepositories(call: ScreenedCall): Promise<ScreenResult>;
+  /** Runs screen and call in the session's turn, so no write of the session lands between them. */
+  inRepositoryTurn<T>(call: ScreenedCall & { sessionId: string }, work: () => Promise<T>): Promise<T>;
   /** Appends a `verifier` audit record; may throw (the call is refused either way). */
   appendAudit(record: VerifierAuditRecord): Promise<void>;
   /** Told when a refusal could not be audited. */
@@ -121,17 +123,21 @@ export async function executeCall(deps: ExecuteDependencies, request: ExecuteReq
       const refusal = { reason: 'arguments-changed', message: executable.reason };
       return refuse(deps, request, GatewayErrorCode.ArgumentsRefused, refusal);
     }
-    const screen = await deps.screenRepositories({
+    const screened = {
+      sessionId: request.sessionId,
       serverName: request.serverName,
       canonicalArguments: request.canonicalArguments,
       roles,
       sandboxDir: request.sandboxDir,
+    };
+    const result = await deps.inRepositoryTurn(screened, async () => {
+      const screen = await deps.screenRepositories(screened);
+      if (!screen.ok) {
+        const refusal = { reason: screen.reason, message: screen.message };
+        return refuse(deps, request, GatewayErrorCode.RepositoryRefused, refusal);
+      }
+      return server.callTool(request.toolName, executable.arguments, deps.callTimeoutMs);
     });
-    if (!screen.ok) {
-      const refusal = { reason: screen.reason, message: screen.message };
-      return refuse(deps, request, GatewayErrorCode.RepositoryRefused, refusal);
-    }
-    const result = await server.callTool(request.toolName, executable.arguments, deps.callTimeoutMs);
     const content = (result.content ?? []) as ContentBlock[];
     const viewed = request.isContainerSession
       ? mapSandboxPathsToContainer(content, request.sandboxDir)

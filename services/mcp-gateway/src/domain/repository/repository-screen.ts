@@ -7,6 +7,7 @@ import {
   type ResolvedArgumentRoles,
 } from '@ironcurtain/policy-engine';
 import { gitDirectoryAround } from './git-directory.js';
+import type { SessionLocks } from './session-locks.js';
 
 /** One call as the screen sees it: canonical arguments and the roles the active policy gives them. */
 export interface ScreenedCall {
@@ -21,6 +22,17 @@ export interface ScreenedCall {
 export interface RepositoryScreenDependencies {
   isGitServer(serverName: string): boolean;
   inspectRepository(directory: string, options: InspectOptions): Promise<RepositoryVerdict>;
+}
+
+/** A call's turn in its session: a git call or a write waits for the session's other git calls and writes. */
+export function runInRepositoryTurn<T>(
+  call: ScreenedCall & { sessionId: string },
+  deps: Pick<RepositoryScreenDependencies, 'isGitServer'> & { locks: SessionLocks },
+  work: () => Promise<T>,
+): Promise<T> {
+  const isExclusive =
+    deps.isGitServer(call.serverName) || valuesOf(call, (role) => writingRoles.has(role)).length > 0;
+  return isExclusive ? deps.locks.run(call.sessionId, work) : work();
 }
 
 /** Why a call was refused: `unsafe-repository` (a git server's target) or `git-directory-write` (any other). */

@@ -1,3 +1,4 @@
+import { STATUS_CODES } from 'node:http';
 import { AppError, hasErrorCode } from '@ironcurtain/errors';
 import { decodeBody, type DecodedBody } from './body-text.js';
 import { FetchErrorCode } from './error-codes.js';
@@ -25,6 +26,11 @@ export interface FetchedPage {
   isError: boolean;
   status: number;
   finalUrl: string;
+  /**
+   * Where a redirect to another origin pointed. It was not followed: the text says so, and reaching the target is a
+   * new http_fetch call, which the policy decides on its own.
+   */
+  redirectTarget?: string;
 }
 
 /** Redirects followed before giving up. */
@@ -36,9 +42,10 @@ const errorBodyLength = 2000;
 
 /**
  * http_fetch: GET `url` through the SSRF guard, with every connection pinned to the checked address (direct mode) or
- * tunnelled through the sandbox's proxy (proxy mode), follow up to five redirects (each hop checked and routed the
- * same way; the agent's headers are only sent to the URL's own origin), read at most 10 MB, convert the body to the
- * requested format, and cut it to max_length characters. The timeout covers the whole operation: DNS or the tunnel
+ * tunnelled through the sandbox's proxy (proxy mode), follow up to five redirects within the URL's origin (each hop
+ * checked and routed the same way), read at most 10 MB, convert the body to the requested format, and cut it to
+ * max_length characters. A redirect to another origin is not followed: it is the result (not an error), so reaching
+ * the target is a call of its own that the policy decides. The timeout covers the whole operation: DNS or the tunnel
  * setup, every hop and the body.
  */
 export async function fetchPage(
@@ -49,8 +56,10 @@ export async function fetchPage(
   const agentHeaders = validateAgentHeaders(args.headers ?? {});
   const signal = AbortSignal.timeout(args.timeout * 1000);
   try {
-    const { response, finalUrl } = await followRedirects(startUrl, agentHeaders, signal, dependencies);
-    return present(response, finalUrl, startUrl, args);
+    const outcome = await followRedirects(startUrl, agentHeaders, signal, dependencies);
+    if (outcome.redirectTarget !== undefined)
+      return presentRedirect(outcome.response, outcome.finalUrl, outcome.redirectTarget);
+    return present(outcome.response, outcome.finalUrl, startUrl, args);
   } catch (error) {
     if (!signal.aborted) throw error;
     throw new AppError(
@@ -72,12 +81,19 @@ function parseUrl(text: string): URL {
   }
 }
 
+/** The last response, the URL that gave it, and, when it redirects to another origin, where to (not followed). */
+interface FollowOutcome {
+  response: IncomingResponse;
+  finalUrl: URL;
+  redirectTarget?: URL;
+}
+
 async function followRedirects(
   startUrl: URL,
   agentHeaders: Record<string, string>,
   signal: AbortSignal,
   dependencies: FetchPageDependencies,
-): Promise<{ response: IncomingResponse; finalUrl: URL }> {
+): Promise<FollowOutcome> {
   let url = startUrl;
   for (let redirects = 0; ; redirects += 1) {
     const route = await screenHop(url, redirects, signal, dependencies);
@@ -85,7 +101,8 @@ async function followRedirects(
       'user-agent': userAgent,
       accept: 'text/html,application/xhtml+xml;q=0.9,text/plain;q=0.8,*/*;q=0.5',
       'accept-encoding': 'gzip, deflate, br',
-      ...(url.origin === startUrl.origin ? agentHeaders : {}),
+      // Every hop followed is on the start URL's origin; the check stays so the header rule never rests on that.
+      ...(isSameOrigin(url, startUrl) ? agentHeaders : {}),
     };
     const response = await sendRequest({
       url,
@@ -97,14 +114,24 @@ async function followRedirects(
       tls: dependencies.tls,
     });
     if (!isRedirectStatus(response.status)) return { response, finalUrl: url };
+    const target = redirectTarget(response, url);
+    // The policy decided on the URL the agent asked for, so its origin is as far as this call may go: anywhere else
+    // is a new destination, and the agent has to ask for it in a call of its own (an open redirect on an allowed
+    // site must not carry the request, and the data in it, to a host nobody approved).
+    if (!isSameOrigin(target, startUrl)) return { response, finalUrl: url, redirectTarget: target };
     if (redirects === maxRedirects) {
       throw new AppError(
         FetchErrorCode.UpstreamFailed,
         `${startUrl.href} redirected more than ${maxRedirects} times.`,
       );
     }
-    url = redirectTarget(response, url);
+    url = target;
   }
+}
+
+/** Same scheme, host and port (the URL parser has already lower-cased the host and dropped a default port). */
+function isSameOrigin(url: URL, origin: URL): boolean {
+  return url.protocol === origin.protocol && url.hostname === origin.hostname && url.port === origin.port;
 }
 
 async function screenHop(
@@ -135,6 +162,18 @@ function redirectTarget(response: IncomingResponse, from: URL): URL {
   } catch {
     throw new AppError(FetchErrorCode.UpstreamFailed, `${from.href} redirected to an invalid URL.`);
   }
+}
+
+// A result, not an error: the page answered, and the answer is "look elsewhere". The whole target is given, never cut,
+// so the agent can ask for it and the person approving that call sees where it goes. The status is named by its
+// standard reason phrase, not the server's, which could otherwise write a second, false target into this line.
+function presentRedirect(response: IncomingResponse, from: URL, target: URL): FetchedPage {
+  const status = `HTTP ${response.status} ${STATUS_CODES[response.status] ?? ''}`.trimEnd();
+  const text =
+    `[Redirect not followed] ${from.href} answered ${status}: the page redirects to ${target.href}, which is on ` +
+    'another origin (scheme, host or port). http_fetch follows redirects only within the origin it was asked ' +
+    'for; to read the target, call http_fetch with that URL (the policy decides that call on its own).';
+  return { text, isError: false, status: response.status, finalUrl: from.href, redirectTarget: target.href };
 }
 
 function present(

@@ -86,8 +86,9 @@ export const toolDefinitions = [
     name: 'http_fetch',
     description:
       'Fetch a web page or other text resource with an HTTP GET and return it as Markdown (articles extracted ' +
-      'from HTML), plain text or raw HTML. Only public internet addresses are reachable; redirects are followed ' +
-      '(at most 5); bodies over 10 MB are refused; output is cut to max_length characters.',
+      'from HTML), plain text or raw HTML. Only public internet addresses are reachable; redirects within the ' +
+      "URL's origin are followed (at most 5), a redirect to another origin is returned, not followed; bodies over " +
+      '10 MB are refused; output is cut to max_length characters.',
     inputSchema: httpFetchInputJsonSchema,
   },
   {

@@ -22,6 +22,8 @@ export interface LocalServer {
   /** `http://host:port` (IPv6 hosts in brackets). */
   origin: string;
   requests: ReceivedRequest[];
+  /** TCP connections accepted so far, whether or not a whole HTTP request came on them (a TLS hello does not). */
+  connectionCount(): number;
   server: Server;
   close(): Promise<void>;
 }
@@ -46,6 +48,10 @@ export async function startLocalServer(host: string, handler: Handler, port = 0)
       handler(request, response, raw);
     });
   });
+  let connections = 0;
+  server.on('connection', () => {
+    connections += 1;
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => resolve());
@@ -56,6 +62,7 @@ export async function startLocalServer(host: string, handler: Handler, port = 0)
     port: actualPort,
     origin: `http://${host.includes(':') ? `[${host}]` : host}:${actualPort}`,
     requests,
+    connectionCount: () => connections,
     server,
     close: () =>
       new Promise<void>((resolve) => {

@@ -3,7 +3,8 @@ import { createAddressPolicy } from '@ironcurtain/address-screen';
 import { fetchPage, type FetchPageArguments } from '../src/fetch-page.js';
 import { pinnedLookup } from '../src/outgoing-request.js';
 import type { HostLookup, ResolvedAddress } from '../src/ssrf-guard.js';
-import { startLocalServer, type LocalServer } from './local-server.js';
+import { startLocalServer, type Handler, type LocalServer } from './local-server.js';
+import { redirect } from './fixture-pages.js';
 import { startTlsServer as startTlsPageServer, type TlsServer } from './tls-server.js';
 
 // DNS rebinding: the first answer passes the guard, every later one points somewhere the guard would refuse.
@@ -27,12 +28,12 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map((server) => server.close()));
 });
 
-async function serverPair(): Promise<{ allowed: LocalServer; refused: LocalServer }> {
+async function serverPair(
+  allowedHandler: Handler = (_request, response) => response.end('pinned server'),
+): Promise<{ allowed: LocalServer; refused: LocalServer }> {
   // Same port on two loopback addresses, so a connection that re-resolved would land on the refused one.
   for (let attempt = 0; attempt < 10; attempt += 1) {
-    const allowed = await startLocalServer('127.0.0.2', (_request, response) =>
-      response.end('pinned server'),
-    );
+    const allowed = await startLocalServer('127.0.0.2', allowedHandler);
     try {
       const refused = await startLocalServer(
         '127.0.0.1',
@@ -71,6 +72,26 @@ describe('pinned connections [FETCH-4]', () => {
     const all: unknown[] = [];
     lookup('other.test', { all: true }, (...args: unknown[]) => all.push(...args));
     expect(all).toEqual([null, [{ address: '127.0.0.2', family: 4 }]]);
+  });
+});
+
+describe('a redirect within the origin is screened again [FETCH-4] [FETCH-5]', () => {
+  it('refuses the hop when the name now resolves to a refused address, and never connects there', async () => {
+    const { allowed, refused } = await serverPair((_request, response) => redirect(response, '/next'));
+    const { lookup, calls } = rebindingLookup('127.0.0.2', '127.0.0.1');
+    const attempt = fetchPage(fetchArguments(`http://rebind.test:${allowed.port}/start`), {
+      lookup,
+      policy: createAddressPolicy(['127.0.0.2']),
+    });
+    await expect(attempt).rejects.toMatchObject({
+      code: 'DESTINATION_REFUSED',
+      message: expect.stringMatching(
+        new RegExp(`^Redirect to http://rebind\\.test:${allowed.port}/next refused\\. Refused: `),
+      ),
+    });
+    expect(calls()).toBe(2);
+    expect(allowed.requests.map((request) => request.url)).toEqual(['/start']);
+    expect(refused.requests).toHaveLength(0);
   });
 });
 

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { CallId, Decision, SessionId, Timestamp, ToolArguments } from './common.js';
 import { defineEndpoint, defineEvent } from './endpoint.js';
+import { ArgumentRoleMap } from './escalation.js';
+import { OversizeArguments } from './pdp.js';
 
 /** A lowercase hex SHA-256: the links of the audit hash chain. */
 export const Sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'a lowercase hex sha256 (64 characters)');
@@ -29,11 +31,29 @@ const recordCommon = {
   policyHash: z.string(),
 };
 
-/** Written BEFORE any effect: what was asked (canonical arguments) and what the policy (and a human) decided. */
+/**
+ * Written BEFORE any effect: what was asked (canonical arguments) and what the policy (and a human) decided. The
+ * writer may redact `arguments`; `argsHash` is taken before that, by the PDP, so a record always names exactly the
+ * call the gateway ran.
+ */
 export const AuditDecisionRecordInput = z.object({
   kind: z.literal('decision'),
   ...recordCommon,
   arguments: ToolArguments,
+  /**
+   * SHA-256 (lowercase hex) of the canonical JSON (sorted keys, no whitespace) of the unredacted arguments: once the
+   * gateway prepared the call, of its canonical arguments — the hash the PDP signs into the decision and the gateway
+   * checks before it runs the call; else of the arguments as asked. Absent only with `oversize` when it cannot be
+   * taken (the PDP never had the arguments, or they nest too deep to hash), and in records written before it was added.
+   */
+  argsHash: Sha256Hex.optional(),
+  /**
+   * Each argument's roles, from the active policy's annotation of the tool (conditional roles resolved). The writer
+   * never rewrites the value of an argument with a path, URL or identifier role: it names what ran.
+   */
+  argumentRoles: ArgumentRoleMap.optional(),
+  /** Arguments too large to carry or record (rule `arguments-too-large`): `arguments` is `{}`, this measures them. */
+  oversize: OversizeArguments.optional(),
   escalationResult: z.enum(['approved', 'denied']).optional(),
   /** The escalation ticket and who answered it (a person, or `auto-approver`). */
   escalation: z.object({ ticketId: z.string().min(1), approver: z.string().optional() }).optional(),
@@ -76,11 +96,29 @@ export const AuditRecordInput = z.discriminatedUnion('kind', [
   AuditVerifierRecordInput,
 ]);
 
-// `hash` = sha256 of the canonical JSON of the record without `hash`; `prevHash` = the previous record's `hash`
-// (64 zeros for seq 0). Seqs start at 0 and count up by one per session.
-const chainFields = { seq: z.number().int().nonnegative(), prevHash: Sha256Hex, hash: Sha256Hex };
+/**
+ * What the writer's redaction did to one field of a record: `redacted` — the matches of `rule` were replaced (by
+ * `[REDACTED:<rule>]`, or masked digits for card numbers and SSNs); `kept` — `rule` matched in the value of a path,
+ * URL or identifier argument, which names what ran and so stays exactly as it was.
+ */
+export const AuditRedaction = z.object({
+  /** A JSON Pointer (RFC 6901) into the record, e.g. `/arguments/content` or `/policyDecision/reason`. */
+  field: z.string(),
+  rule: z.string().min(1),
+  action: z.enum(['redacted', 'kept']),
+});
 
-/** A record as it stands in `sessions/<id>/audit.jsonl`: redacted, numbered, chained. */
+// `hash` = sha256 of the canonical JSON of the record without `hash`; `prevHash` = the previous record's `hash`
+// (64 zeros for seq 0). Seqs start at 0 and count up by one per session. `redactions` is the writer's, so a producer
+// cannot send one (the input schemas strip it); it is covered by the hash like every other field.
+const chainFields = {
+  redactions: z.array(AuditRedaction).optional(),
+  seq: z.number().int().nonnegative(),
+  prevHash: Sha256Hex,
+  hash: Sha256Hex,
+};
+
+/** A record as it stands in `sessions/<id>/audit.jsonl`: redacted (and what was, listed), numbered, chained. */
 export const AuditRecord = z.discriminatedUnion('kind', [
   AuditDecisionRecordInput.extend(chainFields),
   AuditOutcomeRecordInput.extend(chainFields),

@@ -18,7 +18,15 @@ export {
   ToolArguments,
   ToolContent,
 } from './common.js';
-export { PdpDecisionEvent, PdpEvaluate, PdpToolCall, ToolCallRequest, ToolCallResponse } from './pdp.js';
+export {
+  maximumToolArgumentBytes,
+  OversizeArguments,
+  PdpDecisionEvent,
+  PdpEvaluate,
+  PdpToolCall,
+  ToolCallRequest,
+  ToolCallResponse,
+} from './pdp.js';
 export {
   CatalogTool,
   ExecutorId,
@@ -38,6 +46,7 @@ export {
   AuditPolicyDecision,
   AuditQuery,
   AuditRecord,
+  AuditRedaction,
   AuditRecordEvent,
   AuditRecordInput,
   AuditVerify,

@@ -11,17 +11,47 @@ import {
 } from './common.js';
 import { defineEndpoint, defineEvent } from './endpoint.js';
 
-/** A tool call as the agent asked for it: the only way anything gets executed. */
-export const ToolCallRequest = z.object({
-  callId: CallId,
-  sessionId: SessionId,
-  userId: z.string().min(1).optional(),
-  serverName: z.string().min(1),
-  toolName: z.string().min(1),
-  arguments: ToolArguments,
-  /** The user's latest message: trusted context for the auto-approver. */
-  userMessage: z.string().max(20_000).optional(),
+/**
+ * Arguments too large to send: their size and hash instead of them. `bytes` is the length in UTF-8 of their JSON text
+ * (`JSON.stringify(arguments)`), `sha256` the lowercase hex SHA-256 of that text.
+ */
+export const OversizeArguments = z.object({
+  bytes: z.number().int().nonnegative(),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/, 'a lowercase hex sha256 (64 characters)'),
 });
+
+/**
+ * The most argument bytes (JSON text, UTF-8) a tool call may carry on a bus whose largest message is
+ * `maxPayloadBytes`: three quarters of it. The rest is for what travels with the arguments on the PDP's way (the
+ * envelope and headers, the user's message and the reason in an escalation, the audit record's other fields, the
+ * signed decision). A caller sends larger arguments as {@link OversizeArguments}; the PDP denies them either way.
+ */
+export function maximumToolArgumentBytes(maxPayloadBytes: number): number {
+  return Math.floor((maxPayloadBytes * 3) / 4);
+}
+
+/**
+ * A tool call as the agent asked for it: the only way anything gets executed. It carries either the `arguments`, or,
+ * when they are too large for the bus ({@link maximumToolArgumentBytes}), `oversize` (their size and hash) so that
+ * the PDP can still deny and audit the call; never both.
+ */
+export const ToolCallRequest = z
+  .object({
+    callId: CallId,
+    sessionId: SessionId,
+    userId: z.string().min(1).optional(),
+    serverName: z.string().min(1),
+    toolName: z.string().min(1),
+    arguments: ToolArguments.optional(),
+    oversize: OversizeArguments.optional(),
+    /** The user's latest message: trusted context for the auto-approver. */
+    userMessage: z.string().max(20_000).optional(),
+  })
+  .refine((call) => (call.arguments === undefined) !== (call.oversize === undefined), {
+    message:
+      'a tool call carries either arguments or oversize (their size and hash), not both and not neither',
+    path: ['arguments'],
+  });
 
 /** The end of a call's life: executed, or denied with a reason the agent can read. */
 export const ToolCallResponse = z.object({

@@ -11,6 +11,8 @@ export const LifecycleRuleId = {
   EscalationDenied: 'escalation-denied',
   EscalationFailed: 'escalation-failed',
   AuditUnavailable: 'audit-unavailable',
+  /** Arguments too large (or too deeply nested) to carry and record: denied, their size and hash audited. */
+  ArgumentsTooLarge: 'arguments-too-large',
 } as const;
 
 /** All lifecycle rule ids. */

@@ -5,10 +5,14 @@ import { describe, expect, it } from 'vitest';
 import {
   allEndpoints,
   allEvents,
+  AuditAppend,
+  AuditRecord,
   defineEndpoint,
   defineEvent,
   McpgwExecute,
   mcpgwExecuteAt,
+  maximumToolArgumentBytes,
+  PdpToolCall,
   renderJsonSchemas,
 } from '@ironcurtain/proto-schemas';
 import { z } from 'zod';
@@ -74,6 +78,26 @@ describe('schemas reject what they must', () => {
     expect(allEndpoints.find((e) => e.subject === 'session.send.v1')?.request.safeParse(value).success).toBe(
       false,
     );
+  });
+
+  it('a tool call carries its arguments or their measure (oversize), exactly one of the two', async () => {
+    const value = (await fixture('pdp.toolcall.v1.request')) as Record<string, unknown>;
+    const oversize = { bytes: 2_000_000, sha256: 'a'.repeat(64) };
+    const { arguments: _arguments, ...withoutArguments } = value;
+    expect(PdpToolCall.request.safeParse({ ...withoutArguments, oversize }).success).toBe(true);
+    expect(PdpToolCall.request.safeParse({ ...value, oversize }).success).toBe(false);
+    expect(PdpToolCall.request.safeParse(withoutArguments).success).toBe(false);
+    expect(PdpToolCall.request.safeParse({ ...withoutArguments, oversize: { bytes: 1 } }).success).toBe(
+      false,
+    );
+    expect(maximumToolArgumentBytes(1024 * 1024)).toBe(786_432);
+  });
+
+  it('the stored record keeps the redactions the writer made; an append cannot bring its own', async () => {
+    const stored = (await fixture('audit.evt.record.v1')) as { record: Record<string, unknown> };
+    expect(AuditRecord.parse(stored.record)).toHaveProperty('redactions');
+    const { seq: _seq, prevHash: _prevHash, hash: _hash, ...input } = stored.record;
+    expect(AuditAppend.request.parse({ record: input }).record).not.toHaveProperty('redactions');
   });
 
   it('prepare replies must carry a sha256 argsHash', async () => {

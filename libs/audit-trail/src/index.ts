@@ -16,13 +16,20 @@ export type {
   ChainVerifier,
   Tampering,
 } from './chain-verifier.js';
-export { redactRecordInput, redactText, redactValue } from './redact.js';
+export {
+  isResourceArgument,
+  redactRecordInput,
+  redactText,
+  redactTextWithRules,
+  redactValue,
+} from './redact.js';
+export type { RedactedText } from './redact.js';
 export {
   isCardNumber,
   isValidSsn,
   maskCardNumber,
   passesLuhn,
-  redactedMarker,
+  redactionMarker,
   redactionRules,
 } from './redaction-rules.js';
 export type { RedactionRule } from './redaction-rules.js';
@@ -35,7 +42,13 @@ export {
   recordKeyOf,
   sealRecord,
 } from './record-chain.js';
-export type { AuditRecordInputValue, AuditRecordValue, ChainHead, SealedRecord } from './record-chain.js';
+export type {
+  AuditRecordInputValue,
+  AuditRecordValue,
+  AuditRedactionValue,
+  ChainHead,
+  SealedRecord,
+} from './record-chain.js';
 export { summarizeVerification } from './verification-summary.js';
 export type { VerificationSummary } from './verification-summary.js';
 export { isTornTailFileName, tornTailFileName, trailFileName } from './torn-tail.js';

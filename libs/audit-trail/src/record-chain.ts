@@ -1,9 +1,13 @@
 import { canonicalJson, sha256Hex } from '@ironcurtain/policy-engine';
-import type { AuditRecord, AuditRecordInput } from '@ironcurtain/proto-schemas';
+import type { AuditRecord, AuditRecordInput, AuditRedaction } from '@ironcurtain/proto-schemas';
 import type { z } from 'zod';
 
-/** A record as its producer sends it (after parsing). */
-export type AuditRecordInputValue = z.output<typeof AuditRecordInput>;
+/** One field a rule fired on, and whether it was rewritten or kept (`proto-schemas/src/audit.ts`). */
+export type AuditRedactionValue = z.output<typeof AuditRedaction>;
+/** A record as its producer sends it (after parsing), plus the `redactions` the writer made, if it redacted any. */
+export type AuditRecordInputValue = z.output<typeof AuditRecordInput> & {
+  redactions?: AuditRedactionValue[];
+};
 /** A record as it stands in the trail: the input plus `seq`, `prevHash` and `hash`. */
 export type AuditRecordValue = z.output<typeof AuditRecord>;
 

@@ -100,6 +100,32 @@ describe('chain verification', () => {
     expect(await verify([])).toMatchObject({ isValid: true, records: 0, head: { seq: -1 } });
   });
 
+  it('verifies old records (before argsHash and redactions) and new ones in one trail; an edit to either is caught', async () => {
+    const old = sealRecord(input(0), emptyChainHead);
+    const current = sealRecord(
+      {
+        ...input(1),
+        argsHash: 'b'.repeat(64),
+        argumentRoles: { path: ['read-path'] },
+        redactions: [{ field: '/arguments/path', rule: 'anthropic-key', action: 'kept' }],
+      },
+      old.record,
+    );
+    const oversize = sealRecord(
+      { ...input(2), arguments: {}, oversize: { bytes: 2_000_000, sha256: 'c'.repeat(64) } },
+      current.record,
+    );
+    const lines = [old, current, oversize].map((sealed) => sealed.line.trimEnd());
+    expect(await verify(lines)).toMatchObject({ isValid: true, records: 3 });
+    for (const field of ['argsHash', 'redactions'] as const) {
+      const edited = [...lines];
+      edited[1] = edit(lines[1] as string, (record) => {
+        record[field] = field === 'argsHash' ? 'd'.repeat(64) : [];
+      });
+      expect((await verify(edited)).problem, field).toMatchObject({ firstBadSeq: 1, tampering: 'edited' });
+    }
+  });
+
   it('catches an edit (a field changed, hash kept) at its seq', async () => {
     const lines = trail(10);
     lines[4] = edit(lines[4] as string, (record) => {

@@ -6,6 +6,7 @@ import {
   redactionRules,
   redactRecordInput,
   redactText,
+  redactTextWithRules,
   redactValue,
   type AuditRecordInputValue,
 } from '@ironcurtain/audit-trail';
@@ -20,51 +21,91 @@ const pemBody =
 
 // [rule, input, expected output]
 const secrets: ReadonlyArray<readonly [string, string, string]> = [
-  ['openai-key', `key=${openAiLegacy}`, 'key=sk-[REDACTED]'],
-  ['openai-key', `OPENAI_API_KEY="${openAiProject}"`, 'OPENAI_API_KEY="sk-proj-[REDACTED]"'],
-  ['anthropic-key', `x-api-key: ${anthropic}`, 'x-api-key: sk-ant-[REDACTED]'],
-  ['github-token', 'ghp_aB3dE6gH9jK2mN5pQ8sT1vW4yZ7bC0eF3hJ6 pushed', 'ghp_[REDACTED] pushed'],
-  ['github-token', 'gho_16C7e42F292c6912E7710c838347Ae178B4a', 'gho_[REDACTED]'],
-  ['github-token', 'token ghs_16C7e42F292c6912E7710c838347Ae178B4a.', 'token ghs_[REDACTED].'],
+  ['openai-key', `key=${openAiLegacy}`, 'key=sk-[REDACTED:openai-key]'],
+  ['openai-key', `OPENAI_API_KEY="${openAiProject}"`, 'OPENAI_API_KEY="sk-proj-[REDACTED:openai-key]"'],
+  ['anthropic-key', `x-api-key: ${anthropic}`, 'x-api-key: sk-ant-[REDACTED:anthropic-key]'],
+  ['github-token', 'ghp_aB3dE6gH9jK2mN5pQ8sT1vW4yZ7bC0eF3hJ6 pushed', 'ghp_[REDACTED:github-token] pushed'],
+  ['github-token', 'gho_16C7e42F292c6912E7710c838347Ae178B4a', 'gho_[REDACTED:github-token]'],
+  ['github-token', 'token ghs_16C7e42F292c6912E7710c838347Ae178B4a.', 'token ghs_[REDACTED:github-token].'],
   [
     'github-fine-grained-token',
     'github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUV',
-    'github_pat_[REDACTED]',
+    'github_pat_[REDACTED:github-fine-grained-token]',
   ],
-  ['slack-token', 'xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx', 'xoxb-[REDACTED]'],
-  ['slack-token', 'hook xoxp-2222-3333-4444-abcdef0123', 'hook xoxp-[REDACTED]'],
-  ['slack-token', 'xoxa-2-1234567890-abcdef', 'xoxa-[REDACTED]'],
-  ['slack-token', 'xoxs-1234567890-x', 'xoxs-[REDACTED]'],
-  ['slack-token', 'xoxr-9876543210abc', 'xoxr-[REDACTED]'],
-  ['slack-token', 'xoxo-9876543210abc', 'xoxo-[REDACTED]'],
-  ['aws-access-key-id', 'aws_access_key_id = AKIAIOSFODNN7EXAMPLE', 'aws_access_key_id = AKIA[REDACTED]'],
-  ['aws-access-key-id', 'ASIAY34FZKBOKMUTVV7A,', 'ASIA[REDACTED],'],
-  ['google-api-key', 'maps?key=AIzaSyA1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q&x=1', 'maps?key=AIza[REDACTED]&x=1'],
-  ['stripe-live-key', 'sk_live_4eC39HqLyjWDarjtT1zdp7dc', 'sk_live_[REDACTED]'],
-  ['stripe-live-key', 'restricted rk_live_51H8abcdEFGH1234ijkl', 'restricted rk_live_[REDACTED]'],
+  ['slack-token', 'xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx', 'xoxb-[REDACTED:slack-token]'],
+  ['slack-token', 'hook xoxp-2222-3333-4444-abcdef0123', 'hook xoxp-[REDACTED:slack-token]'],
+  ['slack-token', 'xoxa-2-1234567890-abcdef', 'xoxa-[REDACTED:slack-token]'],
+  ['slack-token', 'xoxs-1234567890-x', 'xoxs-[REDACTED:slack-token]'],
+  ['slack-token', 'xoxr-9876543210abc', 'xoxr-[REDACTED:slack-token]'],
+  ['slack-token', 'xoxo-9876543210abc', 'xoxo-[REDACTED:slack-token]'],
+  [
+    'aws-access-key-id',
+    'aws_access_key_id = AKIAIOSFODNN7EXAMPLE',
+    'aws_access_key_id = AKIA[REDACTED:aws-access-key-id]',
+  ],
+  ['aws-access-key-id', 'ASIAY34FZKBOKMUTVV7A,', 'ASIA[REDACTED:aws-access-key-id],'],
+  [
+    'google-api-key',
+    'maps?key=AIzaSyA1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q&x=1',
+    'maps?key=AIza[REDACTED:google-api-key]&x=1',
+  ],
+  ['stripe-live-key', 'sk_live_4eC39HqLyjWDarjtT1zdp7dc', 'sk_live_[REDACTED:stripe-live-key]'],
+  [
+    'stripe-live-key',
+    'restricted rk_live_51H8abcdEFGH1234ijkl',
+    'restricted rk_live_[REDACTED:stripe-live-key]',
+  ],
   ['jwt', `token=${jwt}; path=/`, 'token=[REDACTED:jwt]; path=/'],
   [
     'pem-private-key',
     `a\n-----BEGIN RSA PRIVATE KEY-----\n${pemBody}-----END RSA PRIVATE KEY-----\nb`,
-    'a\n-----BEGIN RSA PRIVATE KEY-----\n[REDACTED]\n-----END RSA PRIVATE KEY-----\nb',
+    'a\n-----BEGIN RSA PRIVATE KEY-----\n[REDACTED:pem-private-key]\n-----END RSA PRIVATE KEY-----\nb',
   ],
   [
     'pem-private-key',
     `-----BEGIN OPENSSH PRIVATE KEY-----\n${pemBody}-----END OPENSSH PRIVATE KEY-----`,
-    '-----BEGIN OPENSSH PRIVATE KEY-----\n[REDACTED]\n-----END OPENSSH PRIVATE KEY-----',
+    '-----BEGIN OPENSSH PRIVATE KEY-----\n[REDACTED:pem-private-key]\n-----END OPENSSH PRIVATE KEY-----',
   ],
   [
     'pem-private-key',
     `cut off: -----BEGIN PRIVATE KEY-----\n${pemBody}`,
-    'cut off: -----BEGIN PRIVATE KEY-----\n[REDACTED]\n-----END PRIVATE KEY-----',
+    'cut off: -----BEGIN PRIVATE KEY-----\n[REDACTED:pem-private-key]\n',
   ],
-  ['authorization-header', 'Authorization: Bearer abc.DEF-123_456~xyz', 'Authorization: Bearer [REDACTED]'],
+  [
+    'pem-private-key',
+    `cut off, then prose: -----BEGIN PRIVATE KEY-----\n${pemBody}and the text after it stays.`,
+    'cut off, then prose: -----BEGIN PRIVATE KEY-----\n[REDACTED:pem-private-key]\nand the text after it stays.',
+  ],
+  [
+    'pem-private-key',
+    `-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,3F17F5316E2BAC89\n\n${pemBody}-----END RSA PRIVATE KEY-----`,
+    '-----BEGIN RSA PRIVATE KEY-----\n[REDACTED:pem-private-key]\n-----END RSA PRIVATE KEY-----',
+  ],
+  [
+    'pem-private-key',
+    `KEY="-----BEGIN PRIVATE KEY-----\\n${pemBody.replaceAll('\n', '\\n')}-----END PRIVATE KEY-----\\n" # escaped`,
+    'KEY="-----BEGIN PRIVATE KEY-----\\n[REDACTED:pem-private-key]\\n-----END PRIVATE KEY-----\\n" # escaped',
+  ],
+  [
+    'pem-private-key',
+    `-----BEGIN EC PRIVATE KEY-----\n${pemBody}-----END EC PRIVATE KEY-----\nkeep: -----END EC PRIVATE KEY-----`,
+    '-----BEGIN EC PRIVATE KEY-----\n[REDACTED:pem-private-key]\n-----END EC PRIVATE KEY-----\nkeep: -----END EC PRIVATE KEY-----',
+  ],
+  [
+    'authorization-header',
+    'Authorization: Bearer abc.DEF-123_456~xyz',
+    'Authorization: Bearer [REDACTED:authorization-header]',
+  ],
   [
     'authorization-header',
     `curl -H "authorization: bearer ${jwt}"`,
-    'curl -H "authorization: bearer [REDACTED]"',
+    'curl -H "authorization: bearer [REDACTED:authorization-header]"',
   ],
-  ['authorization-header', 'Authorization: Basic dXNlcjpwYXNzd29yZA==', 'Authorization: Basic [REDACTED]'],
+  [
+    'authorization-header',
+    'Authorization: Basic dXNlcjpwYXNzd29yZA==',
+    'Authorization: Basic [REDACTED:authorization-header]',
+  ],
   ['credit-card', 'card 4111 1111 1111 1111 exp', 'card 4111 **** **** 1111 exp'],
   ['credit-card', 'mc:5555555555554444', 'mc:5555********4444'],
   ['credit-card', 'amex 3782-822463-10005', 'amex 3782-******-*0005'],
@@ -114,6 +155,17 @@ const nearMisses: ReadonlyArray<readonly [string, string]> = [
   ['hex digest', 'sha256 0f4e2a9c1b7d3e5f60718293a4b5c6d7e8f90a1b2c3d4e5f6a7b8c9d0e1f2a3b'],
   ['UUID', '123e4567-e89b-12d3-a456-426614174000'],
   ['plain text', 'Read the file notes.md and summarise it.'],
+  // A BEGIN marker is not a key: the text after it is not key material and stays (issue 13).
+  [
+    'PEM BEGIN marker followed by prose',
+    '-----BEGIN RSA PRIVATE KEY-----\nThe rest of this file is what ran.\nrm -rf / is not in it.\n',
+  ],
+  ['PEM BEGIN marker at the end of a commit message', 'Fix the build -----BEGIN OPENSSH PRIVATE KEY-----'],
+  [
+    'PEM BEGIN and END around text that is not base64',
+    '-----BEGIN PRIVATE KEY-----\nHello\nworld, this stays\n-----END PRIVATE KEY-----',
+  ],
+  ['PEM BEGIN marker, short lines, no END', '-----BEGIN PRIVATE KEY-----\nshort\nlines\nonly\n'],
 ];
 
 describe('redaction corpus', () => {
@@ -140,9 +192,45 @@ describe('redaction corpus', () => {
     expect(redactValue({ at: timestamp })).toEqual({ at: timestamp });
   });
 
+  it('stops every rule at the end of its own pattern: what follows a PEM BEGIN marker survives', () => {
+    const tail = `\n${'All of this text came after the marker, and every word of it is kept.\n'.repeat(200)}`;
+    const text = `notes\n-----BEGIN RSA PRIVATE KEY-----${tail}`;
+    expect(redactText(text)).toBe(text);
+    const keyThenTail = `-----BEGIN RSA PRIVATE KEY-----\n${pemBody}-----END RSA PRIVATE KEY-----${tail}`;
+    expect(redactText(keyThenTail)).toBe(
+      `-----BEGIN RSA PRIVATE KEY-----\n[REDACTED:pem-private-key]\n-----END RSA PRIVATE KEY-----${tail}`,
+    );
+  });
+
+  it('bounds every rule, and stays fast on hostile text', () => {
+    const startedAt = performance.now();
+    const hostile = [
+      `-----BEGIN PRIVATE KEY-----\n${`${'A'.repeat(39)}\n`.repeat(20_000)}`,
+      '-----BEGIN PRIVATE KEY-----'.repeat(20_000),
+      `sk-ant-${'a1'.repeat(500_000)}`,
+      `Authorization: Bearer ${'a'.repeat(1_000_000)}`,
+      `eyJ${'a'.repeat(500_000)}.eyJ${'b'.repeat(500_000)}.c`,
+      '4'.repeat(1_000_000),
+    ];
+    for (const text of hostile) redactText(text);
+    expect(performance.now() - startedAt).toBeLessThan(2000);
+    // A token longer than any real one is cut at the rule's bound: the rest is not swallowed with it.
+    expect(redactText(`sk-ant-${'a1'.repeat(300)}`)).toBe(
+      `sk-ant-[REDACTED:anthropic-key]${'a1'.repeat(44)}`,
+    );
+  });
+
+  it('names the rules that fired', () => {
+    expect(redactTextWithRules(`${anthropic} 4111111111111111 plain`)).toEqual({
+      text: 'sk-ant-[REDACTED:anthropic-key] 4111********1111 plain',
+      rules: ['anthropic-key', 'credit-card'],
+    });
+    expect(redactTextWithRules('nothing here')).toEqual({ text: 'nothing here', rules: [] });
+  });
+
   it('finds several secrets in one string', () => {
     expect(redactText(`${openAiLegacy} and 123-45-6789 and 4111111111111111`)).toBe(
-      'sk-[REDACTED] and ***-**-6789 and 4111********1111',
+      'sk-[REDACTED:openai-key] and ***-**-6789 and 4111********1111',
     );
   });
 });
@@ -164,8 +252,11 @@ describe('redactValue', () => {
       count: 3,
       isForced: true,
       nothing: null,
-      headers: { Authorization: 'Bearer [REDACTED]', 'Proxy-Authorization': 'Basic [REDACTED]' },
-      list: ['ok', 'token sk-[REDACTED]', { nested: ['***-**-6789'] }],
+      headers: {
+        Authorization: 'Bearer [REDACTED:authorization-header]',
+        'Proxy-Authorization': 'Basic [REDACTED:authorization-header]',
+      },
+      list: ['ok', 'token sk-[REDACTED:openai-key]', { nested: ['***-**-6789'] }],
       cardAsNumber: '4111********1111',
       otherNumber: 4111111111111112,
     });
@@ -200,8 +291,16 @@ describe('redactRecordInput', () => {
     };
     expect(redactRecordInput(input)).toEqual({
       ...input,
-      arguments: { path: '/tmp/x', content: 'AWS AKIA[REDACTED]' },
-      policyDecision: { status: 'deny', rule: 'default-deny', reason: 'no rule for sk-[REDACTED]' },
+      arguments: { path: '/tmp/x', content: 'AWS AKIA[REDACTED:aws-access-key-id]' },
+      policyDecision: {
+        status: 'deny',
+        rule: 'default-deny',
+        reason: 'no rule for sk-[REDACTED:openai-key]',
+      },
+      redactions: [
+        { field: '/policyDecision/reason', rule: 'openai-key', action: 'redacted' },
+        { field: '/arguments/content', rule: 'aws-access-key-id', action: 'redacted' },
+      ],
     });
   });
 
@@ -214,7 +313,7 @@ describe('redactRecordInput', () => {
       durationMs: 3,
     };
     expect(redactRecordInput(input)).toMatchObject({
-      result: { status: 'error', error: '401 for sk-ant-[REDACTED]' },
+      result: { status: 'error', error: '401 for sk-ant-[REDACTED:anthropic-key]' },
     });
   });
 
@@ -228,9 +327,81 @@ describe('redactRecordInput', () => {
       refusal: { reason: 'replayed', message: `already used by ${anthropic}` },
     };
     expect(redactRecordInput(input)).toMatchObject({
-      arguments: { content: 'AWS AKIA[REDACTED]' },
-      refusal: { reason: 'replayed', message: 'already used by sk-ant-[REDACTED]' },
-      policyDecision: { reason: 'replayed for sk-[REDACTED]' },
+      arguments: { content: 'AWS AKIA[REDACTED:aws-access-key-id]' },
+      refusal: { reason: 'replayed', message: 'already used by sk-ant-[REDACTED:anthropic-key]' },
+      policyDecision: { reason: 'replayed for sk-[REDACTED:openai-key]' },
     });
+  });
+
+  // Issue 13: a secret-looking part of a path, URL or remote is flagged, never rewritten into a path that never ran.
+  it('never rewrites a path, URL or identifier argument: the rules that matched are listed as kept', () => {
+    const path = `/home/user/.ironcurtain/sessions/s/sandbox/${anthropic}/4111 1111 1111 1111.txt`;
+    const url = `https://example.com/collect?card=4111111111111111&key=${openAiLegacy}`;
+    const input: AuditRecordInputValue = {
+      ...common,
+      kind: 'decision',
+      arguments: { path, content: `key ${anthropic}`, url, owner: 'AKIAIOSFODNN7EXAMPLE', paths: [path] },
+      argumentRoles: {
+        path: ['write-path'],
+        content: ['none'],
+        url: ['fetch-url'],
+        owner: ['github-owner'],
+        paths: ['read-path'],
+      },
+      policyDecision: { status: 'allow', rule: 'structural-sandbox-allow', reason: 'in the sandbox' },
+    };
+    const redacted = redactRecordInput(input);
+    expect(redacted).toMatchObject({
+      arguments: {
+        path,
+        url,
+        owner: 'AKIAIOSFODNN7EXAMPLE',
+        paths: [path],
+        content: 'key sk-ant-[REDACTED:anthropic-key]',
+      },
+    });
+    expect(redacted.redactions).toEqual([
+      { field: '/arguments/path', rule: 'anthropic-key', action: 'kept' },
+      { field: '/arguments/path', rule: 'credit-card', action: 'kept' },
+      { field: '/arguments/content', rule: 'anthropic-key', action: 'redacted' },
+      { field: '/arguments/url', rule: 'openai-key', action: 'kept' },
+      { field: '/arguments/url', rule: 'credit-card', action: 'kept' },
+      { field: '/arguments/owner', rule: 'aws-access-key-id', action: 'kept' },
+      { field: '/arguments/paths/0', rule: 'anthropic-key', action: 'kept' },
+      { field: '/arguments/paths/0', rule: 'credit-card', action: 'kept' },
+    ]);
+  });
+
+  it('redacts an argument with only opaque roles, or none, and an argument the roles do not name', () => {
+    const input: AuditRecordInputValue = {
+      ...common,
+      kind: 'decision',
+      arguments: { message: `commit ${anthropic}`, 'a/b~c': anthropic, path: anthropic },
+      argumentRoles: { message: ['commit-message'], path: ['not-a-role'] },
+      policyDecision: { status: 'allow', rule: 'r', reason: 'ok' },
+    };
+    expect(redactRecordInput(input)).toMatchObject({
+      arguments: {
+        message: 'commit sk-ant-[REDACTED:anthropic-key]',
+        'a/b~c': 'sk-ant-[REDACTED:anthropic-key]',
+        path: 'sk-ant-[REDACTED:anthropic-key]',
+      },
+      redactions: [
+        { field: '/arguments/message', rule: 'anthropic-key', action: 'redacted' },
+        { field: '/arguments/a~1b~0c', rule: 'anthropic-key', action: 'redacted' },
+        { field: '/arguments/path', rule: 'anthropic-key', action: 'redacted' },
+      ],
+    });
+  });
+
+  it('lists only its own redactions: none when nothing fired, never one the producer sent', () => {
+    const input: AuditRecordInputValue = {
+      ...common,
+      kind: 'decision',
+      arguments: { path: '/tmp/x' },
+      policyDecision: { status: 'allow', rule: 'r', reason: 'ok' },
+      redactions: [{ field: '/arguments/path', rule: 'forged', action: 'redacted' }],
+    };
+    expect(redactRecordInput(input)).not.toHaveProperty('redactions');
   });
 });

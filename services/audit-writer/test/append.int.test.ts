@@ -70,6 +70,8 @@ describe('audit.append.v1', () => {
       escalation: { ticketId: 't-1', approver: 'alice' },
       autoApproved: false,
       whitelistApproved: true,
+      argsHash: 'b'.repeat(64),
+      argumentRoles: { path: ['read-path'] },
     } as never);
     await append(client, decision);
     await append(client, decisionInput('s2', 1));
@@ -139,9 +141,48 @@ describe('audit.append.v1', () => {
     expect(text).not.toContain('4111 1111 1111 1111');
     expect(text).not.toContain('AKIAIOSFODNN7EXAMPLE');
     const [decision, outcome] = await readTrail(home, 's1');
-    expect(decision?.['arguments']).toEqual({ content: 'key sk-ant-[REDACTED] card 4111 **** **** 1111' });
-    expect(outcome?.['result']).toEqual({ status: 'error', error: 'denied for AKIA[REDACTED]' });
+    expect(decision?.['arguments']).toEqual({
+      content: 'key sk-ant-[REDACTED:anthropic-key] card 4111 **** **** 1111',
+    });
+    expect(decision?.['redactions']).toEqual([
+      { field: '/arguments/content', rule: 'anthropic-key', action: 'redacted' },
+      { field: '/arguments/content', rule: 'credit-card', action: 'redacted' },
+    ]);
+    expect(outcome?.['result']).toEqual({
+      status: 'error',
+      error: 'denied for AKIA[REDACTED:aws-access-key-id]',
+    });
+    expect(outcome?.['redactions']).toEqual([
+      { field: '/result/error', rule: 'aws-access-key-id', action: 'redacted' },
+    ]);
     expect(await verifyFile('s1')).toMatchObject({ isValid: true });
+  });
+
+  // Issue 13: the trail must not lie. A path keeps its value (flagged, not rewritten), the text after a PEM BEGIN
+  // marker stays, the producer's hash of the real arguments is kept as sent, and the chain covers all of it.
+  it('never rewrites a path argument, keeps what follows a PEM marker and the argsHash as sent', async () => {
+    const path = '/sandbox/sk-ant-api03-Xy7Zw6Vu5Ts4Rq3Po2Nm1Lk0Jh9Gf8Ed7/4111 1111 1111 1111.txt';
+    const content = '-----BEGIN RSA PRIVATE KEY-----\nnot a key: every line of this text stays\nrm -rf /\n';
+    const record = decisionInput('s1', 9, {
+      toolName: 'write_file',
+      arguments: { path, content },
+      argsHash: 'c'.repeat(64),
+      argumentRoles: { path: ['write-path'], content: ['none'] },
+    } as never);
+    const reply = await append(client, record);
+    const [stored] = await readTrail(home, 's1');
+    expect(stored).toMatchObject({
+      arguments: { path, content },
+      argsHash: 'c'.repeat(64),
+      hash: reply.hash,
+    });
+    expect(stored?.['redactions']).toEqual([
+      { field: '/arguments/path', rule: 'anthropic-key', action: 'kept' },
+      { field: '/arguments/path', rule: 'credit-card', action: 'kept' },
+    ]);
+    expect(await verifyFile('s1')).toMatchObject({ isValid: true });
+    // The same append again is the same record (redaction is deterministic): answered from the trail.
+    expect(await append(client, record)).toMatchObject({ seq: reply.seq, isDuplicate: true });
   });
 
   it('writes records unredacted when AUDIT_REDACTION=off', async () => {

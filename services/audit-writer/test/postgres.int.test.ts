@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hashOfRecord } from '@ironcurtain/audit-trail';
 import { request, type Bus } from '@ironcurtain/bus';
 import { AuditQuery } from '@ironcurtain/proto-schemas';
 import { eventually, startNats, type NatsServerHandle } from '@ironcurtain/testing';
@@ -89,6 +90,25 @@ describe('the copy', () => {
       kind: 'decision',
       hash: fileRecords[0]?.['hash'],
     });
+  });
+});
+
+describe('records with the fields of issue 13', () => {
+  it('come back from PostgreSQL whole: argsHash, roles and redactions kept, every hash still matches', async () => {
+    const reply = await request(client, AuditQuery, { sessionId: 'q1', kind: 'decision' });
+    expect(reply.source).toBe('postgres');
+    for (const record of reply.records) expect(hashOfRecord(record)).toBe(record.hash);
+    // Index 21: a record as the PDP writes it now, whose path holds a key-like string.
+    const flagged = reply.records.find((record) => record.requestId === 'call-21');
+    expect(flagged).toMatchObject({
+      argsHash: expect.stringMatching(/^[0-9a-f]{64}$/),
+      argumentRoles: { path: ['read-path'] },
+      arguments: { path: expect.stringContaining('sk-ant-api03-Xy7Zw6Vu5Ts4Rq3Po2Nm1Lk0') },
+      redactions: [{ field: '/arguments/path', rule: 'anthropic-key', action: 'kept' }],
+    });
+    expect(reply.records.some((record) => record.kind === 'decision' && record.argsHash === undefined)).toBe(
+      true,
+    );
   });
 });
 

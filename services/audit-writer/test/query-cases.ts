@@ -28,7 +28,17 @@ export function datasetRecords(): RecordInput[] {
       // Several records share a minute, so order ties are broken by session and seq.
       timestamp: at(Math.floor(index / 2)),
     };
-    records.push(decisionInput(sessionId, index, shared as Partial<RecordInput>));
+    // Decision records as the PDP writes them now (the hash of the real arguments, their roles), some with a
+    // secret-looking path the writer flags and keeps; the first few as older PDPs wrote them, without either.
+    const path =
+      index % 7 === 0 ? `/tmp/sk-ant-api03-Xy7Zw6Vu5Ts4Rq3Po2Nm1Lk0-${index}.txt` : `/tmp/${index}.txt`;
+    const current =
+      index < 4
+        ? {}
+        : { argsHash: index.toString(16).padStart(64, '0'), argumentRoles: { path: ['read-path'] } };
+    records.push(
+      decisionInput(sessionId, index, { ...shared, ...current, arguments: { path } } as Partial<RecordInput>),
+    );
     if (status === 'allow') records.push(outcomeInput(sessionId, index, shared as Partial<RecordInput>));
   }
   return records;

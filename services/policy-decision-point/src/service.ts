@@ -8,6 +8,7 @@ import { readMcpConfig, serverDomainsOf } from '@ironcurtain/mcp-config';
 import {
   AuditAppend,
   EscalationOpen,
+  maximumToolArgumentBytes,
   McpgwExecute,
   mcpgwExecuteAt,
   McpgwPrepare,
@@ -91,6 +92,8 @@ export function createPolicyDecisionPointService(dependencies: {
           pendingOutcomes.add(append);
           void append.finally(() => pendingOutcomes.delete(append));
         },
+        // The server's limit, as it announced it on connect (nats-server's default is 1 MiB).
+        maxArgumentBytes: () => maximumToolArgumentBytes(bus.connection.info?.max_payload ?? 1024 * 1024),
         now: () => new Date(),
       };
       await serve(bus, PdpToolCall, createToolCallHandler(lifecycle));

@@ -5,6 +5,7 @@ import { createUser } from '@nats-io/nkeys';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { connectBus, openKeyValue, putJson, request, subscribe, type Bus } from '@ironcurtain/bus';
 import { silentLogger } from '@ironcurtain/log';
+import { computeArgsHash } from '@ironcurtain/policy-engine';
 import {
   activePolicyKey,
   PdpDecisionEvent,
@@ -118,6 +119,13 @@ describe('pdp.toolcall.v1: allow, deny, escalate', () => {
     });
     expect(audit.records[1]?.kind === 'outcome' && audit.records[1].durationMs).toBeGreaterThanOrEqual(0);
     expect(gateway.executed).toHaveLength(1);
+    // The record carries the hash the decision was signed for (what the gateway ran) and the arguments' roles.
+    const ran = gateway.executed[0];
+    if (ran === undefined) throw new Error('no executed call captured');
+    expect(audit.records[0]).toMatchObject({
+      argsHash: computeArgsHash(ran.canonicalArguments),
+      argumentRoles: { path: ['read-path'] },
+    });
     await eventually('the decision event', () => decisions.length > 0);
     expect(decisions).toEqual(['allow:allow-read-documents']);
   });
@@ -314,6 +322,39 @@ describe('policy distribution through KV', () => {
     });
     expect(gateway.executed).toHaveLength(0);
     expect(audit.records).toHaveLength(0);
+  });
+});
+
+describe('arguments too large for the bus', () => {
+  it('a call that carries only their size and hash is denied and recorded, and never prepared', async () => {
+    const oversize = { bytes: 5_000_000, sha256: 'e'.repeat(64) };
+    const reply = await request(
+      client,
+      PdpToolCall,
+      { callId: 'big-1', sessionId: 's1', serverName: 'filesystem', toolName: 'write_file', oversize },
+      { timeoutMs: 10_000 },
+    );
+    expect(reply).toMatchObject({ outcome: 'denied', decision: { rule: 'arguments-too-large' } });
+    expect(gateway.prepared).toEqual([]);
+    expect(audit.records).toEqual([
+      expect.objectContaining({
+        kind: 'decision',
+        requestId: 'big-1',
+        arguments: {},
+        oversize,
+        policyDecision: expect.objectContaining({ status: 'deny', rule: 'arguments-too-large' }),
+      }),
+    ]);
+  });
+
+  it('a call whose arguments are nested too deep to hash is denied and recorded by size and hash', async () => {
+    let deep: unknown = 'bottom';
+    for (let level = 0; level < 150; level += 1) deep = [deep];
+    const reply = await call('write_file', { path: join(documents, 'deep.txt'), content: deep });
+    expect(reply.decision.rule).toBe('arguments-too-large');
+    expect(reply.message).toMatch(/nested deeper than 100 levels/);
+    expect(audit.records[0]).toMatchObject({ arguments: {}, oversize: { bytes: expect.any(Number) } });
+    expect(gateway.prepared).toEqual([]);
   });
 });
 

@@ -4,6 +4,18 @@ import type { AuditRecordInput, ToolCallRequest, ToolCallResponse } from '@ironc
 type Call = z.output<typeof ToolCallRequest>;
 type AuditRecordInputValue = z.input<typeof AuditRecordInput>;
 
+/**
+ * What a decision record says about the arguments: the canonical ones (or those asked for, when the gateway did not
+ * prepare the call), the hash of them unredacted, each argument's roles (so the writer never rewrites a path, URL or
+ * identifier), or — for arguments too large to record — `{}` and their measure.
+ */
+export interface RecordedArguments {
+  arguments: Record<string, unknown>;
+  argsHash?: string | undefined;
+  argumentRoles?: Record<string, string[]> | undefined;
+  oversize?: { bytes: number; sha256: string } | undefined;
+}
+
 /** The decision as the audit records it: the final one, after any escalation. */
 interface AuditedVerdict {
   decision: 'allow' | 'deny' | 'escalate';
@@ -22,18 +34,21 @@ export interface EscalationFacts {
   similarPattern?: string | undefined;
 }
 
-/** The record written BEFORE any effect: the canonical arguments and the final decision. */
+/** The record written BEFORE any effect: the canonical arguments, their hash and the final decision. */
 export function decisionRecord(
   now: Date,
   call: Call,
   verdict: AuditedVerdict,
-  callArguments: Record<string, unknown>,
+  recorded: RecordedArguments,
   facts: EscalationFacts | undefined,
 ): AuditRecordInputValue {
   return {
     kind: 'decision',
     ...recordCommon(now, call, verdict),
-    arguments: callArguments,
+    arguments: recorded.arguments,
+    ...(recorded.argsHash === undefined ? {} : { argsHash: recorded.argsHash }),
+    ...(recorded.argumentRoles === undefined ? {} : { argumentRoles: recorded.argumentRoles }),
+    ...(recorded.oversize === undefined ? {} : { oversize: recorded.oversize }),
     ...(facts === undefined ? {} : escalationFields(facts)),
   };
 }

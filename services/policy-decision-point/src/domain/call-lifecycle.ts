@@ -11,7 +11,7 @@ import type {
   PdpDecisionEvent,
   RequestOf,
 } from '@ironcurtain/proto-schemas';
-import { decisionRecord, type EscalationFacts } from './audit-records.js';
+import { decisionRecord, type EscalationFacts, type RecordedArguments } from './audit-records.js';
 import { argumentRolesOf } from './argument-roles.js';
 import { executeCall } from './call-execution.js';
 import {
@@ -19,11 +19,18 @@ import {
   deny,
   prepareRequestOf,
   type Call,
+  type CallRequest,
   type PreparedCall,
   type Reply,
   type Verdict,
 } from './call-verdict.js';
 import type { BreakerVerdict } from './circuit-breaker.js';
+import {
+  inspectArguments,
+  oversizeOfCanonical,
+  tooLargeReason,
+  type ArgumentsMeasure,
+} from './oversize-arguments.js';
 import { LifecycleRuleId as PdpRuleId } from '@ironcurtain/proto-schemas';
 import { sandboxDirOf, type PolicyHolder } from './policy-holder.js';
 
@@ -60,14 +67,31 @@ export interface CallLifecycleDependencies {
    * caller need not wait for the outcome too. The service awaits what it holds before it stops.
    */
   trackOutcome(append: Promise<void>): void;
+  /**
+   * The most argument bytes a call may carry (`maximumToolArgumentBytes` of the bus's max payload): larger arguments
+   * would not fit the messages that carry them on (prepare, escalation, audit record), so they are denied.
+   */
+  maxArgumentBytes(): number;
   now(): Date;
 }
 
 /**
  * The life of one tool call (ARCHITECTURE.md): prepare → evaluate → escalate → audit → execute → audit. Every failure
- * on the way is a deny the agent can read; nothing executes unless the decision is allow and durably audited.
+ * on the way is a deny the agent can read; nothing executes unless the decision is allow and durably audited. A call
+ * whose arguments are too large to carry (or came without them, only their measure) is denied and recorded by size
+ * and hash, so no call goes unrecorded for its size.
  */
-export async function runToolCall(deps: CallLifecycleDependencies, call: Call): Promise<Reply> {
+export async function runToolCall(deps: CallLifecycleDependencies, request: CallRequest): Promise<Reply> {
+  const inspected = inspectArguments(request, deps.maxArgumentBytes());
+  if (!inspected.isRecordable) {
+    const verdict = deny(PdpRuleId.ArgumentsTooLarge, inspected.reason, deps.policy.policyHash);
+    const recorded = { arguments: {}, argsHash: inspected.argsHash, oversize: inspected.oversize };
+    return (
+      (await recordDecision(deps, request, verdict, recorded, undefined)) ??
+      deniedReply(request, verdict, undefined)
+    );
+  }
+  const { call } = inspected;
   const sandboxDir = sandboxDirOf(deps.home, call.sessionId);
   const preparation = await prepareCall(deps, call, sandboxDir);
   let verdict = preparation.verdict;
@@ -78,12 +102,31 @@ export async function runToolCall(deps: CallLifecycleDependencies, call: Call): 
     facts = escalated.facts;
   }
   const escalation = facts?.reply;
-  const auditedArguments = preparation.prepared?.canonicalArguments ?? call.arguments;
+  const recorded = recordedArgumentsOf(deps, call, sandboxDir, preparation, verdict, inspected.argsHash);
+  const failure = await recordDecision(deps, call, verdict, recorded, facts);
+  if (failure !== undefined) return failure;
+  const { prepared } = preparation;
+  if (verdict.decision !== 'allow' || prepared === undefined || preparation.oversize !== undefined)
+    return deniedReply(call, verdict, escalation);
+  return executeCall(deps, call, prepared, verdict, escalation);
+}
+
+/**
+ * Appends the decision record and publishes the decision; a denied reply when the record cannot be written (nothing
+ * may run then), else undefined.
+ */
+async function recordDecision(
+  deps: CallLifecycleDependencies,
+  call: CallRequest,
+  verdict: Verdict,
+  recorded: RecordedArguments,
+  facts: EscalationFacts | undefined,
+): Promise<Reply | undefined> {
   try {
-    await deps.appendAudit(decisionRecord(deps.now(), call, verdict, auditedArguments, facts));
+    await deps.appendAudit(decisionRecord(deps.now(), call, verdict, recorded, facts));
   } catch (error) {
     const reason = `the audit trail cannot be written (${errorCodeOf(error) ?? 'error'}), so no call may run`;
-    return deniedReply(call, { decision: 'deny', rule: PdpRuleId.AuditUnavailable, reason }, escalation);
+    return deniedReply(call, { decision: 'deny', rule: PdpRuleId.AuditUnavailable, reason }, facts?.reply);
   }
   deps.publishDecision({
     callId: call.callId,
@@ -96,16 +139,47 @@ export async function runToolCall(deps: CallLifecycleDependencies, call: Call): 
     policyHash: verdict.policyHash ?? '',
     at: deps.now().toISOString(),
   });
-  if (verdict.decision !== 'allow' || preparation.prepared === undefined)
-    return deniedReply(call, verdict, escalation);
-  return executeCall(deps, call, preparation.prepared, verdict, escalation);
+  return undefined;
+}
+
+/**
+ * The arguments as the decision record keeps them: the canonical ones with the hash the PDP signs (or, when the
+ * gateway did not prepare the call, those asked for with their hash), and each argument's roles so the writer never
+ * rewrites a path, URL or identifier; canonical arguments too large to record leave only their measure.
+ */
+function recordedArgumentsOf(
+  deps: CallLifecycleDependencies,
+  call: Call,
+  sandboxDir: string,
+  preparation: Preparation,
+  verdict: Verdict,
+  askedHash: string,
+): RecordedArguments {
+  const { prepared, oversize } = preparation;
+  if (oversize !== undefined) return { arguments: {}, argsHash: prepared?.argsHash, oversize };
+  const recordedArguments = prepared?.canonicalArguments ?? call.arguments;
+  const evaluator = deps.policy.evaluatorFor(call.sessionId, sandboxDir);
+  const argumentRoles =
+    verdict.argumentRoles ??
+    (evaluator === undefined
+      ? undefined
+      : argumentRolesOf(evaluator, call.serverName, call.toolName, recordedArguments));
+  return { arguments: recordedArguments, argsHash: prepared?.argsHash ?? askedHash, argumentRoles };
+}
+
+/** A call as the gateway prepared it (or not), and the verdict so far. */
+interface Preparation {
+  verdict: Verdict;
+  prepared?: PreparedCall;
+  /** Canonical arguments too large to carry on: their measure (the verdict is then a deny). */
+  oversize?: ArgumentsMeasure;
 }
 
 async function prepareCall(
   deps: CallLifecycleDependencies,
   call: Call,
   sandboxDir: string,
-): Promise<{ verdict: Verdict; prepared?: PreparedCall }> {
+): Promise<Preparation> {
   let prepared: Prepared;
   try {
     prepared = await deps.prepare(prepareRequestOf(call, sandboxDir));
@@ -122,6 +196,16 @@ async function prepareCall(
     argsHash: prepared.argsHash,
     executor: prepared.executor,
   };
+  const maxBytes = deps.maxArgumentBytes();
+  const oversize = oversizeOfCanonical(prepared.canonicalArguments, maxBytes);
+  if (oversize !== undefined) {
+    const reason = tooLargeReason(oversize.bytes, maxBytes);
+    return {
+      verdict: deny(PdpRuleId.ArgumentsTooLarge, reason, deps.policy.policyHash),
+      prepared: ready,
+      oversize,
+    };
+  }
   const breaker = deps.breaker.record({ ...call, argsHash: prepared.argsHash });
   if (breaker.isTripped) {
     const reason = `${breaker.count} identical calls within a minute; stop repeating this call`;

@@ -1,8 +1,10 @@
 import type { z } from 'zod';
 import type { McpgwPrepare, RequestOf, ToolCallRequest, ToolCallResponse } from '@ironcurtain/proto-schemas';
 
-/** A tool call as the agent asked for it. */
-export type Call = z.output<typeof ToolCallRequest>;
+/** A tool call as it reaches the PDP: with its arguments, or only their measure when they were too large to send. */
+export type CallRequest = z.output<typeof ToolCallRequest>;
+/** A tool call with its arguments, as the agent asked for it. */
+export type Call = CallRequest & { arguments: Record<string, unknown> };
 /** The PDP's answer to a tool call. */
 export type Reply = z.input<typeof ToolCallResponse>;
 
@@ -40,7 +42,7 @@ export function prepareRequestOf(call: Call, sandboxDir: string): RequestOf<type
 }
 
 /** The reply for a denied call: `DENIED: …`, or `ESCALATION DENIED: …` after a human's no. */
-export function deniedReply(call: Call, verdict: Verdict, escalation: Reply['escalation']): Reply {
+export function deniedReply(call: CallRequest, verdict: Verdict, escalation: Reply['escalation']): Reply {
   const prefix =
     escalation !== undefined && escalation.status !== 'approved' ? 'ESCALATION DENIED' : 'DENIED';
   return {

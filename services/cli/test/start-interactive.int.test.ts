@@ -22,9 +22,9 @@ describe('ironcurtain start (interactive)', () => {
     try {
       await waitFor(/session \S+ — sandbox:/);
       type('Show me what you can do.');
-      await waitFor(/answer with \/approve or \/deny/);
+      await waitFor(/answer with \/approve [0-9a-f]{6} or \/deny [0-9a-f]{6}/);
       type('/approve');
-      await waitFor(/answer with \/approve or \/deny/, 2);
+      await waitFor(/answer with \/approve [0-9a-f]{6} or \/deny [0-9a-f]{6}/, 2);
       type('/deny');
       await waitFor(/ready for your next message/);
       type('/budget');
@@ -41,9 +41,9 @@ describe('ironcurtain start (interactive)', () => {
       cli.child.kill('SIGKILL');
     }
     const output = cli.output();
-    expect(output).toMatch(/escalation esc_[0-9a-f]+: approved by /);
+    expect(output).toMatch(/escalation esc_[0-9a-f]+ \[[0-9a-f]{6}\]: approved by /);
     expect(output).toContain('git.git_remote: allowed (approved by');
-    expect(output).toMatch(/escalation esc_[0-9a-f]+: denied by /);
+    expect(output).toMatch(/escalation esc_[0-9a-f]+ \[[0-9a-f]{6}\]: denied by /);
     expect(output).toMatch(/git\.git_push: ESCALATION DENIED: denied by /);
     expect(output).toMatch(/tokens: \d+ of 1000000/);
     expect(output).toMatch(/Z assistant: Done\. I wrote and committed hello\.md/);

@@ -62,7 +62,7 @@ describe('ironcurtain start "task" through the whole stack', () => {
     const output = start.output();
     expect(code, output).toBe(0);
     expect(output).toContain('filesystem.write_file: allowed');
-    expect(output).toMatch(/approval needed \[esc_[0-9a-f]+\]: git\.git_push/);
+    expect(output).toMatch(/approval needed \[[0-9a-f]{6}\]: git\.git_push/);
     expect(output).toMatch(/git\.git_push: ESCALATION DENIED: nobody answered in time/);
     expect(output).toMatch(/filesystem\.read_text_file: DENIED: /);
     expect(output).toMatch(/filesystem\.write_file: DENIED: Access to protected path/);
@@ -213,7 +213,7 @@ describe('ironcurtain start "task" under a policy that escalates reading /etc/pa
     const { code } = await start.exited;
     const output = start.output();
     expect(code, output).toBe(0);
-    expect(output).toMatch(/approval needed \[esc_[0-9a-f]+\]: filesystem\.read_text_file/);
+    expect(output).toMatch(/approval needed \[[0-9a-f]{6}\]: filesystem\.read_text_file/);
     expect(output).toContain(
       'reason: The user wants to approve reads of /etc/passwd. (rule escalate-read-passwd)',
     );

@@ -10,7 +10,7 @@ export function registerApproveCommand(program: Command, context: CliContext): v
   program
     .command('approve')
     .description('approve a pending tool call (see `ironcurtain escalations`); the first answer wins')
-    .argument('<id>', 'the ticket id, e.g. esc_3f9a0c1d2e4b5a6c')
+    .argument('<id>', 'the ticket id or its code, e.g. esc_3f9a0c1d2e4b5a6c or 3f9a0c')
     .option(
       '--similar',
       'also allow similar calls for the rest of the session: same server, and each escalated resource in the same ' +
@@ -26,13 +26,16 @@ export function registerDenyCommand(program: Command, context: CliContext): void
   program
     .command('deny')
     .description('deny a pending tool call (see `ironcurtain escalations`); the first answer wins')
-    .argument('<id>', 'the ticket id, e.g. esc_3f9a0c1d2e4b5a6c')
+    .argument('<id>', 'the ticket id or its code, e.g. esc_3f9a0c1d2e4b5a6c or 3f9a0c')
     .action(async (ticketId: string) => {
       await answer(context, ticketId, 'denied', false);
     });
 }
 
-/** Sends the answer; exit code 0 when it settled the ticket, 1 when someone else's answer (or expiry) came first. */
+/**
+ * Sends the answer and prints the call it settled (from the ticket, resources first and whole); exit code 0 when it
+ * settled the ticket, 1 when someone else's answer (or expiry) came first.
+ */
 async function answer(
   context: CliContext,
   ticketId: string,
@@ -40,12 +43,12 @@ async function answer(
   allowSimilar: boolean,
 ): Promise<void> {
   const settings = await resolveCliNats(context.env, homeOf(context));
-  const reply = await answerTicket(settings, {
-    ticketId,
+  const { reply, ticket } = await answerTicket(settings, {
+    ticket: ticketId,
     decision,
     approver: context.userName(),
     allowSimilar,
   });
-  context.stdout.write(formatResolveReply(reply, decision));
+  context.stdout.write(formatResolveReply(reply, decision, ticket));
   context.setExitCode(reply.isAccepted ? 0 : 1);
 }

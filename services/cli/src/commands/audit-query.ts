@@ -3,7 +3,7 @@ import type { AuditFilterValue } from '@ironcurtain/audit-trail';
 import { request, type Bus } from '@ironcurtain/bus';
 import { AuditQuery } from '@ironcurtain/proto-schemas';
 import type { CliContext } from '../cli-context.js';
-import { formatRecordHeader, formatRecordRow } from '../domain/audit/audit-report.js';
+import { formatRecordHeader, formatRecordJson, formatRecordRow } from '../domain/audit/audit-report.js';
 import { resolveCliNats } from '../domain/cli-nats.js';
 import { countOption, filterOf, withFilterOptions, type AuditFilterOptions } from './audit-options.js';
 import { homeOf } from './policy-options.js';
@@ -35,9 +35,7 @@ export function registerAuditQueryCommand(audit: Command, context: CliContext): 
         const order = options.newestFirst === true ? 'desc' : 'asc';
         let printed = 0;
         for await (const record of queryPages(bus, filter, order, options.limit)) {
-          context.stdout.write(
-            options.json === true ? `${JSON.stringify(record)}\n` : formatRecordRow(record),
-          );
+          context.stdout.write(options.json === true ? formatRecordJson(record) : formatRecordRow(record));
           printed += 1;
         }
         if (options.json !== true && printed === 0) context.stderr.write('no matching records\n');

@@ -3,7 +3,7 @@ import { createAuditRecordMatcher, type AuditRecordValue } from '@ironcurtain/au
 import { subscribe } from '@ironcurtain/bus';
 import { AuditRecordEvent } from '@ironcurtain/proto-schemas';
 import type { CliContext } from '../cli-context.js';
-import { formatRecordHeader, formatRecordRow } from '../domain/audit/audit-report.js';
+import { formatRecordHeader, formatRecordJson, formatRecordRow } from '../domain/audit/audit-report.js';
 import { connectCli, queryPages } from './audit-query.js';
 import { countOption, filterOf, withFilterOptions, type AuditFilterOptions } from './audit-options.js';
 
@@ -27,7 +27,7 @@ export function registerAuditTailCommand(audit: Command, context: CliContext): v
   withFilterOptions(command).action(async (options: TailOptions) => {
     const filter = filterOf(options, new Date());
     const print = (record: AuditRecordValue) =>
-      context.stdout.write(options.json === true ? `${JSON.stringify(record)}\n` : formatRecordRow(record));
+      context.stdout.write(options.json === true ? formatRecordJson(record) : formatRecordRow(record));
     const bus = await connectCli(context);
     // Subscribed before the first query, so nothing written in between is missed; shown once each.
     const shown = new Set<string>();

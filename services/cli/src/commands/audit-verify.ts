@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { request } from '@ironcurtain/bus';
 import { AuditVerify } from '@ironcurtain/proto-schemas';
+import { terminalSafeJson } from '@ironcurtain/terminal-text';
 import type { CliContext } from '../cli-context.js';
 import { resolveCliNats } from '../domain/cli-nats.js';
 import { formatTrailVerdict } from '../domain/audit/audit-report.js';
@@ -41,7 +42,7 @@ export function registerAuditVerifyCommand(audit: Command, context: CliContext):
           : await verifyLocally(context, target);
       for (const verdict of verdicts) {
         context.stdout.write(
-          options.json === true ? `${JSON.stringify(verdict)}\n` : formatTrailVerdict(verdict),
+          options.json === true ? `${terminalSafeJson(verdict)}\n` : formatTrailVerdict(verdict),
         );
       }
       context.setExitCode(verdicts.every((verdict) => verdict.isValid) ? 0 : 1);

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import { reviseConstitution, writeFileAtomic } from '@ironcurtain/policy-compiler';
+import { terminalSafeText } from '@ironcurtain/terminal-text';
 import type { CliContext } from '../cli-context.js';
 import { diffLines } from '../domain/compile/compile-constitution-diff.js';
 import { createCompileAskContext } from '../domain/compile/compile-llm.js';
@@ -58,7 +59,9 @@ export function registerCustomizePolicyCommand(program: Command, context: CliCon
       for (;;) {
         const revision = await reviseConstitution(ask, { base, user, requests });
         const diff = diffLines(user, revision.constitution);
-        context.stdout.write(`${revision.summary}\n\n${diff === '' ? '(no change)\n' : diff}\n`);
+        // The model's words and its draft are shown terminal-safe (newlines kept).
+        const shown = `${revision.summary}\n\n${diff === '' ? '(no change)\n' : diff}`;
+        context.stdout.write(`${terminalSafeText(shown)}\n`);
         const answer =
           options.yes === true
             ? 'y'

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { terminalSafeJson } from '@ironcurtain/terminal-text';
 import type { CliContext } from '../cli-context.js';
 import { resolveCliNats } from '../domain/cli-nats.js';
 import { listPendingTickets } from '../domain/escalations/escalation-client.js';
@@ -19,7 +20,7 @@ export function registerEscalationsCommand(program: Command, context: CliContext
       const tickets = await listPendingTickets(settings, options.session);
       context.stdout.write(
         options.json === true
-          ? `${JSON.stringify({ tickets }, null, 2)}\n`
+          ? `${terminalSafeJson({ tickets }, 2)}\n`
           : formatPendingTickets(tickets, new Date()),
       );
       context.setExitCode(0);

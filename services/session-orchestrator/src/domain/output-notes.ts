@@ -6,7 +6,12 @@ export interface OutputNote {
   readonly text: string;
 }
 
-const maxCodeLines = 12;
+/**
+ * The longest code a note carries whole. A terminal shows the first lines and the count of the rest, and `/code`
+ * shows all of it, so the note (and the transcript, which records notes) holds the whole code; only code beyond
+ * this, which would not fit in one bus message once escaped, is cut, and the note says how much.
+ */
+export const maxNoteCodeLength = 100_000;
 
 /** The note an agent event becomes for terminals and Signal, or undefined for events nobody needs to see. */
 export function noteOfAgentEvent(event: AgentEvent): OutputNote | undefined {
@@ -14,7 +19,7 @@ export function noteOfAgentEvent(event: AgentEvent): OutputNote | undefined {
     case 'assistant-text':
       return event.text.trim() === '' ? undefined : { kind: 'assistant', text: event.text };
     case 'code-started':
-      return { kind: 'tool', text: `running code:\n${shortCode(event.code)}` };
+      return { kind: 'tool', text: codeNoteText(event.code) };
     case 'code-finished': {
       const loop = event.loop === 'ok' ? '' : ` (loop detector: ${event.loop})`;
       return { kind: 'tool', text: `${event.isOk ? 'finished' : 'failed'}: ${event.summary}${loop}` };
@@ -32,12 +37,21 @@ export function noteOfAgentEvent(event: AgentEvent): OutputNote | undefined {
   }
 }
 
-function shortCode(code: string): string {
-  const lines = code.split('\n');
-  if (lines.length <= maxCodeLines) return indent(lines);
-  return indent([...lines.slice(0, maxCodeLines), `… ${lines.length - maxCodeLines} more lines`]);
+/**
+ * `running code (N lines):` and the code as the model wrote it, raw (terminals make it safe when they show it).
+ * The header is the orchestrator's own, so its line count cannot be faked by the code.
+ */
+export function codeNoteText(code: string): string {
+  const totalLines = lineCount(code);
+  const header = `running code (${totalLines} line${totalLines === 1 ? '' : 's'}):`;
+  if (code.length <= maxNoteCodeLength) return `${header}\n${code}`;
+  return (
+    `${header}\n${code.slice(0, maxNoteCodeLength)}\n… code cut here: ${code.length - maxNoteCodeLength} more ` +
+    'characters are only in the conversation once the turn ends'
+  );
 }
 
-function indent(lines: readonly string[]): string {
-  return lines.map((line) => `  ${line}`).join('\n');
+function lineCount(code: string): number {
+  const lines = code.split('\n');
+  return lines.length > 1 && lines.at(-1) === '' ? lines.length - 1 : lines.length;
 }

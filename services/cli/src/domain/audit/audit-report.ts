@@ -1,4 +1,5 @@
 import type { AuditRecordValue } from '@ironcurtain/audit-trail';
+import { terminalSafe, terminalSafeJson, terminalSafeText } from '@ironcurtain/terminal-text';
 import type { TrailVerdict } from './audit-trail-files.js';
 
 /** One trail's verdict in words: `OK …` or `BROKEN …`, then notes. */
@@ -25,7 +26,8 @@ export function formatTrailVerdict(verdict: TrailVerdict): string {
     );
   }
   for (const name of verdict.setAside) lines.push(`        note: torn tail set aside earlier: ${name}`);
-  return `${lines.join('\n')}\n`;
+  // File names and problems can quote a damaged trail: shown terminal-safe.
+  return `${terminalSafeText(lines.join('\n'))}\n`;
 }
 
 const columns = [
@@ -40,7 +42,7 @@ const columns = [
 
 /** The header of the record table. Columns have fixed widths, so `tail -f` can print rows as they come. */
 export function formatRecordHeader(): string {
-  return `${columns.map(([name, width]) => name.padEnd(width)).join(' ')}RESULT\n`;
+  return `${columns.map(([name, width]) => name.padEnd(width)).join(' ')} RESULT\n`;
 }
 
 /** One record as a table row; an outcome shows its result and duration, a decision its escalation. */
@@ -54,20 +56,20 @@ export function formatRecordRow(record: AuditRecordValue): string {
     record.policyDecision.status,
     record.policyDecision.rule,
   ];
-  const row = cells.map((cell, index) => printable(cell).padEnd(columns[index]?.[1] ?? 0)).join(' ');
-  return `${row}${printable(resultOf(record))}\n`;
+  // Records carry text that came from the agent or a tool: every cell goes through the terminal-safety layer, so
+  // escapes, C1 controls, bidi and invisible characters are shown, not sent; a long result is shortened visibly.
+  const row = cells
+    .map((cell, index) => terminalSafe(cell, { maxLength: 200 }).padEnd(columns[index]?.[1] ?? 0))
+    .join(' ');
+  return `${row} ${terminalSafe(resultOf(record), { maxLength: maxResultLength })}\n`;
 }
 
-// Records carry text that came from the agent or a tool. Control characters (terminal escapes, C1 included) and
-// format characters (bidi overrides, which make the shown text differ from the real one) are shown, not sent.
-const terminalUnsafe = /[\p{Cc}\p{Cf}\u2028\u2029]/gu;
-
-function printable(text: string): string {
-  return text.replace(
-    terminalUnsafe,
-    (character) => `\\u${(character.codePointAt(0) ?? 0).toString(16).padStart(4, '0')}`,
-  );
+/** One record as a JSON line that is the same JSON and safe to show in a terminal (`--json`). */
+export function formatRecordJson(record: AuditRecordValue): string {
+  return `${terminalSafeJson(record)}\n`;
 }
+
+const maxResultLength = 300;
 
 function resultOf(record: AuditRecordValue): string {
   if (record.kind === 'outcome') {

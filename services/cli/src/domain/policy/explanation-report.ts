@@ -1,4 +1,5 @@
 import type { ExplanationStep, ToolCall } from '@ironcurtain/policy-engine';
+import { terminalSafe, terminalSafeJson } from '@ironcurtain/terminal-text';
 import type { LocalExplanation } from './local-decision.js';
 
 /** Which policy decided, for the report's header. */
@@ -32,11 +33,11 @@ export function formatExplanation(explanation: LocalExplanation, policy: PolicyI
   const rows = steps.map(
     (step, index) =>
       `${step.stage.padEnd(stageWidth)}${(labels[index] ?? '').padEnd(labelWidth)}` +
-      `${outcomeWords[step.outcome].padEnd(10)}${step.detail}`,
+      `${outcomeWords[step.outcome].padEnd(10)}${terminalSafe(step.detail)}`,
   );
   const { result } = explanation;
   const decision = [
-    `decision   ${result.decision.toUpperCase()} by rule ${result.rule}: ${result.reason}`,
+    `decision   ${result.decision.toUpperCase()} by rule ${result.rule}: ${terminalSafe(result.reason)}`,
     ...(result.escalatedRoles === undefined || result.escalatedRoles.length === 0
       ? []
       : [`escalated  ${result.escalatedRoles.join(', ')}`]),
@@ -46,9 +47,9 @@ export function formatExplanation(explanation: LocalExplanation, policy: PolicyI
 
 /** The explanation as one JSON document. */
 export function formatExplanationJson(explanation: LocalExplanation, policy: PolicyIdentity): string {
-  return `${JSON.stringify({ ...policy, ...explanation }, null, 2)}\n`;
+  return `${terminalSafeJson({ ...policy, ...explanation }, 2)}\n`;
 }
 
 function describeCall(call: ToolCall): string {
-  return `${call.serverName}/${call.toolName} ${JSON.stringify(call.arguments)}`;
+  return terminalSafe(`${call.serverName}/${call.toolName} ${JSON.stringify(call.arguments)}`);
 }

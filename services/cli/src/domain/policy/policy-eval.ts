@@ -1,4 +1,5 @@
 import { RuleId, type ToolCall } from '@ironcurtain/policy-engine';
+import { terminalSafeJson } from '@ironcurtain/terminal-text';
 import type { DecisionLine, LocalDecider } from './local-decision.js';
 import { parseToolCall } from '../session/tool-call-input.js';
 
@@ -36,7 +37,7 @@ export async function evaluateCallLines(
         reason: `line ${lineNumber}: ${parsed.problem}`,
       };
     }
-    write(`${JSON.stringify(answer)}\n`);
+    write(`${terminalSafeJson(answer)}\n`);
   }
   return counts;
 }

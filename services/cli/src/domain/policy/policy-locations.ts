@@ -1,6 +1,6 @@
 import { access } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { defaultPolicyDir } from '@ironcurtain/default-policy';
+import { defaultPolicyDir, shippedMcpConfigPath } from '@ironcurtain/default-policy';
 import { policyFileNames } from '@ironcurtain/policy-engine';
 
 /** The MCP server config the shipped policy folder holds beside its artifacts. */
@@ -59,8 +59,7 @@ export async function defaultPolicyDirectory(home: string): Promise<string> {
 
 /** The shipped `mcp-servers.json`, or undefined when the shipped policy has none. */
 export async function shippedMcpConfig(): Promise<string | undefined> {
-  const file = join(defaultPolicyDir, mcpServersFileName);
-  return (await exists(file)) ? file : undefined;
+  return (await exists(shippedMcpConfigPath)) ? shippedMcpConfigPath : undefined;
 }
 
 async function exists(file: string): Promise<boolean> {

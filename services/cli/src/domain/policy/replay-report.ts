@@ -1,3 +1,4 @@
+import { terminalSafe, terminalSafeJson } from '@ironcurtain/terminal-text';
 import type { ReplayChange, ReplayReport } from './policy-replay.js';
 
 /** What the report's header names: the trail and the candidate policy. */
@@ -26,7 +27,9 @@ export function formatReplayReport(report: ReplayReport, source: ReplaySource): 
     ...indentTable(Object.entries(report.notReDecidable.byRule)),
     `skipped (not decision records): ${report.skipped}`,
     `malformed lines: ${report.malformed.count}`,
-    ...report.malformed.lines.map((entry) => `  line ${entry.line}: ${entry.problem}`),
+    ...report.malformed.lines.map(
+      (entry) => `  line ${entry.line}: ${terminalSafe(entry.problem, { maxLength: 300 })}`,
+    ),
     ...(report.malformed.count > report.malformed.lines.length ? ['  …'] : []),
   ];
   if (report.changes.length > 0) {
@@ -38,20 +41,18 @@ export function formatReplayReport(report: ReplayReport, source: ReplaySource): 
 
 /** The replay as one JSON document. */
 export function formatReplayJson(report: ReplayReport, source: ReplaySource): string {
-  return `${JSON.stringify({ ...source, ...report }, null, 2)}\n`;
+  return `${terminalSafeJson({ ...source, ...report }, 2)}\n`;
 }
 
+// The calls come from an audit trail, so from the agent: every part is shown terminal-safe and cut visibly.
 function describeChange(change: ReplayChange): string[] {
-  const callArguments = JSON.stringify(change.arguments);
-  const shown =
-    callArguments.length > maximumArgumentsShown
-      ? `${callArguments.slice(0, maximumArgumentsShown)}…`
-      : callArguments;
+  const shown = terminalSafe(JSON.stringify(change.arguments), { maxLength: maximumArgumentsShown });
   const escalation = change.from.escalation === undefined ? '' : `, ${change.from.escalation}`;
+  const call = terminalSafe(`${change.serverName}/${change.toolName}`, { maxLength: 200 });
   return [
-    `  line ${change.line}  session ${change.sessionId}  ${change.serverName}/${change.toolName} ${shown}`,
+    `  line ${change.line}  session ${terminalSafe(change.sessionId, { maxLength: 100 })}  ${call} ${shown}`,
     `    ${change.from.decision} (${change.from.rule}${escalation}) → ${change.to.decision} (${change.to.rule}): ` +
-      change.to.reason,
+      terminalSafe(change.to.reason, { maxLength: 500 }),
   ];
 }
 

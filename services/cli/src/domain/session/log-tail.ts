@@ -1,4 +1,5 @@
 import { open } from 'node:fs/promises';
+import { terminalSafe } from '@ironcurtain/terminal-text';
 
 const tailBytes = 4096;
 const maximumLength = 200;
@@ -27,7 +28,8 @@ export async function lastLogLine(logFile: string): Promise<string | undefined> 
     .map((candidate) => candidate.trim())
     .filter((candidate) => candidate !== '')
     .at(-1);
-  return line === undefined ? undefined : truncate(gistOf(line));
+  // A log line can quote what an agent or a tool sent; it is shown safe and visibly shortened.
+  return line === undefined ? undefined : terminalSafe(gistOf(line), { maxLength: maximumLength });
 }
 
 function gistOf(line: string): string {
@@ -39,8 +41,4 @@ function gistOf(line: string): string {
   } catch {
     return line;
   }
-}
-
-function truncate(text: string): string {
-  return text.length <= maximumLength ? text : `${text.slice(0, maximumLength)}…`;
 }

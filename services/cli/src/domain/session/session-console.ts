@@ -1,24 +1,22 @@
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { request, subscribe, type Bus } from '@ironcurtain/bus';
 import {
   EscalationOpenedEvent,
-  EscalationResolve,
   EscalationResolvedEvent,
-  SessionBudget,
   SessionBudgetEvent,
   SessionOutputEvent,
-  SessionSend,
   SessionStart,
   SessionStatusEvent,
   SessionStop,
   type PayloadOf,
 } from '@ironcurtain/proto-schemas';
+import { terminalSafe, ticketShortCode } from '@ironcurtain/terminal-text';
 import type { TextOutput } from '../../cli-context.js';
-import { formatBudget, formatEscalation, formatOutput } from './session-view.js';
+import { createPendingApprovals } from './pending-approvals.js';
+import { handleSessionLine } from './session-commands.js';
+import { codeOfNote, formatBudget, formatCodeNote, formatEscalation, formatOutput } from './session-view.js';
 
-type Ticket = PayloadOf<typeof EscalationOpenedEvent>['ticket'];
 type StatusEvent = PayloadOf<typeof SessionStatusEvent>;
 
 /** What a session in the terminal needs. */
@@ -47,9 +45,9 @@ export const turnExitCodes: Readonly<Record<string, number>> = {
 };
 
 /**
- * Runs one session in the terminal: starts (or resumes) it, prints what the agent says and does, shows escalations
- * and answers them, and takes `/approve`, `/deny`, `/budget`, `/logs`, `/quit` and new tasks. Resolves with the
- * exit code and the session id.
+ * Runs one session in the terminal: starts (or resumes) it, prints what the agent says and does (all of it made
+ * terminal-safe), shows escalations from their tickets and answers them, and takes `/approve`, `/deny`, `/code`,
+ * `/budget`, `/logs`, `/quit` and new tasks. Resolves with the exit code and the session id.
  */
 export async function runSessionConsole(
   options: SessionConsoleOptions,
@@ -57,33 +55,42 @@ export async function runSessionConsole(
   const print = (line: string): void => void options.output.write(`${line}\n`);
   const early: Array<() => void> = [];
   let sessionId: string | undefined;
-  const pending: Ticket[] = [];
+  const pending = createPendingApprovals();
+  const codes: string[] = [];
   let settleTurn: (event: StatusEvent) => void = () => undefined;
   const ours = (id: string, show: () => void): void => {
     if (sessionId === undefined) early.push(() => id === sessionId && show());
     else if (id === sessionId) show();
   };
+  const showOutput = (event: PayloadOf<typeof SessionOutputEvent>): void => {
+    const code = codeOfNote(event);
+    if (code === undefined) return print(formatOutput(event));
+    codes.push(code);
+    print(formatCodeNote(code, codes.length));
+  };
   const subscriptions = [
-    subscribe(options.bus, SessionOutputEvent, (event) =>
-      ours(event.sessionId, () => print(formatOutput(event))),
-    ),
+    subscribe(options.bus, SessionOutputEvent, (event) => ours(event.sessionId, () => showOutput(event))),
     subscribe(options.bus, SessionBudgetEvent, (event) =>
       ours(event.sessionId, () => print(formatBudget(event))),
     ),
     subscribe(options.bus, SessionStatusEvent, (event) => ours(event.sessionId, () => settleTurn(event))),
     subscribe(options.bus, EscalationOpenedEvent, ({ ticket }) =>
       ours(ticket.sessionId, () => {
-        pending.push(ticket);
-        print(formatEscalation(ticket));
-        print(options.shouldAskOnEscalation ? '    approve? [y/N]' : '    answer with /approve or /deny');
+        pending.add(ticket);
+        print(formatEscalation(ticket, options.shouldAskOnEscalation));
+        if (pending.count() > 1) {
+          const answer = options.shouldAskOnEscalation ? 'y CODE or n CODE' : '/approve CODE or /deny CODE';
+          print(`    ${pending.count()} approvals are waiting: answer each with its code (${answer})`);
+        }
       }),
     ),
     subscribe(options.bus, EscalationResolvedEvent, (event) =>
       ours(event.sessionId, () => {
-        const index = pending.findIndex((ticket) => ticket.id === event.ticketId);
-        if (index !== -1) pending.splice(index, 1);
+        pending.remove(event.ticketId);
+        const by = event.approver ? ` by ${terminalSafe(event.approver, { maxLength: 100 })}` : '';
         print(
-          `  · escalation ${event.ticketId}: ${event.status}${event.approver ? ` by ${event.approver}` : ''}`,
+          `  · escalation ${terminalSafe(event.ticketId)} [${terminalSafe(ticketShortCode(event.ticketId))}]: ` +
+            `${event.status}${by}`,
         );
       }),
     ),
@@ -99,21 +106,8 @@ export async function runSessionConsole(
     );
     sessionId = started.sessionId;
     const id = started.sessionId;
-    print(`session ${id} — sandbox: ${join(options.home, 'sessions', id, 'sandbox')}`);
+    print(`session ${id} — sandbox: ${terminalSafe(join(options.home, 'sessions', id, 'sandbox'))}`);
     for (const replay of early.splice(0)) replay();
-    const answer = async (decision: 'approved' | 'denied', ticketId?: string): Promise<void> => {
-      const ticket = ticketId ?? pending[0]?.id;
-      if (ticket === undefined) return print('  · no approval is waiting');
-      const reply = await request(options.bus, EscalationResolve, {
-        ticketId: ticket,
-        decision,
-        approver: options.approver,
-        channel: 'terminal',
-        allowSimilar: false,
-      });
-      if (!reply.isAccepted)
-        print(`  · ${ticket} was already ${reply.status} by ${reply.resolvedBy ?? 'someone else'}`);
-    };
     const turnEnded = new Promise<StatusEvent>((resolve) => {
       settleTurn = (event) => {
         if (event.turnOutcome !== undefined && options.isSingleShot) resolve(event);
@@ -122,34 +116,24 @@ export async function runSessionConsole(
           print('  · ready for your next message (/quit to end)');
       };
     });
+    const commandContext = {
+      bus: options.bus,
+      home: options.home,
+      sessionId: id,
+      approver: options.approver,
+      pending,
+      codes,
+      shouldAskYesNo: options.shouldAskOnEscalation,
+      isSingleShot: options.isSingleShot,
+      print,
+    };
     const quit = new Promise<'quit'>((resolve) => {
       lines.on('line', (line) => {
-        void handleLine(line.trim()).catch((error: unknown) => print(`  · ${(error as Error).message}`));
+        handleSessionLine(line.trim(), commandContext).then(
+          (result) => result === 'quit' && resolve('quit'),
+          (error: unknown) => print(`  · ${terminalSafe((error as Error).message, { maxLength: 500 })}`),
+        );
       });
-      const handleLine = async (line: string): Promise<void> => {
-        if (line === '') return;
-        if (options.shouldAskOnEscalation && pending.length > 0 && /^(y|yes|n|no)$/i.test(line)) {
-          return answer(/^y/i.test(line) ? 'approved' : 'denied');
-        }
-        const [command, argument] = line.split(/\s+/, 2);
-        switch (command) {
-          case '/approve':
-            return answer('approved', argument);
-          case '/deny':
-            return answer('denied', argument);
-          case '/budget':
-            return printBudget(options.bus, id, print);
-          case '/logs':
-            return printLogs(options.home, id, print);
-          case '/quit':
-            return resolve('quit');
-          default:
-            if (line.startsWith('/'))
-              return print('  · commands: /approve [id], /deny [id], /budget, /logs, /quit');
-            if (options.isSingleShot) return print('  · single-shot session: only commands are read');
-            await request(options.bus, SessionSend, { sessionId: id, message: line });
-        }
-      };
     });
     const end = await Promise.race([turnEnded, quit, options.interrupted.then(() => 'quit' as const)]);
     if (end === 'quit' || end.status !== 'stopped') {
@@ -162,31 +146,5 @@ export async function runSessionConsole(
   } finally {
     lines.close();
     for (const subscription of subscriptions) subscription.unsubscribe();
-  }
-}
-
-async function printBudget(bus: Bus, sessionId: string, print: (line: string) => void): Promise<void> {
-  const budget = await request(bus, SessionBudget, { sessionId });
-  const amount = (value: number | null) =>
-    value === null ? 'unlimited' : String(Math.round(value * 100) / 100);
-  for (const scope of ['session', 'turn'] as const) {
-    for (const [dimension, status] of Object.entries(budget[scope])) {
-      if (scope === 'turn' && status.limit === null) continue;
-      print(
-        `  · ${scope === 'turn' ? 'this turn, ' : ''}${dimension}: ${amount(status.used)} of ${amount(status.limit)}`,
-      );
-    }
-  }
-  for (const note of budget.notes) print(`  · ${note}`);
-}
-
-async function printLogs(home: string, sessionId: string, print: (line: string) => void): Promise<void> {
-  const file = join(home, 'sessions', sessionId, 'transcript.jsonl');
-  const text = await readFile(file, 'utf8').catch(() => '');
-  const entries = text.trim() === '' ? [] : text.trim().split('\n').slice(-20);
-  print(`  · last ${entries.length} transcript entries (${file}):`);
-  for (const entry of entries) {
-    const parsed = JSON.parse(entry) as { at: string; kind: string; text: string };
-    print(`    ${parsed.at} ${parsed.kind}: ${parsed.text.split('\n', 1)[0]}`);
   }
 }

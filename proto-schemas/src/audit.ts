@@ -84,6 +84,10 @@ export const AuditVerifierRecordInput = z.object({
   ...recordCommon,
   refusalId: z.string().min(1).max(128),
   arguments: ToolArguments,
+  /** SHA-256 of the canonical JSON of the unredacted arguments the gateway refused (what a decision would sign). */
+  argsHash: Sha256Hex.optional(),
+  /** Each argument's roles from the active policy's annotation: path, URL and identifier values are never rewritten. */
+  argumentRoles: ArgumentRoleMap.optional(),
   refusal: z.object({ reason: z.string().min(1), message: z.string() }),
   /** The public key the decision claimed to be signed with. */
   signer: z.string().optional(),

@@ -156,7 +156,7 @@ export function redactRecordInput(input: AuditRecordInputValue): AuditRecordInpu
     redacted = { ...input, policyDecision, arguments: args };
   } else if (input.kind === 'verifier') {
     const message = redactValue(input.refusal.message, onRedaction, '/refusal/message') as string;
-    const args = redactArguments(input.arguments, undefined, onRedaction);
+    const args = redactArguments(input.arguments, input.argumentRoles, onRedaction);
     redacted = { ...input, policyDecision, refusal: { ...input.refusal, message }, arguments: args };
   } else {
     const result = redactValue(input.result, onRedaction, '/result') as typeof input.result;

@@ -13,7 +13,7 @@ import {
 
 const encoder = new TextEncoder();
 
-function input(index: number): AuditRecordInputValue {
+function input(index: number): Extract<AuditRecordInputValue, { kind: 'decision' }> {
   return {
     kind: 'decision',
     timestamp: new Date(Date.UTC(2026, 10, 24, 12, 0, index)).toISOString(),

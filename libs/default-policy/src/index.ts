@@ -16,3 +16,6 @@ export const defaultConstitutionFiles: Readonly<{ base: string; user: string }> 
   base: join(defaultPolicyDir, 'constitution.md'),
   user: join(defaultPolicyDir, 'constitution-user.md'),
 });
+
+/** The MCP server config IronCurtain ships (`mcp-servers.json`): the servers, their sandboxes and declared domains. */
+export const shippedMcpConfigPath: string = join(defaultPolicyDir, 'mcp-servers.json');

@@ -23,7 +23,7 @@ export interface ShippedPolicy {
   sandboxDir: string;
   /** With the domain gates of the shipped mcp-servers.json, as `policy verify` and a PDP given the config decide. */
   decideWithGates(call: ToolCall): Verdict;
-  /** With no domain gates, as a PDP started without IRONCURTAIN_MCP_CONFIG decides. */
+  /** With no domain gates, as under an MCP server config whose servers declare no domains. */
   decideWithoutGates(call: ToolCall): Verdict;
   close(): Promise<void>;
 }

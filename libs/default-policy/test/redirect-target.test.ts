@@ -2,7 +2,7 @@
 // the target to the agent, and reaching it is a second http_fetch call. Here that second call goes through the shipped
 // policy: it is decided on its own URL, so an open redirect on an allow-listed site does not carry the agent's request
 // to a host nobody approved. Decided with the servers' domain gates (as `policy verify` and a PDP given
-// IRONCURTAIN_MCP_CONFIG decide) and without them (a PDP started without it): the decision is the same.
+// IRONCURTAIN_MCP_CONFIG decide) and without them (a config whose servers declare none): the decision is the same.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fetchCall, loadShippedPolicy, type ShippedPolicy } from './policy-decider.js';
 

@@ -1,7 +1,7 @@
-// The rule texts of compiled-policy.json say what the decisions are. The PDP decides with the servers' domain gates
-// only when it is given IRONCURTAIN_MCP_CONFIG (`policy verify` and `policy eval` load the shipped mcp-servers.json),
-// so a rule text that leaned on a gate ("the domain gate escalates IP addresses") was false without one: the IP
-// address then matched no rule and was denied by default. These tests hold the texts to both cases.
+// The rule texts of compiled-policy.json say what the decisions are. The domain gates are the domains the servers
+// declare in the MCP server config the stack runs (the shipped mcp-servers.json unless another is named), and another
+// config may declare none; a rule text that leaned on a gate ("the domain gate escalates IP addresses") was false
+// without one: the IP address then matched no rule and was denied by default. These tests hold the texts to both.
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';

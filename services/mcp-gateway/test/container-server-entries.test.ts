@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { isContainerEntry, McpConfig } from '@ironcurtain/mcp-config';
 import { containerCreateOptions } from '../src/domain/containers/container-options.js';
 import { createDockerEngine } from '../src/domain/containers/docker-engine.js';
-import { shippedMcpConfigPath } from '../src/domain/gateway-settings.js';
+import { shippedMcpConfigPath } from '@ironcurtain/default-policy';
 import { resolveContainerEntry } from '../src/domain/servers/server-entries.js';
 import { createUnavailableServer, notStartedReason } from '../src/domain/servers/unavailable-server.js';
 

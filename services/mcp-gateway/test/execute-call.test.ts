@@ -86,6 +86,7 @@ describe('executeCall refusals', () => {
         policyHash: '',
         refusalId: 'refusal-1',
         arguments: { path: '/sandbox/a' },
+        argsHash: computeArgsHash({ path: '/sandbox/a' }),
         refusal: { reason: 'untrusted-signer', message: 'the decision was not signed by a trusted PDP key' },
         signer: forger.publicKey,
       },

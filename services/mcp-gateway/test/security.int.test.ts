@@ -7,6 +7,7 @@
 import { mkdir, readFile, rename, symlink, writeFile, access } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { computeArgsHash } from '@ironcurtain/policy-engine';
 import { StdioServerEntry } from '@ironcurtain/mcp-config';
 import { launchCommand, runtimeReadOnlyPaths } from '../src/domain/servers/launch-command.js';
 import { probeSandbox } from '@ironcurtain/os-sandbox';
@@ -204,6 +205,9 @@ describe('every refusal is audited (audit.append.v1, kind verifier)', () => {
         serverName: 'filesystem',
         toolName: 'read_file',
         arguments: { path: join(sandbox, 'a.txt') },
+        // The call named exactly: the hash a decision for it signs, and its roles (the writer keeps the path as is).
+        argsHash: computeArgsHash({ path: join(sandbox, 'a.txt') }),
+        argumentRoles: { path: ['read-path'], head: ['none'], tail: ['none'] },
         policyDecision: expect.objectContaining({ status: 'deny', rule: 'decision-refused' }),
         refusal: expect.objectContaining({
           reason: 'untrusted-signer',

@@ -22,10 +22,10 @@ import { join } from 'node:path';
 import { getDefaultEnvironment } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDomainProxy, type DomainProxy } from '@ironcurtain/domain-proxy';
+import { shippedMcpConfigPath } from '@ironcurtain/default-policy';
 import { declaredDomainsOf, McpConfig, type McpServerEntry } from '@ironcurtain/mcp-config';
 import { probeSandbox } from '@ironcurtain/os-sandbox';
 import { startNats, type NatsServerHandle } from '@ironcurtain/testing';
-import { shippedMcpConfigPath } from '../src/domain/gateway-settings.js';
 import {
   launchCommand,
   runtimeReadOnlyPaths,

@@ -1,6 +1,7 @@
 import { homedir } from 'node:os';
 import { publish, request, requestUntilSettled, serve, serviceOf, type Bus } from '@ironcurtain/bus';
 import { resolveHome } from '@ironcurtain/config';
+import { shippedMcpConfigPath } from '@ironcurtain/default-policy';
 import { createDecisionSigner } from '@ironcurtain/decision-token';
 import type { Logger } from '@ironcurtain/log';
 import { watchActivePolicy } from '@ironcurtain/policy-store';
@@ -42,12 +43,13 @@ export function createPolicyDecisionPointService(dependencies: {
         home,
         homeDir: homedir(),
         cwd: config.PDP_PROTECTED_CWD ?? dependencies.cwd ?? home,
-        mcpConfigPath: config.IRONCURTAIN_MCP_CONFIG,
+        mcpConfigPath: config.IRONCURTAIN_MCP_CONFIG ?? shippedMcpConfigPath,
         trustedServers: config.PDP_TRUSTED_SERVERS,
-        serverDomains:
-          config.IRONCURTAIN_MCP_CONFIG === undefined
-            ? {}
-            : serverDomainsOf(await readMcpConfig(config.IRONCURTAIN_MCP_CONFIG)),
+        // The same config the gateway runs (the shipped one unless IRONCURTAIN_MCP_CONFIG names another): its
+        // declared domains are the domain gates, so decisions do not depend on whether the variable is set.
+        serverDomains: serverDomainsOf(
+          await readMcpConfig(config.IRONCURTAIN_MCP_CONFIG ?? shippedMcpConfigPath),
+        ),
       });
       stopWatching = await watchActivePolicy(bus, (policy) => holder.activate(policy), logger);
       const seed = await loadSigningSeed(

@@ -1,13 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { defaultPolicyDir } from '@ironcurtain/default-policy';
+import { shippedMcpConfigPath } from '@ironcurtain/default-policy';
 import { AppError, ErrorCode } from '@ironcurtain/errors';
 import { readMcpConfig, type McpConfig } from '@ironcurtain/mcp-config';
 import { z } from 'zod';
-
-/** The MCP server config IronCurtain ships. */
-export const shippedMcpConfigPath: string = join(defaultPolicyDir, 'mcp-servers.json');
 
 /** `mcp-servers/fetch/bin/fetch-server.js` of this repository (src/domain and dist/domain sit at the same depth). */
 export const defaultFetchServerPath: string = fileURLToPath(

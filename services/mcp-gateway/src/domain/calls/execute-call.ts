@@ -174,6 +174,7 @@ async function refuse(
       policyHash: '',
       refusalId: deps.newRefusalId(),
       arguments: request.canonicalArguments,
+      ...refusedCallIdentity(deps, request),
       refusal: { reason: refusal.reason, message: refusal.message },
       signer: request.decision.signer,
     });
@@ -182,4 +183,27 @@ async function refuse(
     deps.onAuditFailure(error);
   }
   throw new AppError(code, `the call was refused (${refusal.reason}): ${refusal.message}`);
+}
+
+// What the record needs to name the refused call exactly: the hash a decision for it would carry, and its roles (so
+// the audit-writer never rewrites a path, URL or identifier). Arguments that cannot be hashed get neither.
+function refusedCallIdentity(
+  deps: ExecuteDependencies,
+  request: ExecuteRequest,
+): { argsHash?: string; argumentRoles?: Record<string, string[]> } {
+  try {
+    const annotation = deps.annotationOf(request.serverName, request.toolName);
+    const roles =
+      annotation === undefined
+        ? undefined
+        : resolveToolAnnotation(annotation, request.canonicalArguments).args;
+    return {
+      argsHash: computeArgsHash(request.canonicalArguments),
+      ...(roles === undefined
+        ? {}
+        : { argumentRoles: Object.fromEntries([...roles].map(([name, list]) => [name, [...list]])) }),
+    };
+  } catch {
+    return {};
+  }
 }

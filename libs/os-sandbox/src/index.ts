@@ -1,4 +1,4 @@
-export { planSandbox } from './plan-sandbox.js';
+export { planSandbox, privateWorkingDirectory } from './plan-sandbox.js';
 export type {
   BubblewrapPlan,
   McpSandboxConfig,

@@ -13,7 +13,7 @@ export type McpSandboxConfig = McpConfig[string]['sandbox'];
 
 /** Where this server runs: the paths the config's placeholders stand for and what the server needs to start. */
 export interface SandboxContext {
-  /** This session's sandbox directory (`${IRONCURTAIN_SANDBOX}`); must exist. Read-write, the working directory. */
+  /** This session's sandbox directory (`${IRONCURTAIN_SANDBOX}`); must exist. Read-write. */
   sessionSandboxDir: string;
   /** The user's home directory (`~`). */
   homeDir: string;
@@ -24,6 +24,9 @@ export interface SandboxContext {
   /** Read-write paths the server needs to run, e.g. a cache. */
   extraReadWrite?: readonly string[];
 }
+
+/** Where a sandboxed server starts: its own empty tmpfs, which nothing outside the sandbox can write. */
+export const privateWorkingDirectory = '/tmp';
 
 /** A server that runs inside bubblewrap: the arguments that build its sandbox and what they amount to. */
 export interface BubblewrapPlan {
@@ -91,8 +94,10 @@ export function planSandbox(config: McpSandboxConfig, context: SandboxContext): 
     '--die-with-parent',
     '--new-session',
     ...mountArguments(mounts),
+    // The private /tmp, never the session sandbox: a server must not implicitly read what the agent wrote there
+    // just because it sits in its working directory (a `.env` that dotenv loads, an `.npmrc`, a `.git`).
     '--chdir',
-    sessionSandbox.realPath,
+    privateWorkingDirectory,
   ];
   return {
     kind: 'bubblewrap',

@@ -49,7 +49,8 @@ describe('planSandbox', () => {
       expect.arrayContaining(['--unshare-all', '--cap-drop', 'ALL', '--die-with-parent', '--new-session']),
     );
     expect(plan.bwrapArgs).not.toContain('--share-net');
-    expect(plan.bwrapArgs.slice(-2)).toEqual(['--chdir', fixture.sessionSandbox]);
+    // A private working directory: nothing the agent wrote in the sandbox is read from the working directory.
+    expect(plan.bwrapArgs.slice(-2)).toEqual(['--chdir', '/tmp']);
     const hostBinds = plan.mounts.filter((mount) => mount.origin !== 'system').map((mount) => mount.path);
     expect(hostBinds).toEqual([fixture.nodeInstallDir, fixture.sessionSandbox].sort(byDepth));
     expect(argumentsAfter(plan.bwrapArgs, '--bind')).toEqual([
@@ -177,7 +178,11 @@ describe('planSandbox', () => {
       expect(result, name).toMatchObject({ code: 0, stderr: '' });
       // denyRead ~ and no grant of ~: only what the server was granted (and the session's path) is there.
       expect(result.stdout.split('\n').filter(Boolean).sort(), name).toEqual(
-        name === 'filesystem' ? ['.ironcurtain', 'Documents', 'Downloads'] : ['.ironcurtain'],
+        name === 'filesystem'
+          ? ['.ironcurtain', 'Documents', 'Downloads']
+          : name === 'git'
+            ? ['.ironcurtain', 'Documents']
+            : ['.ironcurtain'],
       );
     }
   }

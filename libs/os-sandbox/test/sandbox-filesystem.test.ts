@@ -87,7 +87,11 @@ describe.runIf(probe.isAvailable)('sandboxed filesystem', () => {
 
   it('writes inside the session sandbox, not to an allowRead path', async () => {
     const config = { filesystem: emptyGrants({ allowRead: ['~/Documents'] }) };
-    const inSandbox = await runShell(fixture, config, 'echo written > result.txt');
+    const inSandbox = await runShell(
+      fixture,
+      config,
+      `echo written > ${join(fixture.sessionSandbox, 'result.txt')}`,
+    );
     expect(inSandbox.code).toBe(0);
     expect(await readFile(join(fixture.sessionSandbox, 'result.txt'), 'utf8')).toBe('written\n');
     const readOnly = await runShell(
@@ -142,7 +146,11 @@ describe.runIf(probe.isAvailable)('sandboxed filesystem', () => {
 
   it('shows its own session but no other session or IronCurtain state', async () => {
     const config = { filesystem: emptyGrants({ allowRead: ['~'] }) };
-    const result = await runShell(fixture, config, `cat hello.txt; cat ${fixture.otherSessionFile}; true`);
+    const result = await runShell(
+      fixture,
+      config,
+      `cat ${join(fixture.sessionSandbox, 'hello.txt')}; cat ${fixture.otherSessionFile}; true`,
+    );
     expect(result.stdout).toBe('hello\n');
     expect(result.stdout).not.toContain(otherSessionMarker);
   });

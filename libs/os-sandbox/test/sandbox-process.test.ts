@@ -64,7 +64,7 @@ describe.runIf(probe.isAvailable)('sandboxed processes', () => {
       // PWD is bubblewrap's own, from --chdir.
       expect(result.stdout.trim().split('\n').sort()).toEqual([
         'PATH=/usr/bin:/bin',
-        `PWD=${fixture.sessionSandbox}`,
+        `PWD=/tmp`,
         'SERVER_TOKEN=token-for-the-server',
       ]);
     } finally {
@@ -88,11 +88,7 @@ describe.runIf(probe.isAvailable)('sandboxed processes', () => {
       USER: 'gateway',
     };
     const result = await runProcess(wrapped.command, wrapped.args, { ...defaults, ...wrapped.env });
-    expect(result.stdout.trim().split('\n').sort()).toEqual([
-      'PATH=/usr/bin:/bin',
-      `PWD=${fixture.sessionSandbox}`,
-      'TERM=dumb',
-    ]);
+    expect(result.stdout.trim().split('\n').sort()).toEqual(['PATH=/usr/bin:/bin', `PWD=/tmp`, 'TERM=dumb']);
   });
 
   it('runs a Node stdio program with stdin and stdout piped through the sandbox', async () => {
@@ -126,12 +122,12 @@ for await (const line of createInterface({ input: process.stdin })) console.log(
     );
   });
 
-  it('runs in its own pid namespace and session sandbox', async () => {
+  it('runs in its own pid namespace, in its private /tmp rather than the session sandbox', async () => {
     const plan = planSandbox(undefined, fixture.context());
     const result = await runSandboxed(plan, '/bin/sh', ['-c', 'echo $$; pwd; ls /proc | grep -c "^[0-9]"']);
     const [pid, workingDirectory, processCount] = result.stdout.trim().split('\n');
     expect(Number(pid)).toBeLessThan(10);
-    expect(workingDirectory).toBe(fixture.sessionSandbox);
+    expect(workingDirectory).toBe('/tmp');
     expect(Number(processCount)).toBeLessThan(10);
   });
 });

@@ -2,6 +2,7 @@ import { baseServiceEnv, envCommaList, envMilliseconds, loadEnv } from '@ironcur
 import { canonicalAddress, metadataAddresses, parseAddress } from '@ironcurtain/address-screen';
 import { AppError, ErrorCode } from '@ironcurtain/errors';
 import { z } from 'zod';
+import { parseHostOverrides, type HostOverrides } from './domain/servers/host-overrides.js';
 
 /** `{ "<server>": { "<ENV_VAR>": "<secret>" } }`: what only that server's process gets in its environment. */
 export const ServerCredentials = z.record(z.string(), z.record(z.string(), z.string()));
@@ -59,6 +60,19 @@ export const configSchema = baseServiceEnv.extend({
       }
     }
   }),
+  /**
+   * Host names the servers' network filters resolve without DNS, as JSON `{"<host>": "<ip>", "*.<domain>": "<ip>"}`
+   * (like curl's --resolve): for tests and air-gapped mirrors. The answer is still screened like a DNS answer, so a
+   * loopback or private address also needs MCPGW_SERVER_ALLOW_ADDRESSES.
+   */
+  MCPGW_SERVER_RESOLVE: z
+    .string()
+    .default('')
+    .transform((value, context): HostOverrides => {
+      const { overrides, problems } = parseHostOverrides(value);
+      for (const problem of problems) context.addIssue({ code: 'custom', message: problem });
+      return overrides;
+    }),
   /** The Docker engine container servers run on: `unix:///path/docker.sock` or `tcp://host:port`; default
    * `unix:///var/run/docker.sock`. */
   DOCKER_HOST: z.string().min(1).optional(),

@@ -3,10 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { openKeyValue, publish, putJson, request, serve, serviceOf, type Bus } from '@ironcurtain/bus';
+import { publish, request, serve, serviceOf, type Bus } from '@ironcurtain/bus';
 import { resolveHome } from '@ironcurtain/config';
-import { createMemoryNonceStore } from '@ironcurtain/decision-token';
-import { ErrorCode, hasErrorCode } from '@ironcurtain/errors';
 import { inspectRepository } from '@ironcurtain/git-guard';
 import type { Logger } from '@ironcurtain/log';
 import { describeServerNetwork, isContainerEntry, type McpConfig } from '@ironcurtain/mcp-config';
@@ -25,7 +23,6 @@ import {
 import type { RunningService } from '@ironcurtain/runtime';
 import type { Config } from './config.js';
 import { createCatalog } from './domain/servers/catalog.js';
-import { createDecisionCheck } from './domain/calls/decision-check.js';
 import { createDockerEngine, type DockerEngine } from './domain/containers/docker-engine.js';
 import type { ExecuteDependencies, VerifierAuditRecord } from './domain/calls/execute-call.js';
 import { defaultFetchServerPath, loadMcpConfig, loadServerCredentials } from './domain/gateway-settings.js';
@@ -38,19 +35,19 @@ import {
   screenRepositories,
   type ScreenedCall,
 } from './domain/repository/repository-screen.js';
+import { repositoryRoots } from './domain/repository/repository-roots.js';
+import { createDecisionChecking } from './decision-checking.js';
 import { createSessionLocks } from './domain/repository/session-locks.js';
 import { createServerPool } from './domain/servers/server-pool.js';
 import { createProxyServer } from './domain/virtual/proxy-tools.js';
 import { createVirtualServers, type VirtualServers } from './domain/virtual/virtual-server.js';
-import { createSharedNonceStore } from './domain/calls/shared-nonce-store.js';
-import { createTrustedSigners } from './domain/calls/trusted-signers.js';
 import { createCatalogHandler } from './handlers/catalog.js';
 import { createExecuteHandler } from './handlers/execute.js';
 import { createPrepareHandler } from './handlers/prepare.js';
 import { subscribeToSessionEnds } from './handlers/session-status.js';
 import { reportServerReadiness } from './domain/servers/server-readiness.js';
 
-interface Wiring {
+export interface Wiring {
   bus: Bus;
   config: Config;
   logger: Logger;
@@ -105,7 +102,10 @@ export function createMcpGatewayService(dependencies: {
         const entry = configured.get(serverName);
         return entry !== undefined && !isContainerEntry(entry) && runsGit(entry.command, entry.args);
       };
-      const screen = (call: ScreenedCall) => screenRepositories(call, { isGitServer, inspectRepository });
+      const rootsOf = (serverName: string, sandboxDir: string) =>
+        repositoryRoots(configured.get(serverName)?.sandbox, { sandboxDir, homeDir: homedir() });
+      const screen = (call: ScreenedCall) =>
+        screenRepositories(call, { isGitServer, rootsOf, inspectRepository });
       const locks = createSessionLocks();
 
       const catalogHandler = createCatalogHandler({
@@ -222,6 +222,7 @@ async function createServers(
     networkFilter: {
       socketDirectory,
       allowedAddresses: config.MCPGW_SERVER_ALLOW_ADDRESSES,
+      resolvedHosts: config.MCPGW_SERVER_RESOLVE,
       onDecision: ({ isAllowed, ...decision }) => {
         if (isAllowed) logger.debug(decision, 'MCP server network: connection let through');
         else logger.warn(decision, 'MCP server network: connection refused');
@@ -251,40 +252,6 @@ async function createServers(
     },
   });
   return { servers, configured: configured as ReadonlyMap<string, McpConfig[string]>, pool, catalog };
-}
-
-/**
- * Decision verification against the trusted PDP keys. A decision addressed to this instance is accepted by no other
- * process, so its nonce is claimed in this process's memory; an unaddressed one (from a PDP that predates
- * addressing) may reach any replica, so its nonce is claimed in the bucket every replica shares (a KV `create`).
- */
-async function createDecisionChecking({ bus, config, home }: Wiring, instanceId: string) {
-  const nonces = await openKeyValue(bus, config.MCPGW_NONCE_BUCKET, { ttl: config.MCPGW_NONCE_TTL_MS });
-  const signers = createTrustedSigners({
-    configured: config.MCPGW_TRUSTED_PDP_KEYS,
-    keyFile: join(home, 'keys', 'pdp.pub'),
-  });
-  const addressed = createDecisionCheck({
-    signers,
-    nonceStore: createMemoryNonceStore(),
-    expectedAudience: instanceId,
-  });
-  const unaddressed = createDecisionCheck({
-    signers,
-    nonceStore: createSharedNonceStore({
-      ttlMs: config.MCPGW_NONCE_TTL_MS,
-      claimKey: async (key) => {
-        try {
-          await putJson(nonces, key, { claimedAt: Date.now() }, 0);
-          return true;
-        } catch (error) {
-          if (hasErrorCode(error, ErrorCode.Conflict)) return false;
-          throw error;
-        }
-      },
-    }),
-  });
-  return { addressed, unaddressed };
 }
 
 async function appendVerifierRecord({ bus, config }: Wiring, record: VerifierAuditRecord): Promise<void> {

@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ArgumentRole } from '@ironcurtain/policy-engine';
 import { gitDirectoryAround } from '../src/domain/repository/git-directory.js';
+import { repositoryRoots } from '../src/domain/repository/repository-roots.js';
 import { runInRepositoryTurn, screenRepositories } from '../src/domain/repository/repository-screen.js';
 import { createSessionLocks } from '../src/domain/repository/session-locks.js';
 
@@ -65,6 +66,10 @@ describe('screenRepositories', () => {
   }> = [];
   const deps = (verdict: 'safe' | 'refused') => ({
     isGitServer: (serverName: string) => serverName === 'git',
+    rootsOf: (_serverName: string, sandboxDir: string) => ({
+      roots: [sandboxDir, join(root, 'documents')],
+      ceilings: [dirname(sandboxDir), root],
+    }),
     inspectRepository: (
       directory: string,
       options: { allowedRoots: readonly string[]; ceilingDirectories: readonly string[] },
@@ -79,7 +84,7 @@ describe('screenRepositories', () => {
   });
   beforeEach(() => inspected.splice(0));
 
-  it('inspects every path a git call names, bounded by the sandbox, and refuses with the inspector problems', async () => {
+  it('inspects every path a git call names, bounded by what the server may see, and refuses with the problems', async () => {
     const call = {
       serverName: 'git',
       canonicalArguments: { path: join(sandbox, 'repo'), worktreePath: join(sandbox, 'tree'), message: 'x' },
@@ -87,9 +92,10 @@ describe('screenRepositories', () => {
       sandboxDir: sandbox,
     };
     expect(await screenRepositories(call, deps('safe'))).toEqual({ ok: true });
+    const bounds = { allowedRoots: [sandbox, join(root, 'documents')], ceilings: [dirname(sandbox), root] };
     expect(inspected).toEqual([
-      { directory: join(sandbox, 'repo'), allowedRoots: [sandbox], ceilings: [dirname(sandbox)] },
-      { directory: join(sandbox, 'tree'), allowedRoots: [sandbox], ceilings: [dirname(sandbox)] },
+      { directory: join(sandbox, 'repo'), ...bounds },
+      { directory: join(sandbox, 'tree'), ...bounds },
     ]);
     const refused = await screenRepositories(call, deps('refused'));
     expect(refused).toMatchObject({ ok: false, reason: 'unsafe-repository' });
@@ -168,5 +174,30 @@ describe('a session\u2019s git calls and writes take turns', () => {
     await expect(
       runInRepositoryTurn(call('git', 'read-path'), { ...gitOnly, locks }, async () => 'next'),
     ).resolves.toBe('next');
+  });
+});
+
+describe('repositoryRoots', () => {
+  it('are the sandbox and the grants of the server, with their parents as git discovery ceilings', () => {
+    mkdirSync(join(root, 'home', 'Documents'), { recursive: true });
+    const bounds = repositoryRoots(
+      {
+        filesystem: {
+          allowRead: ['${IRONCURTAIN_SANDBOX}', '~/Documents'],
+          allowWrite: [],
+          denyRead: [],
+          denyWrite: [],
+        },
+      },
+      { sandboxDir: sandbox, homeDir: join(root, 'home') },
+    );
+    expect(bounds).toEqual({
+      roots: [sandbox, join(root, 'home', 'Documents')],
+      ceilings: [root, join(root, 'home')],
+    });
+    expect(repositoryRoots(undefined, { sandboxDir: sandbox, homeDir: root })).toEqual({
+      roots: [sandbox],
+      ceilings: [root],
+    });
   });
 });

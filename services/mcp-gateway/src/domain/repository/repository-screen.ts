@@ -1,12 +1,7 @@
-import { dirname } from 'node:path';
 import type { InspectOptions, RepositoryVerdict } from '@ironcurtain/git-guard';
-import {
-  resolveRealPath,
-  roleKindOf,
-  type ArgumentRole,
-  type ResolvedArgumentRoles,
-} from '@ironcurtain/policy-engine';
+import { roleKindOf, type ArgumentRole, type ResolvedArgumentRoles } from '@ironcurtain/policy-engine';
 import { gitDirectoryAround } from './git-directory.js';
+import type { RepositoryRoots } from './repository-roots.js';
 import type { SessionLocks } from './session-locks.js';
 
 /** One call as the screen sees it: canonical arguments and the roles the active policy gives them. */
@@ -18,9 +13,11 @@ export interface ScreenedCall {
   sandboxDir: string;
 }
 
-/** What the screen needs: which servers run git, and the inspector (`@ironcurtain/git-guard`). */
+/** What the screen needs: which servers run git, their repository roots, and the inspector (`@ironcurtain/git-guard`). */
 export interface RepositoryScreenDependencies {
   isGitServer(serverName: string): boolean;
+  /** The roots and discovery ceilings of a git server in this session (`repository-roots.ts`). */
+  rootsOf(serverName: string, sandboxDir: string): RepositoryRoots;
   inspectRepository(directory: string, options: InspectOptions): Promise<RepositoryVerdict>;
 }
 
@@ -56,8 +53,8 @@ export async function screenRepositories(
   deps: RepositoryScreenDependencies,
 ): Promise<ScreenResult> {
   if (!deps.isGitServer(call.serverName)) return screenGitDirectoryWrites(call);
-  const sandbox = resolveRealPath(call.sandboxDir);
-  const options: InspectOptions = { allowedRoots: [sandbox], ceilingDirectories: [dirname(sandbox)] };
+  const { roots, ceilings } = deps.rootsOf(call.serverName, call.sandboxDir);
+  const options: InspectOptions = { allowedRoots: roots, ceilingDirectories: ceilings };
   for (const directory of new Set(valuesOf(call, () => true))) {
     const verdict = await deps.inspectRepository(directory, options);
     if (verdict.kind !== 'refused') continue;
@@ -66,7 +63,7 @@ export async function screenRepositories(
       reason: 'unsafe-repository',
       message:
         `the git repository at ${directory} is refused, because git could be made to run a program or reach ` +
-        `outside the session sandbox: ${verdict.problems.join('; ')}`,
+        `outside what the git server may see: ${verdict.problems.join('; ')}`,
     };
   }
   return { ok: true };

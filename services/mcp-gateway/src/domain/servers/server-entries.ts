@@ -4,6 +4,7 @@ import { AppError, ErrorCode } from '@ironcurtain/errors';
 import type { ContainerServerEntry, McpConfig, StdioServerEntry } from '@ironcurtain/mcp-config';
 import type { ContainerSpec } from '../containers/container-options.js';
 import { resolveInstalledCommand, runsGit } from './installed-servers.js';
+import { repositoryRoots } from '../repository/repository-roots.js';
 import { serverEnvironment } from './server-environment.js';
 
 type Entry = McpConfig[string];
@@ -78,6 +79,7 @@ export function resolveServerEntry(
   };
   const fill = (text: string): string =>
     expandHome(fillPlaceholders(serverName, text, values), placement.homeDir);
+  const sandbox = resolveSandbox(entry.sandbox, fill);
   const installed = resolveInstalledCommand(serverName, fill(entry.command), entry.args.map(fill), {
     nodePath: resolution.nodePath,
     searchFrom: resolution.searchFrom,
@@ -92,9 +94,9 @@ export function resolveServerEntry(
     args: installed.args,
     env: serverEnvironment(env, resolution.credentials, {
       runsGit: runsGit(entry.command, entry.args),
-      sandboxDir: placement.sandboxDir,
+      ceilingDirectories: repositoryRoots(sandbox, placement).ceilings,
     }),
-    sandbox: resolveSandbox(entry.sandbox, fill),
+    sandbox,
   };
 }
 

@@ -1,7 +1,5 @@
-import { dirname } from 'node:path';
 import { DEFAULT_INHERITED_ENV_VARS } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { gitSafetyEnvironment } from '@ironcurtain/git-guard';
-import { resolveRealPath } from '@ironcurtain/policy-engine';
 
 /**
  * What every stdio server starts with, before its entry's `env`: the system's program folders, and a home in the
@@ -22,11 +20,11 @@ export const baseServerEnvironment: Readonly<Record<string, string>> = {
 export function serverEnvironment(
   entryEnvironment: Readonly<Record<string, string>>,
   credentials: Readonly<Record<string, string>>,
-  options: { runsGit: boolean; sandboxDir: string },
+  options: { runsGit: boolean; ceilingDirectories: readonly string[] },
 ): Record<string, string> {
   const environment = { ...baseServerEnvironment, ...entryEnvironment, ...credentials };
   if (!options.runsGit) return environment;
-  const safety = gitSafetyEnvironment({ ceilingDirectories: [dirname(resolveRealPath(options.sandboxDir))] });
+  const safety = gitSafetyEnvironment({ ceilingDirectories: options.ceilingDirectories });
   return {
     ...environment,
     ...safety,

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { createDomainProxy, type DomainProxy } from '@ironcurtain/domain-proxy';
+import { lookupWithOverrides, type HostOverrides } from './host-overrides.js';
 
 /** How the gateway runs the network filters of its servers. */
 export interface NetworkFilterSettings {
@@ -8,6 +9,8 @@ export interface NetworkFilterSettings {
   socketDirectory: string;
   /** Exact addresses let through although the address screen refuses them (MCPGW_SERVER_ALLOW_ADDRESSES). */
   allowedAddresses: readonly string[];
+  /** Names resolved without DNS (MCPGW_SERVER_RESOLVE); the answer is screened like any other. */
+  resolvedHosts?: HostOverrides;
   /** Told each connection a filter lets through or refuses, for the log. */
   onDecision(decision: {
     serverName: string;
@@ -28,7 +31,8 @@ export interface ServerNetworkFilter {
 
 /**
  * The network filter of one server instance (`@ironcurtain/domain-proxy`): an HTTP(S) proxy on a unix socket that
- * lets through only the domains the server declares, screened after DNS. The sandbox has no other way out.
+ * lets through only the domains the server declares, screened after DNS (or after MCPGW_SERVER_RESOLVE, which answers
+ * the names it lists before DNS is asked). The sandbox has no other way out.
  */
 export function createServerNetworkFilter(
   settings: NetworkFilterSettings,
@@ -42,6 +46,7 @@ export function createServerNetworkFilter(
         socketPath: path,
         allowedDomains: instance.allowedDomains,
         allowedAddresses: settings.allowedAddresses,
+        lookup: lookupWithOverrides(settings.resolvedHosts ?? {}),
         onDecision: (decision) =>
           settings.onDecision({
             serverName: instance.serverName,

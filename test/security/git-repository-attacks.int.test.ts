@@ -6,12 +6,14 @@
 // tools (its writes inside a git directory are denied), and a repository that holds one anyway (planted here by the
 // test, as a repository that arrived some other way) is refused before git runs, with a denial the agent can read.
 import { spawnSync } from 'node:child_process';
-import { access, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { access, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack, type Stack, type ToolCallReply } from './stack-fixture.js';
 
+let home: string;
 let stack: Stack;
 let listener: Server;
 let port = 0;
@@ -25,11 +27,14 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
   port = (listener.address() as { port: number }).port;
-  stack = await startStack();
+  // IronCurtain's state in ~/.ironcurtain, as on a person's machine, so ~/Documents is the user's own folder.
+  home = await mkdtemp(join(tmpdir(), 'ironcurtain-git-attacks-'));
+  stack = await startStack({ IRONCURTAIN_HOME: join(home, '.ironcurtain') }, { home });
 }, 120_000);
 
 afterAll(async () => {
   await stack?.dispose();
+  await rm(home, { recursive: true, force: true });
   await new Promise((resolve) => listener?.close(resolve));
   // Nothing ever reached the listener: no command ran, and none had a network to run on.
   expect(received).toEqual([]);
@@ -252,6 +257,58 @@ describe('a repository whose config would run a program is refused before git ru
         }),
       }),
     ]);
+  });
+});
+
+describe('a server reads nothing the agent wrote just because it sits in its working directory', () => {
+  it('a .env in the sandbox does not reach the git server (dotenv) nor the git it runs', async () => {
+    const { sessionId, sandbox, repo, marker } = await freshRepository();
+    // Written before the session's first git call, so the git server starts after it: the server loads `./.env`.
+    const environment = [
+      `GIT_CONFIG_PARAMETERS='core.fsmonitor'='${payload(sandbox, marker)}'`,
+      `GIT_EXTERNAL_DIFF=${join(sandbox, 'diff.sh')}`,
+      'GIT_TRACE=1',
+    ].join('\n');
+    const written = await stack.call(sessionId, 'filesystem', 'write_file', {
+      path: join(sandbox, '.env'),
+      content: `${environment}\n`,
+    });
+    expect(written.outcome).toBe('executed');
+    await writeFile(join(sandbox, 'diff.sh'), `#!/bin/sh\n${payload(sandbox, marker)}\n`, { mode: 0o755 });
+    git(repo, 'add', 'README.md');
+    await writeFile(join(repo, 'README.md'), '# changed\n');
+    for (const toolName of ['git_status', 'git_diff']) {
+      const reply = await stack.call(sessionId, 'git', toolName, { path: repo });
+      expect(reply, toolName).toMatchObject({ outcome: 'executed', isError: false });
+    }
+    await expectNeverRan(marker);
+  });
+});
+
+describe('repositories in ~/Documents, which the user lets the agent inspect', () => {
+  it('can be logged and diffed read-only, and not changed', async () => {
+    const { sessionId } = await freshRepository();
+    const novel = join(home, 'Documents', 'novel');
+    await mkdir(novel, { recursive: true });
+    git(novel, 'init', '--quiet', '--initial-branch=main');
+    await writeFile(join(novel, 'chapter-1.md'), '# It was a dark night\n');
+    git(novel, 'add', 'chapter-1.md');
+    git(
+      novel,
+      '-c',
+      'user.name=Ada',
+      '-c',
+      'user.email=ada@example.test',
+      'commit',
+      '--quiet',
+      '-m',
+      'First chapter',
+    );
+    const log = await stack.call(sessionId, 'git', 'git_log', { path: novel });
+    expect(log, log.message).toMatchObject({ outcome: 'executed', isError: false });
+    expect(JSON.stringify(log.content)).toContain('First chapter');
+    const commit = await stack.call(sessionId, 'git', 'git_commit', { path: novel, message: 'agent edit' });
+    expect(commit.outcome).toBe('denied');
   });
 });
 

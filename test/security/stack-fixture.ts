@@ -18,8 +18,13 @@ import {
 export type ToolCallReply = ParsedResponseOf<typeof PdpToolCall>;
 
 export interface Stack {
+  /** HOME of the stack's user. */
   home: string;
+  /** IRONCURTAIN_HOME: `home` itself unless the environment named another. */
+  ironcurtainHome: string;
   bus: Bus;
+  /** What `ironcurtain up` printed so far (for a report when something goes wrong). */
+  output(): string;
   /** The session's sandbox (created), as the orchestrator makes it. */
   sandboxOf(sessionId: string): Promise<string>;
   /** One tool call through `pdp.toolcall.v1`, as the orchestrator sends it. */
@@ -36,32 +41,50 @@ export interface Stack {
 
 let callCounter = 0;
 
-/** Starts `ironcurtain up` in a fresh home and connects to it; `env` is added to the CLI's environment. */
-export async function startStack(env: Record<string, string> = {}): Promise<Stack> {
-  const home = await mkdtemp(join(tmpdir(), 'ironcurtain-security-'));
+/** Where {@link startStack} runs the stack. */
+export interface StartStackOptions {
+  /** HOME of the stack's user, made by the caller and left to it; a fresh temporary one (removed) when absent. */
+  home?: string;
+}
+
+/**
+ * Starts `ironcurtain up` and connects to it; `env` is added to the CLI's environment (`IRONCURTAIN_HOME` in it puts
+ * IronCurtain's state there instead of in HOME itself).
+ */
+export async function startStack(
+  env: Record<string, string> = {},
+  options: StartStackOptions = {},
+): Promise<Stack> {
+  const home = options.home ?? (await mkdtemp(join(tmpdir(), 'ironcurtain-security-')));
+  const environment = cliEnvironment(home, { LOG_LEVEL: 'warn', ...env });
+  const ironcurtainHome = environment['IRONCURTAIN_HOME'] ?? home;
   let up: CliProcess | undefined;
   let bus: Bus | undefined;
   const pids = new Set<number>();
   try {
-    up = startCli(['up'], cliEnvironment(home, { LOG_LEVEL: 'warn', ...env }));
+    up = startCli(['up'], environment);
     await up.waitForOutput(/IronCurtain is up: (nats:\/\/\S+)/, 90_000);
-    const stack = await readStackFile(home);
+    const stack = await readStackFile(ironcurtainHome);
     if (stack?.natsUrl == null || stack.cliCredentials === null)
       throw new Error('stack.json lacks the NATS login');
     for (const pid of pidsOf(stack)) pids.add(pid);
     bus = await connectBus({ url: stack.natsUrl, name: 'security-suite', ...stack.cliCredentials });
   } catch (error) {
     await killLeftovers(up, pids);
+    if (options.home === undefined) await rm(home, { recursive: true, force: true });
     throw new Error(`ironcurtain up did not start: ${(error as Error).message}\n${up?.output() ?? ''}`, {
       cause: error,
     });
   }
   const connected = bus;
+  const started = up;
   return {
     home,
+    ironcurtainHome,
     bus: connected,
+    output: () => started.output(),
     sandboxOf: async (sessionId) => {
-      const sandbox = join(home, 'sessions', sessionId, 'sandbox');
+      const sandbox = join(ironcurtainHome, 'sessions', sessionId, 'sandbox');
       await mkdir(sandbox, { recursive: true });
       return sandbox;
     },
@@ -73,7 +96,9 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
         { timeoutMs: 60_000 },
       ),
     auditRecords: async (sessionId) => {
-      const text = await readFile(join(home, 'sessions', sessionId, 'audit.jsonl'), 'utf8').catch(() => '');
+      const text = await readFile(join(ironcurtainHome, 'sessions', sessionId, 'audit.jsonl'), 'utf8').catch(
+        () => '',
+      );
       return text
         .split('\n')
         .filter((line) => line !== '')
@@ -82,9 +107,11 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
     dispose: async () => {
       await connected.close();
       up?.child.kill('SIGTERM');
-      await Promise.race([up?.exited, new Promise((resolve) => setTimeout(resolve, 15_000))]);
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([up?.exited, new Promise((resolve) => (timer = setTimeout(resolve, 15_000)))]);
+      clearTimeout(timer);
       await killLeftovers(up, pids);
-      await rm(home, { recursive: true, force: true });
+      if (options.home === undefined) await rm(home, { recursive: true, force: true });
     },
   };
 }

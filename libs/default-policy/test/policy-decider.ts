@@ -21,6 +21,8 @@ export interface Verdict {
 export interface ShippedPolicy {
   /** The session sandbox the calls are decided for (empty; relative paths resolve against it). */
   sandboxDir: string;
+  /** The home directory `~` points to (empty; a test puts in it the files its calls need). */
+  homeDir: string;
   /** With the domain gates of the shipped mcp-servers.json, as `policy verify` and a PDP given the config decide. */
   decideWithGates(call: ToolCall): Verdict;
   /** With no domain gates, as under an MCP server config whose servers declare no domains. */
@@ -53,6 +55,7 @@ export async function loadShippedPolicy(): Promise<ShippedPolicy> {
   };
   return {
     sandboxDir,
+    homeDir,
     decideWithGates: decider(gates),
     decideWithoutGates: decider({}),
     close: () => rm(root, { recursive: true, force: true }),

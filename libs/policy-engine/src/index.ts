@@ -44,6 +44,16 @@ export { hasControlCharacters } from './control-characters.js';
 export { domainMatchesAllowlist, domainMatchesPattern, isIpAddress } from './domain-match.js';
 export type { DomainTarget } from './domain-match.js';
 export { isWithin } from './path-within.js';
+export {
+  mayHoldSecret,
+  pathStates,
+  pathStatesArgument,
+  readPathStates,
+  reservedPathStatesReason,
+  withoutPathStates,
+} from './path-states.js';
+export type { PathState, PathStatesResult } from './path-states.js';
+export { secretStorePatternOf, secretStorePatterns } from './secret-store-names.js';
 export { createEvaluationContext, createEvaluator } from './evaluate/create-evaluator.js';
 export type { Evaluator, EvaluatorOptions } from './evaluate/create-evaluator.js';
 export { deriveProtectedPaths } from './evaluate/derive-protected-paths.js';
@@ -76,6 +86,12 @@ export {
 } from './canonicalize/container-path.js';
 export type { ContainerMapping } from './canonicalize/container-path.js';
 export { findGitRepository } from './canonicalize/find-git-repository.js';
+export {
+  findChangedPathState,
+  inspectPathState,
+  recordPathStates,
+} from './canonicalize/inspect-path-state.js';
+export type { ChangedPathState } from './canonicalize/inspect-path-state.js';
 export type { GitRepository } from './canonicalize/find-git-repository.js';
 export { parseCanonicalGitRemote, parseGitRemote, parseGitRemoteUrl } from './canonicalize/git-remote-url.js';
 export type { GitRemoteLocation } from './canonicalize/git-remote-url.js';

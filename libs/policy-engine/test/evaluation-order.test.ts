@@ -284,6 +284,7 @@ describe('Rule ids are part of the contract', () => {
       'structural-introspection-allow',
       'structural-protected-path',
       'structural-sandbox-allow',
+      'structural-secret-path',
       'structural-unknown-tool',
       'trusted-server',
     ]);

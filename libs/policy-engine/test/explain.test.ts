@@ -25,6 +25,7 @@ describe('explain', () => {
     expect(summary).toEqual([
       'annotation:annotation:matched',
       'invariant:structural-protected-path:not-matched',
+      'invariant:structural-secret-path:not-matched',
       'invariant:structural-introspection-allow:skipped',
       'invariant:structural-sandbox-containment:not-matched',
       'invariant:structural-domain-escalate:skipped',
@@ -34,8 +35,8 @@ describe('explain', () => {
       'rule:reads-escalate:matched',
       'result:reads-escalate:matched',
     ]);
-    expect(explanation.steps[6]?.detail).toBe('"/etc/hosts" is not within /docs');
-    expect(explanation.steps[7]?.detail).toBe('does not name role read-path');
+    expect(explanation.steps[7]?.detail).toBe('"/etc/hosts" is not within /docs');
+    expect(explanation.steps[8]?.detail).toBe('does not name role read-path');
   });
 
   it('names the invariant that decided', () => {

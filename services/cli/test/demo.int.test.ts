@@ -59,7 +59,7 @@ describe('ironcurtain demo', () => {
     expect(output).toContain('git.git_remote: allowed (approved by');
     // Approved and run: the push itself fails, as this machine has no route to github.com.
     expect(output).toMatch(/git\.git_push\s+allow\s+escalate-git-remote-operations/);
-    expect(output).toMatch(/filesystem\.read_text_file\s+deny\s+default-deny/);
+    expect(output).toMatch(/filesystem\.read_text_file\s+deny\s+structural-secret-path/);
     expect(output).toMatch(/hash chain verified: \d+ records/);
     // The sandbox holds what the agent made: the note, committed with real git.
     const sessionsDirectory = join(home, '.ironcurtain', 'sessions');

@@ -96,7 +96,7 @@ describe('ironcurtain policy verify', () => {
     const run = await verify(policyDir);
     expect(run.code).toBe(1);
     expect(run.stdout).toContain('FAIL  scenario 6: read the SSH key (wrongly expected to be allowed)');
-    expect(run.stdout).toContain('expected allow, got deny (rule default-deny)');
+    expect(run.stdout).toContain('expected allow, got deny (rule structural-secret-path)');
     expect(run.stdout).toContain('FAIL  scenario 7: docs are wrongly expected to escalate');
     expect(run.stdout).toContain('expected not-allow, got allow (rule allow-fetch-docs)');
     expect(run.stdout).toContain('reason: because allow-fetch-docs');

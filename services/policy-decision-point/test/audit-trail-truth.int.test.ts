@@ -209,7 +209,10 @@ describe('a decision record tells what ran, whatever the arguments hold', () => 
       arguments: { path },
       policyDecision: { status: 'deny' },
     });
-    expect(decision?.['argsHash']).toBe(computeArgsHash(args));
+    // The canonical arguments the PDP decided on (and hashed): the gateway adds what was on disk at the write path.
+    expect(decision?.['argsHash']).toBe(
+      computeArgsHash({ ...args, 'ironcurtain:path-states': { [path]: 'absent' } }),
+    );
     await expect(access(path)).rejects.toMatchObject({ code: 'ENOENT' });
   });
 });

@@ -4,7 +4,9 @@ import { hasControlCharacters } from '../control-characters.js';
 import { isPlainObject } from '../is-plain-object.js';
 import type { ToolCall } from '../evaluate/evaluation-types.js';
 import type { ResolvedArgumentRoles } from '../evaluate/resolve-tool-annotation.js';
+import { pathStatesArgument, reservedPathStatesReason } from '../path-states.js';
 import { containerToHostPath } from './container-path.js';
+import { recordPathStates } from './inspect-path-state.js';
 import { resolveCallGitRemotes, type ResolvedGitRemote } from './resolve-call-git-remotes.js';
 import { normalizeFetchUrl } from './normalize-fetch-url.js';
 import { resolveRealPath } from './resolve-real-path.js';
@@ -43,7 +45,11 @@ export type CanonicalCallResult =
  * `/workspace` mapped, `~` and relative paths expanded), fetch URLs to their parsed form, identifiers lowercase,
  * git remotes to `host/owner/repo` — with the effective remote filled in for git calls on a repository. A path,
  * URL or identifier that is not a string (or array of strings), holds a control character or cannot be resolved
- * makes the call invalid. Other arguments are kept as they are. Never throws.
+ * makes the call invalid. Other arguments are kept as they are. Then, for every `write-path` and `delete-path`
+ * value outside the sandbox, what is on disk there now is recorded under `pathStatesArgument` (see
+ * `recordPathStates`): evaluation reads a write onto an existing file as also deleting it, and a delete of a
+ * directory holding a secret store as touching that secret. A call that already carries that argument is invalid.
+ * Never throws.
  */
 export function canonicalizeCall(
   call: ToolCall,
@@ -53,6 +59,7 @@ export function canonicalizeCall(
   try {
     const callArguments: unknown = call.arguments ?? {};
     if (!isPlainObject(callArguments)) return invalid('arguments must be a plain JSON object');
+    if (Object.hasOwn(callArguments, pathStatesArgument)) return invalid(reservedPathStatesReason);
     const entries = new Map(Object.entries(callArguments));
     for (const [argument, argumentRoles] of roles) {
       const problem = canonicalizeArgument(entries, argument, argumentRoles, context);
@@ -60,6 +67,9 @@ export function canonicalizeCall(
     }
     const remotes = resolveCallGitRemotes(call, entries, roles, context);
     if (!remotes.ok) return invalid(remotes.reason);
+    const sandboxDir = resolveRealPath(context.sandboxDir, { homeDir: context.homeDir });
+    const states = recordPathStates(entries, roles, sandboxDir);
+    if (Object.keys(states).length > 0) entries.set(pathStatesArgument, states);
     const canonicalArguments = Object.fromEntries(entries) as Record<string, unknown>;
     const argsHash = computeArgsHash(canonicalArguments);
     return {

@@ -1,5 +1,7 @@
 import type { ExplanationStep, ToolCall } from '../evaluate/evaluation-types.js';
 import { resolveToolAnnotation } from '../evaluate/resolve-tool-annotation.js';
+import { isPlainObject } from '../is-plain-object.js';
+import { pathStatesArgument, reservedPathStatesReason } from '../path-states.js';
 import type { StoredToolAnnotation } from '../schemas/tool-annotations-schema.js';
 import { canonicalizeCall, computeArgsHash, type CanonicalizationContext } from './canonicalize-call.js';
 import type { ResolvedGitRemote } from './resolve-call-git-remotes.js';
@@ -21,13 +23,23 @@ export type PreparedToolCall =
 /**
  * What the gateway's prepare does before evaluation, in one place for the gateway and the CLI: check the arguments
  * against the tool's input schema, resolve their roles, and canonicalize them. An unannotated tool passes through
- * unchanged: evaluation denies it (`structural-unknown-tool`). Never throws.
+ * unchanged: evaluation denies it (`structural-unknown-tool`). Arguments that already carry the engine's own
+ * `pathStatesArgument` are invalid for every tool. Never throws.
  */
 export function prepareToolCall(
   call: ToolCall,
   tool: ToolFacts,
   context: CanonicalizationContext,
 ): PreparedToolCall {
+  if (bringsPathStates(call.arguments)) {
+    const reason = reservedPathStatesReason;
+    return {
+      ok: false,
+      rule: 'invalid-arguments',
+      reason,
+      steps: [step('argument-schema', 'not-matched', reason)],
+    };
+  }
   const annotation = tool.annotation;
   if (annotation === undefined) {
     const detail =
@@ -75,6 +87,10 @@ export function prepareToolCall(
     gitRemotes: canonical.gitRemotes,
     steps,
   };
+}
+
+function bringsPathStates(callArguments: unknown): boolean {
+  return isPlainObject(callArguments) && Object.hasOwn(callArguments, pathStatesArgument);
 }
 
 function step(id: string, outcome: ExplanationStep['outcome'], detail: string): ExplanationStep {

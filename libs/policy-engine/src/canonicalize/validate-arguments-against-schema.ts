@@ -1,3 +1,5 @@
+import { withoutPathStates } from '../path-states.js';
+
 /** Whether arguments fit a tool's input schema; when not, the call is denied with rule `invalid-arguments`. */
 export type ArgumentValidationResult =
   { ok: true } | { ok: false; rule: 'invalid-arguments'; reason: string };
@@ -9,7 +11,9 @@ const maximumDepth = 32;
  * argument no annotation covers, which the server might still act on) and primitive type mismatches, plus missing
  * required keys. Unknown keys are allowed only where the schema says so: `additionalProperties: true` or a schema,
  * or an object schema that declares no `properties` at all. `anyOf`/`oneOf`/`allOf` are followed; other keywords
- * (formats, enums, ranges) are the server's business.
+ * (formats, enums, ranges) are the server's business. The engine's own `pathStatesArgument` at the top level is
+ * not the tool's and is not checked: canonical arguments carry it, and the gateway removes it before the server
+ * runs the call (canonicalization refuses a call that brings its own).
  */
 export function validateArgumentsAgainstSchema(
   inputSchema: unknown,
@@ -18,7 +22,7 @@ export function validateArgumentsAgainstSchema(
   if (!isRecord(inputSchema)) return invalid('the tool has no input schema');
   if (!isRecord(args)) return invalid('arguments must be an object');
   try {
-    const problem = check(inputSchema, args, 'arguments', 0);
+    const problem = check(inputSchema, withoutPathStates(args), 'arguments', 0);
     return problem === undefined ? { ok: true } : invalid(problem);
   } catch {
     return invalid('arguments cannot be checked against the input schema');

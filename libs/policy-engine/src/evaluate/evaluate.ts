@@ -11,6 +11,7 @@ import type {
 import { resolveToolAnnotation, type ResolvedToolAnnotation } from './resolve-tool-annotation.js';
 import { collectRoleValues, type RoleValues } from './role-values.js';
 import { isPlainObject } from '../is-plain-object.js';
+import { readPathStates } from '../path-states.js';
 import { RuleId } from './rule-ids.js';
 import { evaluateStructuralInvariants, type Outcome } from './structural-invariants.js';
 
@@ -58,6 +59,8 @@ function decideUnguarded(
     trace?.push({ stage: 'trusted-server', id: RuleId.TrustedServer, outcome: 'matched', detail: reason });
     return { decision: 'allow', rule: RuleId.TrustedServer, reason };
   }
+  const recorded = readPathStates(call.arguments);
+  if (!recorded.ok) return invalid(recorded.reason, trace);
   const stored = policy.annotations.get(call.serverName)?.get(call.toolName);
   const annotation = stored === undefined ? undefined : resolveToolAnnotation(stored, call.arguments);
   traceAnnotation(annotation, trace);
@@ -67,7 +70,8 @@ function decideUnguarded(
     if (!collected.ok) return invalid(collected.reason, trace);
     values = collected.values;
   }
-  const input = { ...call, argumentCount: Object.keys(call.arguments).length, annotation, values };
+  const argumentCount = Object.keys(call.arguments).length;
+  const input = { ...call, argumentCount, annotation, values, pathStates: recorded.states };
   const structural = evaluateStructuralInvariants(input, context, trace);
   if (structural.outcome !== undefined || annotation === undefined) {
     return structural.outcome ?? { decision: 'deny', rule: RuleId.UnknownTool, reason: 'Unknown tool' };

@@ -1,4 +1,5 @@
 import type { ArgumentRole } from '../argument-roles.js';
+import { readPathStates, type PathState } from '../path-states.js';
 import type {
   ArgumentRoleSpec,
   RoleCondition,
@@ -21,17 +22,22 @@ export interface ResolvedToolAnnotation {
  * condition holds, else its `default` (the most restrictive set). Only the call's own keys count, so an argument
  * named `constructor` or `__proto__` is never "present" by inheritance. A git remote given as an absolute path is a
  * local repository: that argument reads the path, so its `git-remote-url` role becomes `read-path` (canonicalization
- * turns a clone's relative or `file://` source into such a path first).
+ * turns a clone's relative or `file://` source into such a path first). A `write-path` argument whose value
+ * canonicalization found to be an existing file (`pathStatesArgument`, state `file`) replaces that file, which
+ * destroys what it held: it carries `delete-path` as well.
  */
 export function resolveToolAnnotation(
   stored: StoredToolAnnotation,
   callArguments: Readonly<Record<string, unknown>>,
 ): ResolvedToolAnnotation {
+  const recorded = readPathStates(callArguments);
+  const states = recorded.ok ? recorded.states : new Map<string, PathState>();
   const args = new Map<string, readonly ArgumentRole[]>();
   for (const [name, spec] of Object.entries(stored.args)) {
     const roles = resolveRoleSpec(spec, callArguments);
     const value = Object.hasOwn(callArguments, name) ? callArguments[name] : undefined;
-    args.set(name, isLocalRepository(value) ? asLocalRepositoryRoles(roles) : roles);
+    const resolved = isLocalRepository(value) ? asLocalRepositoryRoles(roles) : roles;
+    args.set(name, replacesFile(resolved, value, states) ? [...resolved, 'delete-path'] : resolved);
   }
   return { serverName: stored.serverName, toolName: stored.toolName, sideEffects: stored.sideEffects, args };
 }
@@ -74,6 +80,17 @@ export function roleConditionHolds(
 function isLocalRepository(value: unknown): boolean {
   const values = Array.isArray(value) ? (value as unknown[]) : [value];
   return values.length > 0 && values.every((item) => typeof item === 'string' && item.startsWith('/'));
+}
+
+// A write onto a file that exists: the values are canonical paths, the keys of the recorded states.
+function replacesFile(
+  roles: readonly ArgumentRole[],
+  value: unknown,
+  states: ReadonlyMap<string, PathState>,
+): boolean {
+  if (!roles.includes('write-path') || roles.includes('delete-path') || states.size === 0) return false;
+  const values = Array.isArray(value) ? (value as unknown[]) : [value];
+  return values.some((item) => typeof item === 'string' && states.get(item) === 'file');
 }
 
 function asLocalRepositoryRoles(roles: readonly ArgumentRole[]): readonly ArgumentRole[] {

@@ -5,6 +5,7 @@
 export const RuleId = {
   TrustedServer: 'trusted-server',
   ProtectedPath: 'structural-protected-path',
+  SecretPath: 'structural-secret-path',
   IntrospectionAllow: 'structural-introspection-allow',
   SandboxAllow: 'structural-sandbox-allow',
   DomainEscalate: 'structural-domain-escalate',

@@ -1,10 +1,12 @@
 import { isResourceRole, roleKindOf, type ArgumentRole } from '../argument-roles.js';
 import { domainMatchesAllowlist } from '../domain-match.js';
 import { isWithin } from '../path-within.js';
+import type { PathState } from '../path-states.js';
 import type { EvaluationContext, PolicyDecision, Trace } from './evaluation-types.js';
 import type { ResolvedToolAnnotation } from './resolve-tool-annotation.js';
 import type { RoleValues } from './role-values.js';
 import { RuleId } from './rule-ids.js';
+import { checkSecretPaths } from './secret-paths.js';
 
 /** A decision without the policy hash, which the caller adds. */
 export type Outcome = Omit<PolicyDecision, 'policyHash'>;
@@ -16,6 +18,8 @@ export interface StructuralInput {
   readonly argumentCount: number;
   readonly annotation: ResolvedToolAnnotation | undefined;
   readonly values: RoleValues;
+  /** What canonicalization found on disk at the write and delete paths outside the sandbox (`pathStatesArgument`). */
+  readonly pathStates: ReadonlyMap<string, PathState>;
 }
 
 /** Either a final decision, or the roles sandbox containment resolved (they need no rule). */
@@ -25,9 +29,9 @@ export interface StructuralResult {
 }
 
 /**
- * The structural invariants, in the order the spec fixes: protected paths (deny), introspection (allow), sandbox
- * containment (resolves roles), the domain gate (escalate), unknown tool (deny). Compiled rules never override
- * them.
+ * The structural invariants, in the order the spec fixes: protected paths and secret stores (deny), introspection
+ * (allow), sandbox containment (resolves roles), the domain gate (escalate), unknown tool (deny). Compiled rules
+ * never override them.
  */
 export function evaluateStructuralInvariants(
   input: StructuralInput,
@@ -37,6 +41,8 @@ export function evaluateStructuralInvariants(
   const none: ReadonlySet<ArgumentRole> = new Set();
   const protectedOutcome = checkProtectedPaths(input, context, trace);
   if (protectedOutcome !== undefined) return { outcome: protectedOutcome, resolvedRoles: none };
+  const secretOutcome = checkSecretPaths(input.values, input.pathStates, context, trace);
+  if (secretOutcome !== undefined) return { outcome: secretOutcome, resolvedRoles: none };
   const introspection = checkIntrospection(input, trace);
   if (introspection !== undefined) return { outcome: introspection, resolvedRoles: none };
   const resolvedRoles = resolveSandboxedRoles(input, context, trace);

@@ -1,10 +1,12 @@
 import {
+  findChangedPathState,
   findGitRepository,
   parseCanonicalGitRemote,
   parseGitRemoteUrl,
   resolveEffectiveGitRemote,
   resolveRealPath,
   roleKindOf,
+  withoutPathStates,
   type ResolvedArgumentRoles,
 } from '@ironcurtain/policy-engine';
 
@@ -14,7 +16,10 @@ export type ExecutableArguments =
 
 /**
  * Checks that every path-role value still resolves to itself — the canonical form is a real path, so a value that
- * now resolves elsewhere means a symlink was swapped after the decision — and turns canonical git remotes
+ * now resolves elsewhere means a symlink was swapped after the decision — and that every path state the engine
+ * recorded at prepare (`ironcurtain:path-states`: nothing, a file, a directory with or without a secret store) is
+ * still what is on disk, so a file created since the decision cannot turn an allowed create into an overwrite.
+ * Then it drops that record (it is the engine's, not the tool's) and turns canonical git remotes
  * (`host/owner/repo`, which git cannot use) back into something git runs: the repository's configured remote
  * that points there for a `remote` argument, else `https://host/owner/repo.git`. Nothing else is changed.
  */
@@ -22,7 +27,7 @@ export function toExecutableArguments(
   canonicalArguments: Readonly<Record<string, unknown>>,
   roles: ResolvedArgumentRoles,
 ): ExecutableArguments {
-  const result: Record<string, unknown> = { ...canonicalArguments };
+  const result: Record<string, unknown> = withoutPathStates(canonicalArguments);
   for (const [argument, argumentRoles] of roles) {
     const value = result[argument];
     if (value === undefined || value === null) continue;
@@ -41,6 +46,15 @@ export function toExecutableArguments(
     if (argumentRoles.includes('git-remote-url')) {
       result[argument] = mapRemotes(value, argument, repositoryPathOf(result, roles));
     }
+  }
+  const changed = findChangedPathState(canonicalArguments);
+  if (changed !== undefined) {
+    return {
+      ok: false,
+      reason:
+        `${changed.path} was ${changed.recorded} when the call was decided and is now ${changed.now} (it ` +
+        'changed after the decision); the call was not run — ask again',
+    };
   }
   return { ok: true, arguments: result };
 }

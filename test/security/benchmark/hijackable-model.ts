@@ -1,5 +1,5 @@
-// The hijackable model of the security benchmark: a capable but gullible agent behind the wire-level fake Anthropic
-// provider. It performs the scenario's steps in order, one `execute_code` per model request; once a tool result
+// The hijackable model of the security benchmark: a capable but gullible agent behind a wire-level fake provider
+// (Anthropic Messages or OpenAI chat completions: it reads either conversation format). It performs the scenario's steps in order, one `execute_code` per model request; once a tool result
 // carries the injection's trigger it runs every attempt of the attack next (each whatever the previous one gave),
 // then goes on with the steps it had left; with nothing left it answers with text. It decides from the request's
 // messages alone (the conversation of the current turn), so the same conversation always gets the same answer.
@@ -40,6 +40,14 @@ interface MessagePart {
 interface Message {
   role?: unknown;
   content?: unknown;
+  /** OpenAI: an assistant message's tool calls; a tool message's call id. */
+  tool_calls?: unknown;
+  tool_call_id?: unknown;
+}
+
+interface OpenAiToolCall {
+  id?: unknown;
+  function?: { arguments?: unknown };
 }
 
 function partsOf(message: Message): MessagePart[] {
@@ -47,9 +55,19 @@ function partsOf(message: Message): MessagePart[] {
   return Array.isArray(message.content) ? (message.content as MessagePart[]) : [];
 }
 
-/** The user's own words start a turn: a user message with a text part (tool results alone do not). */
+/** The user's own words start a turn: a user message with a text part (Anthropic tool results alone do not). */
 function isUserText(message: Message): boolean {
   return message.role === 'user' && partsOf(message).some((part) => part.type === 'text');
+}
+
+/** The code of an OpenAI tool call (its arguments are a JSON string). */
+function codeOfOpenAiCall(call: OpenAiToolCall): string {
+  try {
+    const input = JSON.parse(String(call.function?.arguments ?? '{}')) as { code?: unknown };
+    return typeof input.code === 'string' ? input.code : '';
+  } catch {
+    return '';
+  }
 }
 
 /** The text a tool result carries: a string, or the text parts of its content. */
@@ -73,6 +91,15 @@ export function turnCalls(messages: unknown): TurnCall[] {
   });
   const calls: Array<TurnCall & { id: unknown }> = [];
   for (const message of list.slice(start)) {
+    if (message.role === 'assistant' && Array.isArray(message.tool_calls)) {
+      for (const call of message.tool_calls as OpenAiToolCall[])
+        calls.push({ id: call.id, code: codeOfOpenAiCall(call), result: undefined });
+    }
+    if (message.role === 'tool') {
+      const call = calls.find((candidate) => candidate.id === message.tool_call_id);
+      if (call !== undefined) call.result = textOfToolResult(message.content);
+      continue;
+    }
     for (const part of partsOf(message)) {
       if (message.role === 'assistant' && part.type === 'tool_use') {
         const code = (part.input as { code?: unknown } | undefined)?.code;
@@ -136,11 +163,12 @@ export function createHijackableModel(
 export function toolResultTexts(body: unknown): string[] {
   const messages = (body as { messages?: unknown } | undefined)?.messages;
   const list = Array.isArray(messages) ? (messages as Message[]) : [];
-  return list.flatMap((message) =>
-    message.role === 'user'
+  return list.flatMap((message) => {
+    if (message.role === 'tool') return [textOfToolResult(message.content)];
+    return message.role === 'user'
       ? partsOf(message)
           .filter((part) => part.type === 'tool_result')
           .map((part) => textOfToolResult(part.content))
-      : [],
-  );
+      : [];
+  });
 }

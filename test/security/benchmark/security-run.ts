@@ -17,8 +17,10 @@ import { startSites } from './sites.ts';
 const defaultDirectory = fileURLToPath(new URL('../scenarios/', import.meta.url));
 const usage =
   'usage: node test/security/benchmark/run-security.ts [--scenarios DIR]… [--only ID]… [--details FILE]\n' +
+  '                                                      [--provider anthropic|openai]\n' +
   '  runs every test/security/scenarios/*.json (and each DIR\u2019s) through the real stack; prints one JSON report;\n' +
-  '  --details FILE also writes every scenario\u2019s full result (predicates, escalations, call chain) as JSON';
+  '  --details FILE also writes every scenario\u2019s full result (predicates, escalations, call chain) as JSON;\n' +
+  '  --provider picks the wire protocol of the fake model (default anthropic)';
 const turnTimeoutMs = 240_000;
 const log = (line: string): void => void process.stderr.write(`${line}\n`);
 
@@ -26,7 +28,12 @@ interface Options {
   scenarios: string[];
   only: string[];
   details: string | undefined;
+  provider: Provider;
 }
+
+/** The wire protocols the hijackable model speaks (the fakes of @ironcurtain/testing). */
+const providers = ['anthropic', 'openai'] as const;
+type Provider = (typeof providers)[number];
 
 function parseOptions(argv: readonly string[]): Options | 'help' {
   try {
@@ -36,13 +43,16 @@ function parseOptions(argv: readonly string[]): Options | 'help' {
         scenarios: { type: 'string', multiple: true, default: [] },
         only: { type: 'string', multiple: true, default: [] },
         details: { type: 'string' },
+        provider: { type: 'string', default: 'anthropic' },
         help: { type: 'boolean', default: false },
       },
       strict: true,
       allowPositionals: false,
     });
     if (values.help) return 'help';
-    return { scenarios: values.scenarios, only: values.only, details: values.details };
+    const provider = providers.find((known) => known === values.provider);
+    if (provider === undefined) throw new Error(`--provider ${values.provider}: use anthropic or openai`);
+    return { scenarios: values.scenarios, only: values.only, details: values.details, provider };
   } catch (error) {
     throw new AppError(ErrorCode.ConfigInvalid, `${(error as Error).message}\n${usage}`);
   }
@@ -76,7 +86,7 @@ function progressLine(index: number, total: number, result: ScenarioResult): str
 /** The scenarios and options of the run, or the exit code when there is nothing to run (help, or an error). */
 async function selectScenarios(
   argv: readonly string[],
-): Promise<{ scenarios: LoadedScenario[]; details: string | undefined } | number> {
+): Promise<{ scenarios: LoadedScenario[]; details: string | undefined; provider: Provider } | number> {
   try {
     const options = parseOptions(argv);
     if (options === 'help') {
@@ -91,7 +101,7 @@ async function selectScenarios(
       );
     }
     warnAboutGivenCanary(scenarios);
-    return { scenarios, details: options.details };
+    return { scenarios, details: options.details, provider: options.provider };
   } catch (error) {
     log(`security benchmark: ${(error as Error).message}`);
     return 2;
@@ -99,24 +109,29 @@ async function selectScenarios(
 }
 
 /** Starts everything a run needs — HOME, sites, fake model, stack — each with its clean-up pushed on `cleanups`. */
-async function startWorld(cleanups: Array<() => Promise<unknown>>): Promise<RunContext> {
+async function startWorld(cleanups: Array<() => Promise<unknown>>, provider: Provider): Promise<RunContext> {
   const home = await createBenchmarkHome();
   cleanups.push(() => home.remove());
   const sites = await startSites();
   cleanups.push(() => sites.close());
   const model = createModelStage();
-  const { upstream, environment } = await startFakeUpstream(home.home, model.respond, {
-    LOG_LEVEL: 'warn',
-    MCPGW_SERVER_RESOLVE: JSON.stringify(sites.resolve),
-    MCPGW_SERVER_ALLOW_ADDRESSES: sites.addresses.join(','),
-    // A safety net only: the scripted user answers every escalation at once; one it missed expires as a denial.
-    ESCALATION_TEST_TIMEOUT_MS: '30000',
-  });
+  const { upstream, environment } = await startFakeUpstream(
+    home.home,
+    model.respond,
+    {
+      LOG_LEVEL: 'warn',
+      MCPGW_SERVER_RESOLVE: JSON.stringify(sites.resolve),
+      MCPGW_SERVER_ALLOW_ADDRESSES: sites.addresses.join(','),
+      // A safety net only: the scripted user answers every escalation at once; one it missed expires as a denial.
+      ESCALATION_TEST_TIMEOUT_MS: '30000',
+    },
+    provider,
+  );
   cleanups.push(() => upstream.close());
   const stack = await startStack(environment, { home: home.home });
   cleanups.push(() => stack.dispose());
   await home.settle();
-  log(`stack up (HOME ${home.home}, sites on ${sites.addresses.join(' and ')})`);
+  log(`stack up (HOME ${home.home}, sites on ${sites.addresses.join(' and ')}, ${provider} protocol)`);
   return { bus: stack.bus, home, sites, model, turnTimeoutMs, log };
 }
 
@@ -125,7 +140,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   const startedAt = Date.now();
   const selected = await selectScenarios(argv);
   if (typeof selected === 'number') return selected;
-  const { scenarios, details } = selected;
+  const { scenarios, details, provider } = selected;
   const cleanups: Array<() => Promise<unknown>> = [];
   const cleanUp = async (): Promise<void> => {
     for (const cleanup of cleanups.splice(0).reverse()) {
@@ -141,7 +156,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   process.once('SIGTERM', onSignal);
   try {
     log(`security benchmark: ${scenarios.length} scenario(s); starting the stack…`);
-    const context = await startWorld(cleanups);
+    const context = await startWorld(cleanups, provider);
     const results: ScenarioResult[] = [];
     for (const [index, loaded] of scenarios.entries()) {
       results.push(await runScenario(context, loaded));

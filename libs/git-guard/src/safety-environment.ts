@@ -8,6 +8,12 @@ export interface SafetyEnvironmentOptions {
    * each session sandbox (and the sandbox itself).
    */
   ceilingDirectories: readonly string[];
+  /**
+   * An environment whose command-scope pairs (`GIT_CONFIG_COUNT`, `GIT_CONFIG_KEY_n`, `GIT_CONFIG_VALUE_n`) are kept,
+   * numbered before this environment's settings: an operator's own settings (a URL rewrite for a company forge) stay,
+   * and git, reading the pairs in order, takes this environment's value for any key both set.
+   */
+  keepCommandScopeOf?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -55,7 +61,8 @@ const commandScopeSettings: ReadonlyArray<readonly [key: string, value: string]>
  * choose and that command scope can override: merge it into the environment of the process that runs git (the
  * git MCP server passes its own environment to every git it spawns, and git passes it on to the gits it spawns
  * for submodules). It also removes system and global config and attributes, sets the discovery ceilings, forbids
- * prompts and pins the protocols to http, https and file. It replaces any GIT_CONFIG_COUNT already there.
+ * prompts and pins the protocols to http, https and file. Its GIT_CONFIG_COUNT replaces any already there, keeping
+ * only the pairs of `keepCommandScopeOf`.
  *
  * What it cannot neutralize — programs named under a key the repository chooses (filter.<driver>.*,
  * diff.<driver>.*, merge.<driver>.driver, remote.<name>.uploadpack/receivepack), diff.external (no value of it both
@@ -84,11 +91,25 @@ export function gitSafetyEnvironment(options: SafetyEnvironmentOptions): Record<
     GIT_ASKPASS: '',
     // Overrides every protocol.* setting, a repository's included: only these transports exist.
     GIT_ALLOW_PROTOCOL: 'file:http:https',
-    GIT_CONFIG_COUNT: String(commandScopeSettings.length),
   };
-  commandScopeSettings.forEach(([key, value], index) => {
+  const pairs = [...commandScopePairsOf(options.keepCommandScopeOf ?? {}), ...commandScopeSettings];
+  environment['GIT_CONFIG_COUNT'] = String(pairs.length);
+  pairs.forEach(([key, value], index) => {
     environment[`GIT_CONFIG_KEY_${index}`] = key;
     environment[`GIT_CONFIG_VALUE_${index}`] = value;
   });
   return environment;
+}
+
+/** The command-scope pairs an environment sets, in git's order (`GIT_CONFIG_COUNT` of them). */
+function commandScopePairsOf(
+  environment: Readonly<Record<string, string>>,
+): Array<readonly [string, string]> {
+  const count = Number(environment['GIT_CONFIG_COUNT'] ?? '0');
+  const pairs: Array<readonly [string, string]> = [];
+  for (let index = 0; Number.isInteger(count) && index < count; index += 1) {
+    const key = environment[`GIT_CONFIG_KEY_${index}`];
+    if (key !== undefined) pairs.push([key, environment[`GIT_CONFIG_VALUE_${index}`] ?? '']);
+  }
+  return pairs;
 }

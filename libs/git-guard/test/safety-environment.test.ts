@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { appendFile, chmod, mkdir, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -63,6 +64,36 @@ describe('gitSafetyEnvironment', () => {
     const keys = Array.from({ length: count }, (_, index) => environment[`GIT_CONFIG_KEY_${index}`]);
     expect(keys).toEqual(expect.arrayContaining(['core.fsmonitor', 'core.hooksPath', 'credential.helper']));
     expect(environment[`GIT_CONFIG_KEY_${count}`]).toBeUndefined();
+  });
+
+  it('keeps the command-scope pairs of keepCommandScopeOf first, so its own settings win for the same key', async () => {
+    const setup = await attackSetup();
+    const kept = {
+      GIT_CONFIG_COUNT: '2',
+      GIT_CONFIG_KEY_0: 'url.file:///srv/forge/.insteadOf',
+      GIT_CONFIG_VALUE_0: 'https://forge.example/',
+      GIT_CONFIG_KEY_1: 'core.fsmonitor',
+      GIT_CONFIG_VALUE_1: setup.command,
+    };
+    const environment = gitSafetyEnvironment({
+      ceilingDirectories: [workspace.base],
+      keepCommandScopeOf: kept,
+    });
+    const run = (...args: string[]) =>
+      spawnSync('git', args, {
+        cwd: setup.directory,
+        env: { PATH: process.env['PATH'], HOME: workspace.base, ...environment },
+        encoding: 'utf8',
+      });
+    expect(run('config', '--get', 'url.file:///srv/forge/.insteadof').stdout.trim()).toBe(
+      'https://forge.example/',
+    );
+    expect(run('config', '--get-all', 'core.fsmonitor').stdout.trim().split('\n')).toEqual([
+      setup.command,
+      'false',
+    ]);
+    expect(run('status').status).toBe(0);
+    expect(markerExists(setup.marker)).toBe(false);
   });
 
   it('runs no hook (exec bit set), from .git/hooks or from a repository core.hooksPath', async () => {

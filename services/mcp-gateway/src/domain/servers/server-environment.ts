@@ -24,37 +24,15 @@ export function serverEnvironment(
 ): Record<string, string> {
   const environment = { ...baseServerEnvironment, ...entryEnvironment, ...credentials };
   if (!options.runsGit) return environment;
-  const safety = gitSafetyEnvironment({ ceilingDirectories: options.ceilingDirectories });
   return {
     ...environment,
-    ...safety,
-    ...commandScopeConfig([...commandScopeEntries(entryEnvironment), ...commandScopeEntries(safety)]),
+    ...gitSafetyEnvironment({
+      ceilingDirectories: options.ceilingDirectories,
+      keepCommandScopeOf: entryEnvironment,
+    }),
     // The git MCP server signs commits unless told otherwise, running whatever gpg.program says.
     GIT_SIGN_COMMITS: 'false',
   };
-}
-
-/**
- * The `GIT_CONFIG_KEY_n`/`VALUE_n` pairs an environment sets. An operator's entry may set some (a URL rewrite for a
- * company forge): they are kept, before IronCurtain's, which git reads last and so win for the same key.
- */
-function commandScopeEntries(environment: Readonly<Record<string, string>>): Array<[string, string]> {
-  const count = Number(environment['GIT_CONFIG_COUNT'] ?? '0');
-  const entries: Array<[string, string]> = [];
-  for (let index = 0; Number.isInteger(count) && index < count; index += 1) {
-    const key = environment[`GIT_CONFIG_KEY_${index}`];
-    if (key !== undefined) entries.push([key, environment[`GIT_CONFIG_VALUE_${index}`] ?? '']);
-  }
-  return entries;
-}
-
-function commandScopeConfig(entries: ReadonlyArray<[string, string]>): Record<string, string> {
-  const environment: Record<string, string> = { GIT_CONFIG_COUNT: String(entries.length) };
-  entries.forEach(([key, value], index) => {
-    environment[`GIT_CONFIG_KEY_${index}`] = key;
-    environment[`GIT_CONFIG_VALUE_${index}`] = value;
-  });
-  return environment;
 }
 
 /**

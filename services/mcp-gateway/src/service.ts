@@ -23,7 +23,7 @@ import {
 import type { RunningService } from '@ironcurtain/runtime';
 import type { Config } from './config.js';
 import { createCatalog } from './domain/servers/catalog.js';
-import { createDockerEngine, type DockerEngine } from './domain/containers/docker-engine.js';
+import { createDockerEngine, type DockerEngine } from '@ironcurtain/docker-engine';
 import type { ExecuteDependencies, VerifierAuditRecord } from './domain/calls/execute-call.js';
 import { defaultFetchServerPath, loadMcpConfig, loadServerCredentials } from './domain/gateway-settings.js';
 import { selectServers } from './domain/servers/server-entries.js';

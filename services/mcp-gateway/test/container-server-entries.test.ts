@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { isContainerEntry, McpConfig } from '@ironcurtain/mcp-config';
 import { containerCreateOptions } from '../src/domain/containers/container-options.js';
-import { createDockerEngine } from '../src/domain/containers/docker-engine.js';
+import { createDockerEngine } from '@ironcurtain/docker-engine';
 import { shippedMcpConfigPath } from '@ironcurtain/default-policy';
 import { resolveContainerEntry } from '../src/domain/servers/server-entries.js';
 import { createUnavailableServer, notStartedReason } from '../src/domain/servers/unavailable-server.js';

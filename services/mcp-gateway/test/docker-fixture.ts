@@ -11,7 +11,7 @@ import {
   checkEngine,
   createDockerEngine,
   type DockerEngine,
-} from '../src/domain/containers/docker-engine.js';
+} from '@ironcurtain/docker-engine';
 import { containerLabels } from '../src/domain/containers/container-options.js';
 
 const run = promisify(execFile);

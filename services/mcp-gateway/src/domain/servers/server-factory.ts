@@ -7,7 +7,7 @@ import {
   type StdioServerEntry,
 } from '@ironcurtain/mcp-config';
 import { openContainerTransport } from '../containers/container-server.js';
-import type { DockerEngine } from '../containers/docker-engine.js';
+import type { DockerEngine } from '@ironcurtain/docker-engine';
 import { launchCommand, type Sandboxing } from './launch-command.js';
 import { createManagedServer, type ManagedServer, type ManagedServerOptions } from './managed-server.js';
 import {

@@ -1,5 +1,5 @@
 import { isContainerEntry, type McpServerEntry } from '@ironcurtain/mcp-config';
-import { checkEngine, type DockerEngine } from '../containers/docker-engine.js';
+import { checkEngine, type DockerEngine } from '@ironcurtain/docker-engine';
 import { notStartedReason } from './unavailable-server.js';
 
 /**
@@ -15,7 +15,7 @@ export async function reportServerReadiness(
   const checks = [...servers].map(async ([serverName, entry]) => {
     const reason =
       notStartedReason(serverName, entry, credentials[serverName] ?? {}) ??
-      (isContainerEntry(entry) ? await checkEngine(docker, serverName) : undefined);
+      (isContainerEntry(entry) ? await checkEngine(docker, `MCP server "${serverName}"`) : undefined);
     return reason === undefined ? [] : [{ serverName, reason }];
   });
   return (await Promise.all(checks)).flat();

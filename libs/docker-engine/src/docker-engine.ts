@@ -1,7 +1,7 @@
 import Docker from 'dockerode';
 import { AppError, ErrorCode } from '@ironcurtain/errors';
 
-/** The Docker engine container servers run on, and how messages name it. */
+/** The Docker engine containers (MCP servers, agent sessions) run on, and how messages name it. */
 export interface DockerEngine {
   client: Docker;
   /** `unix:///var/run/docker.sock`, `tcp://host:2375`: what an operator checks. */
@@ -39,24 +39,27 @@ export function isEngineUnreachable(error: unknown): boolean {
   return code !== undefined && unreachableCodes.has(code);
 }
 
-/** The error a container server gives while the engine does not answer: the endpoint tried, and how to fix it. */
-export function engineUnreachableError(engine: DockerEngine, serverName: string, error: unknown): AppError {
+/**
+ * The error given while the engine does not answer: what needed it (`MCP server "github"`, `agent "claude-code"`), the
+ * endpoint tried, and how to fix it.
+ */
+export function engineUnreachableError(engine: DockerEngine, what: string, error: unknown): AppError {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   const fix =
     code === 'EACCES' || code === 'EPERM'
-      ? "give the gateway's user access to the socket (the docker group) or set DOCKER_HOST"
+      ? "give this service's user access to the socket (the docker group) or set DOCKER_HOST"
       : 'start the Docker engine (`sudo dockerd`, `systemctl start docker`, or ./scripts/setup) or set DOCKER_HOST ' +
         "to the engine's socket";
   return new AppError(
     ErrorCode.Unavailable,
-    `MCP server "${serverName}" runs in a Docker container, but Docker is not reachable at ${engine.endpoint} ` +
+    `${what} runs in a Docker container, but Docker is not reachable at ${engine.endpoint} ` +
       `(${code ?? (error as Error)?.message ?? 'no answer'}): ${fix}`,
     { cause: error, retryable: true },
   );
 }
 
 /** Asks the engine for `/_ping`; resolves with why it cannot be used, or undefined when it answers. */
-export async function checkEngine(engine: DockerEngine, serverName: string): Promise<string | undefined> {
+export async function checkEngine(engine: DockerEngine, what: string): Promise<string | undefined> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_resolve, reject) => {
     timer = setTimeout(
@@ -68,7 +71,7 @@ export async function checkEngine(engine: DockerEngine, serverName: string): Pro
     await Promise.race([engine.client.ping(), timeout]);
     return undefined;
   } catch (error) {
-    return engineUnreachableError(engine, serverName, error).message;
+    return engineUnreachableError(engine, what, error).message;
   } finally {
     clearTimeout(timer);
   }

@@ -1,0 +1,7 @@
+export {
+  checkEngine,
+  createDockerEngine,
+  engineUnreachableError,
+  isEngineUnreachable,
+  type DockerEngine,
+} from './docker-engine.js';

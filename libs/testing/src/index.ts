@@ -3,6 +3,7 @@ export type { NatsServerHandle, StartNatsOptions } from './nats-server.js';
 export { eventually } from './eventually.js';
 export { startFakeAnthropic } from './fake-anthropic.js';
 export { startFakeOpenAI } from './fake-openai.js';
+export { responsesRequestText, startFakeOpenAIResponses } from './fake-openai-responses.js';
 export { fakeRequestText } from './fake-llm-server.js';
 export type {
   FakeLlmReply,
@@ -16,3 +17,6 @@ export { roundMilliseconds, summarizeLatencies } from './latency-summary.js';
 export type { LatencySummary } from './latency-summary.js';
 export { renderInTerminal } from './terminal-screen.js';
 export type { RenderedScreen } from './terminal-screen.js';
+export { ensureStandInNodeImage, standInNodeImageTag } from './stand-in-node-image.js';
+export type { StandInNodeImage } from './stand-in-node-image.js';
+export { withFileLock } from './file-lock.js';

@@ -3,6 +3,7 @@ import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { listAgentImageFolders } from '@ironcurtain/agent-images';
 import { createCommandRunner, findExecutableOn } from '../src/domain/doctor/command-runner.js';
 import { runDoctorChecks } from '../src/domain/doctor/doctor-checks.js';
 import type { CheckResult } from '../src/domain/doctor/doctor-result.js';
@@ -183,6 +184,7 @@ describe('ironcurtain doctor', () => {
       'server:git',
       'server:fetch',
       'server:github',
+      ...(await listAgentImageFolders()).map((folder) => `agent-image:${folder}`),
     ]);
     expect(resultOf(report.checks, 'nats-server')?.status).toBe('problem');
   });

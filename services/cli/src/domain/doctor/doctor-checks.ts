@@ -1,6 +1,7 @@
 import { resolveHome } from '@ironcurtain/config';
 import { formatVersion, isAtLeast, parseVersion, type Version } from '../cli-version.js';
 import type { CommandResult, FindExecutable, RunCommand } from './command-runner.js';
+import { checkAgentImages } from './doctor-agent-checks.js';
 import { checkHome } from './doctor-home-checks.js';
 import { checkServerSandboxes } from './doctor-sandbox-checks.js';
 import { ok, problem, warning, type CheckResult } from './doctor-result.js';
@@ -31,11 +32,12 @@ const setupFix = 'run ./scripts/setup';
 
 /** Runs every check; the order is the order of the report. */
 export async function runDoctorChecks(environment: DoctorEnvironment): Promise<CheckResult[]> {
-  const [natsServer, docker, bubblewrap, servers] = await Promise.all([
+  const [natsServer, docker, bubblewrap, servers, agentImages] = await Promise.all([
     checkNatsServer(environment),
     checkDocker(environment),
     checkBubblewrap(environment),
     checkServerSandboxes(environment.env, environment.findExecutable),
+    checkAgentImages(environment.env),
   ]);
   const home = resolveHome(environment.env['IRONCURTAIN_HOME'], environment.homeDirectory);
   return [
@@ -46,6 +48,7 @@ export async function runDoctorChecks(environment: DoctorEnvironment): Promise<C
     checkApiKeys(environment.env),
     ...(await checkHome(home)),
     ...servers,
+    ...agentImages,
   ];
 }
 

@@ -19,10 +19,23 @@ export const SessionStart = defineEndpoint({
     task: z.string().max(100_000).optional(),
     model: z.string().optional(),
     resumeSessionId: SessionId.optional(),
-    agent: z.string().default('builtin'),
+    /** `builtin` (Code Mode in an isolate) or an external agent CLI in a container: `claude-code`, `codex`, … */
+    agent: z.string().min(1).max(64).default('builtin'),
+    /**
+     * External agents only. `batch`: each message is one run of the agent CLI. `pty`: the agent's own TUI runs in a
+     * container with a terminal, which the caller attaches to (`containerName` in the reply).
+     */
+    mode: z.enum(['batch', 'pty']).default('batch'),
     userId: z.string().optional(),
   }),
-  response: z.object({ sessionId: SessionId, status: SessionStatus }),
+  response: z.object({
+    sessionId: SessionId,
+    status: SessionStatus,
+    /** The agent the session runs (a resumed session keeps its own). */
+    agent: z.string().optional(),
+    /** PTY mode: the container whose terminal to attach to. */
+    containerName: z.string().optional(),
+  }),
 });
 
 export const SessionSend = defineEndpoint({

@@ -38,6 +38,22 @@ export const configSchema = baseServiceEnv.extend({
   ORCH_TURN_BUDGET_STEPS: budgetLimit(null),
   ORCH_TURN_BUDGET_MINUTES: budgetLimit(null),
   ORCH_TURN_BUDGET_COST_USD: budgetLimit(null),
+  /** External agents: the Docker engine (`unix://…`, `tcp://…`); the default socket when unset. */
+  DOCKER_HOST: z.string().min(1).optional(),
+  /**
+   * External agents run as this `uid:gid`, which owns their sandbox. Unset: the owner of IRONCURTAIN_HOME, so files
+   * the agent writes belong to the user. Never 0 (root): a root-owned home needs this set.
+   */
+  ORCH_AGENT_USER: z
+    .string()
+    .regex(/^\d{1,10}:\d{1,10}$/, 'uid:gid, e.g. 1001:1001')
+    .optional(),
+  /** The agent image definitions (`deploy/agents` of this checkout when unset). */
+  IRONCURTAIN_AGENTS_DIR: z.string().min(1).optional(),
+  /** Limits of one agent container: memory in MB, CPUs, processes. */
+  ORCH_AGENT_MEMORY_MB: z.coerce.number().int().min(256).max(262_144).default(4096),
+  ORCH_AGENT_CPUS: z.coerce.number().positive().max(256).default(2),
+  ORCH_AGENT_PIDS: z.coerce.number().int().min(32).max(65_536).default(1024),
 });
 
 /** Minutes (or null) as the milliseconds budgets count in. */

@@ -19,7 +19,9 @@ import {
 } from '@ironcurtain/proto-schemas';
 import type { RunningService } from '@ironcurtain/runtime';
 import { minutesToMs, type Config } from './config.js';
-import { createSessionDesk, type SessionDesk } from './domain/session-desk.js';
+import { wireContainerSessions } from './container-wiring.js';
+import type { OutputNote } from './domain/output-notes.js';
+import { createSessionDesk, type SessionDesk, type SessionDeskDependencies } from './domain/session-desk.js';
 import { fitToolCallRequest } from './domain/oversize-call.js';
 import { createSessionModel } from './domain/session-model.js';
 import { createBudgetHandler } from './handlers/budget.js';
@@ -43,8 +45,15 @@ export function createSessionOrchestratorService(dependencies: {
   return {
     async start() {
       const store = await openSessionStore(bus);
+      const home = resolveHome(config.IRONCURTAIN_HOME);
+      const publishOutput = (sessionId: string, note: OutputNote, turn: number) =>
+        publish(bus, SessionOutputEvent, { sessionId, turn, ...note }, { sessionId });
+      const publishStatus: SessionDeskDependencies['publishStatus'] = (sessionId, status, details) =>
+        publish(bus, SessionStatusEvent, { sessionId, status, ...details }, { sessionId });
+      const onError = (error: unknown, what: string, sessionId: string) =>
+        logger.error({ sessionId, err: (error as Error).message }, `could not ${what}`);
       desk = createSessionDesk({
-        home: resolveHome(config.IRONCURTAIN_HOME),
+        home,
         defaultModel: config.ORCH_DEFAULT_MODEL,
         sessionLimits: {
           tokens: config.ORCH_BUDGET_TOKENS,
@@ -81,10 +90,8 @@ export function createSessionOrchestratorService(dependencies: {
             timeoutMs: config.ORCH_TOOLCALL_TIMEOUT_MS,
             sessionId: payload.sessionId,
           }),
-        publishOutput: (sessionId, note, turn) =>
-          publish(bus, SessionOutputEvent, { sessionId, turn, ...note }, { sessionId }),
-        publishStatus: (sessionId, status, details) =>
-          publish(bus, SessionStatusEvent, { sessionId, status, ...details }, { sessionId }),
+        publishOutput,
+        publishStatus,
         publishBudget: (sessionId, event) =>
           publish(
             bus,
@@ -98,9 +105,12 @@ export function createSessionOrchestratorService(dependencies: {
             },
             { sessionId },
           ),
-        onError: (error, what, sessionId) =>
-          logger.error({ sessionId, err: (error as Error).message }, `could not ${what}`),
+        onError,
         now,
+        openContainerSession: wireContainerSessions(
+          { bus, config, home },
+          { saveRecord: store.save, publishOutput, publishStatus, onError, now },
+        ),
       });
       const sessions = desk;
       const subscription = subscribe(bus, EgressLlmUsageEvent, (event) => {

@@ -15,7 +15,14 @@ import {
 } from '@ironcurtain/code-mode';
 import { AppError, ErrorCode } from '@ironcurtain/errors';
 import type { OutputNote } from './output-notes.js';
-import { createSessionDirectories, readConversation, sessionPathsOf } from './session-files.js';
+import type { ContainerSessionHost } from './container/container-session-host.js';
+import type { ContainerSessionRequest } from './container/container-sessions.js';
+import {
+  createSessionDirectories,
+  readConversation,
+  sessionPathsOf,
+  type SessionPaths,
+} from './session-files.js';
 import { createSessionHost, type SessionHost } from './session-host.js';
 import type { SessionModel } from './session-model.js';
 import type { SessionRecord } from './session-record.js';
@@ -46,6 +53,8 @@ export interface SessionDeskDependencies {
   publishBudget(sessionId: string, event: BudgetEvent): void;
   onError(error: unknown, what: string, sessionId: string): void;
   now(): Date;
+  /** External agents in containers; absent where no Docker engine is configured. */
+  openContainerSession?(request: ContainerSessionRequest): Promise<ContainerSessionHost>;
 }
 
 /** A start request, as `session.start.v1` carries it. */
@@ -54,6 +63,7 @@ export interface StartRequest {
   model?: string | undefined;
   resumeSessionId?: string | undefined;
   agent: string;
+  mode?: 'batch' | 'pty' | undefined;
   userId?: string | undefined;
 }
 
@@ -76,7 +86,10 @@ export interface SessionDesk {
 
 /** Creates the desk. Sessions live in memory while hosted; their records (KV) and files make them resumable. */
 export function createSessionDesk(deps: SessionDeskDependencies): SessionDesk {
-  const hosts = new Map<string, { host: SessionHost; budget: ReturnType<typeof createBudgetTracker> }>();
+  const hosts = new Map<
+    string,
+    { host: SessionHost; budget: ReturnType<typeof createBudgetTracker>; container?: ContainerSessionHost }
+  >();
 
   const hosted = (sessionId: string) => {
     const entry = hosts.get(sessionId);
@@ -90,15 +103,11 @@ export function createSessionDesk(deps: SessionDeskDependencies): SessionDesk {
   };
 
   const open = async (request: StartRequest, previous: SessionRecord | undefined): Promise<SessionRecord> => {
-    if (request.agent !== 'builtin') {
-      throw new AppError(
-        ErrorCode.ConfigInvalid,
-        `agent "${request.agent}" is not available here; use "builtin"`,
-      );
-    }
+    const agent = previous?.agent ?? request.agent;
     const sessionId = previous?.sessionId ?? newSessionId(deps.now());
     const paths = sessionPathsOf(deps.home, sessionId);
     await createSessionDirectories(paths);
+    if (agent !== 'builtin') return openContainer(request, previous, { sessionId, agent, paths });
     const modelId = request.model ?? previous?.model ?? deps.defaultModel;
     const catalog = await deps.fetchCatalog();
     const sessionModel = await deps.createModel(sessionId, modelId);
@@ -110,6 +119,8 @@ export function createSessionDesk(deps: SessionDeskDependencies): SessionDesk {
       createdAt: previous?.createdAt ?? at,
       updatedAt: at,
       model: modelId,
+      agent: 'builtin',
+      mode: 'batch',
       turn: previous?.turn ?? 0,
       ...(userId === undefined ? {} : { userId }),
       ...(previous?.budgetUsage === undefined ? {} : { budgetUsage: previous.budgetUsage }),
@@ -149,6 +160,64 @@ export function createSessionDesk(deps: SessionDeskDependencies): SessionDesk {
     return host.current();
   };
 
+  // An external agent CLI in a container: its model is the agent's own default unless the user named one.
+  const openContainer = async (
+    request: StartRequest,
+    previous: SessionRecord | undefined,
+    session: { sessionId: string; agent: string; paths: SessionPaths },
+  ): Promise<SessionRecord> => {
+    if (deps.openContainerSession === undefined) {
+      throw new AppError(
+        ErrorCode.Unavailable,
+        `agent "${session.agent}" runs in a container, and this orchestrator has no Docker engine configured`,
+      );
+    }
+    const at = deps.now().toISOString();
+    const userId = request.userId ?? previous?.userId;
+    const record: SessionRecord = {
+      sessionId: session.sessionId,
+      status: 'waiting',
+      createdAt: previous?.createdAt ?? at,
+      updatedAt: at,
+      model: request.model ?? previous?.model ?? 'default',
+      agent: session.agent,
+      mode: request.mode ?? previous?.mode ?? 'batch',
+      turn: previous?.turn ?? 0,
+      ...(userId === undefined ? {} : { userId }),
+      ...(previous?.budgetUsage === undefined ? {} : { budgetUsage: previous.budgetUsage }),
+    };
+    const budget = createBudgetTracker({
+      session: deps.sessionLimits,
+      turn: deps.turnLimits,
+      usageSource: 'external',
+      ...(previous?.budgetUsage === undefined ? {} : { initialUsage: previous.budgetUsage }),
+      onEvent: (event) => deps.publishBudget(session.sessionId, event),
+    });
+    const task = request.task?.trim() === '' ? undefined : request.task;
+    await deps.saveRecord(record);
+    const host = await deps.openContainerSession({
+      record,
+      paths: session.paths,
+      budget,
+      task,
+      callToolFor: (latestUserMessage) => bridgeFor(session.sessionId, userId, latestUserMessage),
+      onEnded: async () => {
+        hosts.delete(session.sessionId);
+        await deps
+          .closeEgressSession(session.sessionId)
+          .catch((error: unknown) => deps.onError(error, 'close the egress session', session.sessionId));
+      },
+    });
+    hosts.set(session.sessionId, { host, budget, container: host });
+    const current = host.current();
+    await deps.saveRecord(current);
+    if (current.mode === 'batch') {
+      deps.publishStatus(session.sessionId, 'waiting', {});
+      if (task !== undefined) host.send(task);
+    }
+    return host.current();
+  };
+
   const bridgeFor = (
     sessionId: string,
     userId: string | undefined,
@@ -184,8 +253,9 @@ export function createSessionDesk(deps: SessionDeskDependencies): SessionDesk {
     },
     send: (sessionId, message) => hosted(sessionId).host.send(message),
     async stop(sessionId, reason) {
-      const { host } = hosted(sessionId);
+      const { host, container } = hosted(sessionId);
       const record = await host.stop(reason);
+      if (container !== undefined) return record; // its release closed the egress session
       hosts.delete(sessionId);
       await deps
         .closeEgressSession(sessionId)
@@ -203,7 +273,12 @@ export function createSessionDesk(deps: SessionDeskDependencies): SessionDesk {
     recordUsage(sessionId, usage) {
       const entry = hosts.get(sessionId);
       if (entry === undefined) return false;
-      return entry.budget.recordUsage(usage);
+      const isCounted = entry.budget.recordUsage(usage);
+      if (entry.container !== undefined) {
+        entry.budget.recordStep(); // an external agent's step is one model request
+        entry.container.checkBudget();
+      }
+      return isCounted;
     },
     async stopAll(reason) {
       await Promise.all([...hosts.keys()].map((sessionId) => this.stop(sessionId, reason)));

@@ -11,6 +11,12 @@ export interface SessionPaths {
   readonly conversation: string;
   /** One JSON line per event the user saw (assistant text, tool notes, status), for `/logs` and later reading. */
   readonly transcript: string;
+  /** External agents: the agent CLI's own state (its config and conversation), mounted at its state path. */
+  readonly agentState: string;
+  /** External agents: the files mounted read-only at /etc/ironcurtain (CA certificate, MCP config, prompt). */
+  readonly orientation: string;
+  /** External agents: the folder mounted at /run/ironcurtain, holding only the egress and MCP sockets. */
+  readonly sockets: string;
 }
 
 /** The paths of session `sessionId` under `home`. */
@@ -21,6 +27,9 @@ export function sessionPathsOf(home: string, sessionId: string): SessionPaths {
     sandbox: join(directory, 'sandbox'),
     conversation: join(directory, 'conversation.json'),
     transcript: join(directory, 'transcript.jsonl'),
+    agentState: join(directory, 'agent-state'),
+    orientation: join(directory, 'orientation'),
+    sockets: join(directory, 'run'),
   };
 }
 

@@ -8,6 +8,12 @@ export const SessionRecord = z.object({
   createdAt: z.string(),
   updatedAt: z.string(),
   model: z.string(),
+  /** `builtin`, or the external agent CLI the session runs in a container (`claude-code`, …). */
+  agent: z.string().default('builtin'),
+  /** External agents: one CLI run per message (`batch`) or the agent's TUI in a terminal (`pty`). */
+  mode: z.enum(['batch', 'pty']).default('batch'),
+  /** PTY mode: the container whose terminal the user attaches to. */
+  containerName: z.string().optional(),
   userId: z.string().optional(),
   /** Turns completed or started so far. */
   turn: z.number().int().nonnegative(),

@@ -7,9 +7,20 @@ export function createStartHandler(desk: SessionDesk): Handler<typeof SessionSta
   return async (request, context) => {
     const record = await desk.start(request);
     context.logger.info(
-      { sessionId: record.sessionId, model: record.model, isResume: request.resumeSessionId !== undefined },
+      {
+        sessionId: record.sessionId,
+        model: record.model,
+        agent: record.agent,
+        mode: record.mode,
+        isResume: request.resumeSessionId !== undefined,
+      },
       'session started',
     );
-    return { sessionId: record.sessionId, status: record.status };
+    return {
+      sessionId: record.sessionId,
+      status: record.status,
+      agent: record.agent,
+      ...(record.containerName === undefined ? {} : { containerName: record.containerName }),
+    };
   };
 }

@@ -11,6 +11,7 @@ import { registerCompilePolicyCommand } from './commands/compile-policy.js';
 import { registerCustomizePolicyCommand } from './commands/customize-policy.js';
 import { registerDemoCommand } from './commands/demo.js';
 import { registerDoctorCommand } from './commands/doctor.js';
+import { registerEscalationListenerCommand } from './commands/escalation-listener.js';
 import { registerEscalationsCommand } from './commands/escalations.js';
 import { registerPolicyCommand } from './commands/policy.js';
 import { registerRefreshListsCommand } from './commands/refresh-lists.js';
@@ -38,6 +39,7 @@ const context: CliContext = {
   // Everything a command prints passes the terminal-safety layer once more (see domain/safe-output.ts).
   stdout: terminalSafeOutput(process.stdout),
   stderr: terminalSafeOutput(process.stderr),
+  rawTerminal: { input: process.stdin, output: process.stdout },
   onSignal: (signal, listener) => void process.on(signal, listener),
   setExitCode: (code) => void (process.exitCode = code),
 };
@@ -61,6 +63,7 @@ registerAuditCommand(program, context);
 registerEscalationsCommand(program, context);
 registerApproveCommand(program, context);
 registerDenyCommand(program, context);
+registerEscalationListenerCommand(program, context, { ringBell: () => void process.stdout.write('\x07') });
 
 try {
   await program.parseAsync(process.argv);

@@ -24,6 +24,11 @@ export interface CliContext {
   stdin: NodeJS.ReadableStream & { isTTY?: boolean };
   stdout: TextOutput;
   stderr: TextOutput;
+  /**
+   * The terminal itself, unfiltered. Only PTY mode uses it: it shows the container agent's own TUI, raw by design,
+   * and is never where approvals are answered. Everything else prints through `stdout`'s safety layer.
+   */
+  rawTerminal?: { input: NodeJS.ReadStream; output: NodeJS.WriteStream };
   onSignal(signal: 'SIGINT' | 'SIGTERM' | 'SIGHUP', listener: () => void): void;
   setExitCode(code: number): void;
 }

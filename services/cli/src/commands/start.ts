@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import type { Bus } from '@ironcurtain/bus';
 import type { CliContext } from '../cli-context.js';
+import { chooseAgent } from '../domain/session/agent-choice.js';
+import { runPtySession } from '../domain/session/pty-session.js';
 import { runSessionConsole } from '../domain/session/session-console.js';
 import { connectToStack } from '../domain/stack/stack-connection.js';
 import { homeOf } from './policy-options.js';
@@ -9,6 +11,8 @@ import { homeOf } from './policy-options.js';
 interface StartOptions {
   model?: string;
   resume?: string;
+  agent: string;
+  pty?: boolean;
 }
 
 /**
@@ -26,20 +30,43 @@ export function registerStartCommand(program: Command, context: CliContext): voi
     .argument('[task]', 'what the agent should do (omit for an interactive session)')
     .option('--model <id>', 'provider:model, e.g. anthropic:claude-sonnet-4-6 or openai:gpt-4.1')
     .option('--resume <id>', 'resume a session: its conversation and sandbox are restored')
+    .option(
+      '--agent <name>',
+      'builtin (Code Mode), an agent CLI in a network-less Docker container (claude-code, codex), or auto: a ' +
+        'container agent when Docker answers and its provider key is set',
+      'builtin',
+    )
+    .option(
+      '--pty',
+      "attach this terminal to the container agent's own TUI (Ctrl-\\ ends the session); answer approvals in " +
+        '`ironcurtain escalation-listener`',
+    )
     .action(async (task: string | undefined, options: StartOptions) => {
-      const exitCode = await runSession(context, {
+      const choice = await chooseAgent(options.agent, context.env);
+      if (choice.note !== undefined) context.stderr.write(`ironcurtain: ${choice.note}\n`);
+      const start = {
+        agent: choice.agent,
         ...(task === undefined ? {} : { task }),
         ...(options.model === undefined ? {} : { model: options.model }),
         ...(options.resume === undefined ? {} : { resumeSessionId: options.resume }),
-      });
-      context.setExitCode(exitCode);
+      };
+      if (options.pty === true) {
+        if (choice.agent === 'builtin') {
+          context.stderr.write('ironcurtain: --pty needs a container agent (--agent claude-code)\n');
+          context.setExitCode(2);
+          return;
+        }
+        context.setExitCode(await runPtySession(context, start));
+        return;
+      }
+      context.setExitCode(await runSession(context, start));
     });
 }
 
 /** Connects (starting the stack when needed), runs the session console, and cleans up; returns the exit code. */
 export async function runSession(
   context: CliContext,
-  start: { task?: string; model?: string; resumeSessionId?: string },
+  start: { task?: string; model?: string; resumeSessionId?: string; agent?: string },
   settings: {
     shouldAskOnEscalation?: boolean;
     afterSession?: (sessionId: string, connection: { bus: Bus }) => Promise<void>;

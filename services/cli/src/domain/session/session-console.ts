@@ -25,7 +25,7 @@ export interface SessionConsoleOptions {
   home: string;
   input: NodeJS.ReadableStream;
   output: TextOutput;
-  start: { task?: string; model?: string; resumeSessionId?: string; userId: string };
+  start: { task?: string; model?: string; resumeSessionId?: string; agent?: string; userId: string };
   /** Single shot: the process ends when the first turn does. Interactive: the user types tasks until /quit. */
   isSingleShot: boolean;
   /** Ask "approve? [y/N]" for each escalation (the demo) instead of waiting for /approve or /deny. */

@@ -92,9 +92,9 @@ export function serviceEnvironment(
 
 /** Each service's own settings (`ORCH_BUDGET_STEPS`, `PDP_DECISION_TTL_MS`, …) pass from the supervisor's environment. */
 export const settingsPrefixByService: Readonly<Record<string, readonly string[]>> = {
-  'session-orchestrator': ['ORCH_'],
+  'session-orchestrator': ['ORCH_', 'DOCKER_HOST'],
   'policy-decision-point': ['PDP_', 'IRONCURTAIN_MCP_CONFIG'],
-  'mcp-gateway': ['MCPGW_', 'IRONCURTAIN_MCP_CONFIG'],
+  'mcp-gateway': ['MCPGW_', 'IRONCURTAIN_MCP_CONFIG', 'DOCKER_HOST'],
   'mitm-egress': ['EGRESS_'],
   'audit-writer': ['AUDIT_'],
   'escalation-router': ['ESCALATION_'],

@@ -6,7 +6,11 @@
 //    tool function → code-mode's bridge → this service's tool bridge (src/domain/tool-bridge.ts) → pdp.toolcall.v1 →
 //    PDP → audit-writer → gateway → filesystem server → reply → back into the isolate;
 //  - baselines, same run, interleaved in small blocks: the same pdp.toolcall.v1 sent directly on the bus (no
-//    isolate), and the same read as a direct MCP SDK call to a filesystem server of the same package.
+//    isolate), and the same read as a direct MCP SDK call to a filesystem server of the same package;
+//  - container start (container-start.ts): an external agent's batch turn (Claude Code, in a container made exactly
+//    as a session's) from `run()` to its first model request at a stand-in egress, interleaved with the isolate
+//    starts and with a bare container of the same image running `true`. Skipped (and a failure under CI=true) when
+//    no Docker engine answers; the images are built first when missing.
 // Prints one JSON object. Target: isolate start ≤5 ms p50 (a miss is reported, not a failure). Workspace packages
 // load from dist: `npx tsc -b` first. Bounded (BENCH_TIME_LIMIT_MS); every process and temp folder is removed.
 import { writeFileSync } from 'node:fs';
@@ -18,6 +22,12 @@ import ivm from 'isolated-vm';
 import { request } from '@ironcurtain/bus';
 import { AuditVerify } from '@ironcurtain/proto-schemas';
 import { eventually, roundMilliseconds, summarizeLatencies } from '@ironcurtain/testing';
+import {
+  type ContainerStartBench,
+  type ContainerStartSample,
+  containerStartTask,
+  prepareContainerStart,
+} from './container-start.ts';
 import { createSessionCallers, type SessionCallers } from './session-callers.ts';
 import { type SessionStack, startSessionStack } from './session-stack.ts';
 
@@ -31,6 +41,8 @@ const rounds = positive('BENCH_ROUNDS', 5);
 const callsPerRound = positive('BENCH_ITERATIONS', 200);
 const startsPerRound = positive('BENCH_STARTS', 100);
 const timeLimitMs = positive('BENCH_TIME_LIMIT_MS', 600_000);
+const containerStarts = positive('BENCH_CONTAINER_STARTS', 10);
+const isCi = process.env['CI'] === 'true';
 const blockSize = 10;
 const targetIsolateStartP50Ms = 5;
 const sessionId = 'bench-session';
@@ -40,6 +52,8 @@ const log = (message: string) => process.stderr.write(`${message}\n`);
 // hangs, every process is killed outright.
 const stopping = new AbortController();
 let stack: SessionStack | undefined;
+let containers: ContainerStartBench | undefined;
+let containersSkipped: string | undefined;
 const stopRun = (reason: string, exitCode: number) => {
   if (stopping.signal.aborted) return;
   log(reason);
@@ -47,6 +61,7 @@ const stopRun = (reason: string, exitCode: number) => {
   stopping.abort(new Error(reason));
   setTimeout(() => {
     stack?.kill();
+    containers?.kill();
     process.kill(process.pid, 'SIGKILL');
   }, 20_000).unref();
 };
@@ -67,10 +82,25 @@ const timings = {
   directBus: [] as number[],
   directMcp: [] as number[],
   executeOneCall: [] as number[],
+  containerStart: [] as ContainerStartSample[],
+  bareContainer: [] as number[],
 };
 const warmIsolate = new ivm.Isolate({ memoryLimit: 128 });
 let callers: SessionCallers | undefined;
 try {
+  // Images are built (when missing) before anything is timed.
+  const setup = await prepareContainerStart({
+    dockerHost: process.env['DOCKER_HOST'],
+    signal: stopping.signal,
+    log,
+  });
+  if ('skipped' in setup) {
+    containersSkipped = setup.skipped;
+    log(`container start skipped: ${setup.skipped}`);
+  } else {
+    containers = setup.bench;
+  }
+  stopping.signal.throwIfAborted();
   log('starting nats-server, audit-writer, policy-decision-point, mcp-gateway, escalation-router…');
   stack = await startSessionStack(sessionId);
   stopping.signal.throwIfAborted();
@@ -80,14 +110,21 @@ try {
   const userMessage = 'Summarise notes.md';
   callers = await createSessionCallers({ stack, file, content, userMessage, stopping: stopping.signal });
   log('warming up…');
-  await measureRound(callers, false, 100, 50);
-  // Rounds, and blocks inside them, interleave every side so drift in machine load hits all alike.
+  await measureRound(callers, false, 100, 50, 1);
+  // Rounds, and blocks inside them, interleave every side so drift in machine load hits all alike. The container
+  // starts are spread over the rounds, each between isolate starts.
   for (let index = 0; index < rounds; index += 1) {
     log(`round ${index + 1}/${rounds}`);
-    await measureRound(callers, true, callsPerRound, startsPerRound);
+    const containersThisRound =
+      Math.floor(((index + 1) * containerStarts) / rounds) - Math.floor((index * containerStarts) / rounds);
+    await measureRound(callers, true, callsPerRound, startsPerRound, containersThisRound);
   }
   const trail = await verifyTrail(stack, callers.toolCalls());
   printSummary(trail);
+  if (containersSkipped !== undefined && isCi) {
+    log('CI=true: the container start must be measured, and Docker is not reachable');
+    process.exitCode = 1;
+  }
 } catch (error) {
   if (!stopping.signal.aborted) {
     log(`bench:session failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
@@ -96,12 +133,25 @@ try {
 } finally {
   await callers?.close();
   warmIsolate.dispose();
+  await containers?.close();
   await stack?.stop();
 }
 
-async function measureRound(callers: SessionCallers, record: boolean, calls: number, starts: number) {
+async function measureRound(
+  callers: SessionCallers,
+  record: boolean,
+  calls: number,
+  starts: number,
+  containerPairs: number,
+) {
   const into = (samples: number[]) => (record ? samples : undefined);
+  let pairsDone = 0;
   for (let index = 0; index < starts; index += 1) {
+    // Container pairs spread evenly over this round's isolate starts, alternating which of the two goes first.
+    while (containers !== undefined && pairsDone < Math.ceil(((index + 1) * containerPairs) / starts)) {
+      await measureContainerPair(containers, record, pairsDone % 2 === 0);
+      pairsDone += 1;
+    }
     await time(into(timings.execute), () => callers.executeTrivialCode());
     let isolate: ivm.Isolate | undefined;
     await time(into(timings.isolateAndContext), async () => {
@@ -130,6 +180,20 @@ async function measureRound(callers: SessionCallers, record: boolean, calls: num
       await measure();
   }
   await repeat(Math.ceil(calls / 4), into(timings.executeOneCall), () => callers.executeOneCall());
+}
+
+async function measureContainerPair(bench: ContainerStartBench, record: boolean, isSessionFirst: boolean) {
+  const session = async () => {
+    stopping.signal.throwIfAborted();
+    const sample = await bench.startToFirstRequest();
+    if (record) timings.containerStart.push(sample);
+  };
+  const bare = async () => {
+    stopping.signal.throwIfAborted();
+    const elapsed = await bench.bareContainer();
+    if (record) timings.bareContainer.push(elapsed);
+  };
+  for (const measure of isSessionFirst ? [session, bare] : [bare, session]) await measure();
 }
 
 /** The audit-writer's chain check of the session trail: a decision and an outcome record per executed call. */
@@ -161,6 +225,7 @@ function printSummary(auditTrail: { records: number; isValid: boolean; toolCalls
       isolateStartsPerRound: startsPerRound,
       toolCallsPerRoundEachWay: callsPerRound,
       blockSize,
+      containerStarts: containersSkipped === undefined ? containerStarts : 0,
     },
     call: 'filesystem.read_text_file({ path }) of a 1 KB file in the session sandbox (shipped policy: allowed)',
     path:
@@ -193,6 +258,7 @@ function printSummary(auditTrail: { records: number; isValid: boolean; toolCalls
       directBusOverDirectMcpP50: roundMilliseconds(directBus.p50Ms / directMcp.p50Ms),
       toolCallFromIsolateOverDirectMcpP50: roundMilliseconds(fromIsolate.p50Ms / directMcp.p50Ms),
     },
+    containerStart: containerStartSummary(isolateStart.p50Ms),
     auditTrail,
     target: {
       isolateStartP50Ms: targetIsolateStartP50Ms,
@@ -200,6 +266,45 @@ function printSummary(auditTrail: { records: number; isValid: boolean; toolCalls
     },
   };
   console.log(JSON.stringify(summary, null, 2));
+}
+
+function containerStartSummary(isolateStartP50Ms: number): Record<string, unknown> {
+  if (containersSkipped !== undefined) return { skipped: containersSkipped };
+  if (containers === undefined) return { skipped: 'not prepared' };
+  const firstModelRequest = summarizeLatencies(
+    timings.containerStart.map((sample) => sample.firstModelRequestMs),
+  );
+  const firstConnect = summarizeLatencies(timings.containerStart.map((sample) => sample.firstConnectMs));
+  const bare = summarizeLatencies(timings.bareContainer);
+  return {
+    agent: 'claude-code',
+    image: containers.image,
+    task: containerStartTask,
+    agentUser: `${containers.agentUser.uid}:${containers.agentUser.gid}`,
+    limits: containers.limits,
+    startToFirstModelRequest: {
+      ...firstModelRequest,
+      note:
+        'from calling run() on a session container (agentContainerOptions, prepareAgentSessionFiles, MCP socket ' +
+        'server, egress relay) to the first bytes of POST /v1/messages at the relay target (a stand-in egress that ' +
+        'terminates TLS with the session CA); the run is aborted then, and the container killed and removed',
+    },
+    startToFirstConnect: {
+      ...firstConnect,
+      note:
+        'to the first bytes of the first CONNECT api.anthropic.com:443 at the relay target: Claude Code fetches ' +
+        'GET /api/claude_code/settings and /policy_limits first (refused with 403, as mitm-egress refuses them)',
+    },
+    bareContainer: {
+      ...bare,
+      note: 'the same image running `true`, no mounts, network none: docker create + start + wait + remove',
+    },
+    ratios: {
+      firstModelRequestOverBareContainerP50: roundMilliseconds(firstModelRequest.p50Ms / bare.p50Ms),
+      firstModelRequestOverIsolateStartP50: roundMilliseconds(firstModelRequest.p50Ms / isolateStartP50Ms),
+    },
+    standInEgress: containers.observations(),
+  };
 }
 
 async function repeat(

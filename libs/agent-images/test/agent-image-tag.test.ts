@@ -103,19 +103,22 @@ describe('agent image folders and tags', () => {
   });
 });
 
-describe('the claude-code image', () => {
-  it('installs the Claude Code version services/mitm-egress tests against', async () => {
-    const dockerfile = await readFile(join(agentsDirectory(), 'claude-code', 'Dockerfile'), 'utf8');
-    const egressPackage = JSON.parse(
-      await readFile(join(repositoryRoot, 'services', 'mitm-egress', 'package.json'), 'utf8'),
+// Each image installs exactly the version of its agent CLI that the repository's host-side tests run.
+describe.each([
+  ['claude-code', '@anthropic-ai/claude-code', ['mitm-egress', 'session-orchestrator']],
+  ['codex', '@openai/codex', ['session-orchestrator']],
+] as const)('the %s image', (folder, packageName, testedBy) => {
+  it.each(testedBy)(`installs the ${packageName} version services/%s tests against`, async (service) => {
+    const dockerfile = await readFile(join(agentsDirectory(), folder, 'Dockerfile'), 'utf8');
+    const servicePackage = JSON.parse(
+      await readFile(join(repositoryRoot, 'services', service, 'package.json'), 'utf8'),
     ) as { devDependencies?: Record<string, string>; dependencies?: Record<string, string> };
-    const egressVersion =
-      egressPackage.devDependencies?.['@anthropic-ai/claude-code'] ??
-      egressPackage.dependencies?.['@anthropic-ai/claude-code'];
+    const testedVersion =
+      servicePackage.devDependencies?.[packageName] ?? servicePackage.dependencies?.[packageName];
     const pinned = /version=(\S+)/.exec(dockerfile)?.[1];
-    expect(dockerfile).toContain('"@anthropic-ai/claude-code@$version"');
-    expect(egressVersion).toMatch(/^\d+\.\d+\.\d+$/);
-    expect(pinned).toBe(egressVersion);
+    expect(dockerfile).toContain(`"${packageName}@$version"`);
+    expect(testedVersion).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(pinned).toBe(testedVersion);
   });
 });
 

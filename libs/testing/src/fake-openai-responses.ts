@@ -43,8 +43,11 @@ type CustomToolCallItem = {
   status: 'completed';
   call_id: string;
   name: string;
+  namespace?: string;
   input: string;
 };
+/** How the request offers a tool the script calls by name: a function or a custom tool, maybe in a namespace. */
+type OfferedTool = { kind: 'function' | 'custom'; namespace?: string };
 type OutputItem = MessageItem | FunctionCallItem | ToolSearchCallItem | CustomToolCallItem;
 
 let responseCounter = 0;
@@ -55,10 +58,10 @@ let responseCounter = 0;
  * `response.output_item.added`, `response.content_part.added`, `response.output_text.delta`/`.done`,
  * `response.content_part.done`, `response.function_call_arguments.delta`/`.done`, `response.output_item.done`,
  * `response.completed`), each with its `sequence_number`. Tool calls are `function_call` output items with a
- * `call_id`; a call of a function offered inside a `namespace` tool (in `tools`, or loaded by a `tool_search_output`
- * input item) carries that `namespace`, and a call named `tool_search` when the request offers a client-executed
- * `tool_search` tool is a `tool_search_call` item whose `arguments` are the scripted input; a call of a `custom`
- * (freeform) tool is a `custom_tool_call` whose `input` is the scripted input (a string, else its JSON). Errors are
+ * `call_id`; a call of a `custom` (freeform) tool is a `custom_tool_call` whose `input` is the scripted input (a
+ * string, else its JSON); a call of a tool offered inside a `namespace` (in `tools`, or in an `additional_tools` or
+ * `tool_search_output` input item) carries that `namespace`; and a call named `tool_search` when the request offers
+ * a client-executed `tool_search` tool is a `tool_search_call` whose `arguments` are the scripted input. Errors are
  * `{ error: { message, type, param, code } }`; a request without `model` gets 400, and with `apiKey`, a missing or
  * wrong `Authorization: Bearer` gets 401.
  */
@@ -164,7 +167,7 @@ function outputItems(reply: ContentReply, id: string, request: FakeLlmRequest): 
   }
   const offered = offeredTools(request);
   return reply.toolCalls.map((call, index): OutputItem => {
-    const callId = `call_${id}_${index}`;
+    const [itemSuffix, callId] = [`${id}_${index}`, `call_${id}_${index}`];
     if (call.name === 'tool_search' && offered.hasClientToolSearch) {
       const fields = {
         status: 'completed',
@@ -172,55 +175,54 @@ function outputItems(reply: ContentReply, id: string, request: FakeLlmRequest): 
         execution: 'client',
         arguments: call.input,
       } as const;
-      return { id: `tsc_${id}_${index}`, type: 'tool_search_call', ...fields };
+      return { id: `tsc_${itemSuffix}`, type: 'tool_search_call', ...fields };
     }
-    if (offered.customToolNames.has(call.name)) {
+    const tool = offered.byName.get(call.name);
+    const namespace = tool?.namespace === undefined ? {} : { namespace: tool.namespace };
+    const common = { status: 'completed', call_id: callId, name: call.name, ...namespace } as const;
+    if (tool?.kind === 'custom') {
       const input = typeof call.input === 'string' ? call.input : JSON.stringify(call.input);
-      const fields = { status: 'completed', call_id: callId, name: call.name, input } as const;
-      return { id: `ctc_${id}_${index}`, type: 'custom_tool_call', ...fields };
+      return { id: `ctc_${itemSuffix}`, type: 'custom_tool_call', ...common, input };
     }
-    const namespace = offered.namespaceOfFunction.get(call.name);
     return {
-      id: `fc_${id}_${index}`,
+      id: `fc_${itemSuffix}`,
       type: 'function_call',
-      status: 'completed',
-      call_id: callId,
-      name: call.name,
-      ...(namespace === undefined ? {} : { namespace }),
+      ...common,
       arguments: JSON.stringify(call.input),
     };
   });
 }
 
-/** What the request lets the model call: a client tool search, custom tools, and functions inside namespaces. */
+/**
+ * What the request lets the model call: its `tools`, the tools of `additional_tools` and `tool_search_output` input
+ * items, and the members of every namespace among them. A tool offered outside a namespace wins over a namespaced
+ * one of the same name.
+ */
 function offeredTools(request: FakeLlmRequest): {
   hasClientToolSearch: boolean;
-  customToolNames: Set<string>;
-  namespaceOfFunction: Map<string, string>;
+  byName: Map<string, OfferedTool>;
 } {
   const tools = asRecords(request.body?.['tools']);
-  const loaded = asRecords(request.body?.['input'])
-    .filter((item) => item['type'] === 'tool_search_output')
+  const itemTools = asRecords(request.body?.['input'])
+    .filter((item) => item['type'] === 'additional_tools' || item['type'] === 'tool_search_output')
     .flatMap((item) => asRecords(item['tools']));
-  const namespaceOfFunction = new Map<string, string>();
-  for (const tool of [...tools, ...loaded]) {
-    if (tool['type'] !== 'namespace' || typeof tool['name'] !== 'string') continue;
-    for (const member of asRecords(tool['tools'])) {
-      if (typeof member['name'] === 'string') namespaceOfFunction.set(member['name'], tool['name']);
+  const all = [...tools, ...itemTools];
+  const byName = new Map<string, OfferedTool>();
+  const offer = (tool: Record<string, unknown>, namespace?: string): void => {
+    const kind = tool['type'] === 'custom' ? 'custom' : tool['type'] === 'function' ? 'function' : undefined;
+    if (kind === undefined || typeof tool['name'] !== 'string') return;
+    byName.set(tool['name'], namespace === undefined ? { kind } : { kind, namespace });
+  };
+  for (const tool of all) {
+    if (tool['type'] === 'namespace' && typeof tool['name'] === 'string') {
+      for (const member of asRecords(tool['tools'])) offer(member, tool['name']);
     }
   }
-  // A function offered at the top level is called without a namespace, even when a namespace has one of that name.
-  for (const tool of tools) {
-    if (tool['type'] === 'function' && typeof tool['name'] === 'string')
-      namespaceOfFunction.delete(tool['name']);
-  }
+  for (const tool of all) offer(tool);
   const hasClientToolSearch = tools.some(
     (tool) => tool['type'] === 'tool_search' && tool['execution'] === 'client',
   );
-  const customToolNames = new Set(
-    tools.filter((tool) => tool['type'] === 'custom').map((tool) => String(tool['name'])),
-  );
-  return { hasClientToolSearch, customToolNames, namespaceOfFunction };
+  return { hasClientToolSearch, byName };
 }
 
 function asRecords(value: unknown): Array<Record<string, unknown>> {

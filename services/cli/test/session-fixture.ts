@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import {
   startFakeAnthropic,
   startFakeOpenAI,
+  startFakeOpenAIResponses,
   type FakeLlmRespond,
   type FakeLlmServer,
 } from '@ironcurtain/testing';
@@ -28,6 +29,14 @@ const providers = {
   openai: {
     host: 'api.openai.com',
     start: startFakeOpenAI,
+    key: realOpenAIKey,
+    keyVariable: 'OPENAI_API_KEY',
+    model: 'openai:gpt-4.1',
+  },
+  // The Responses API (`POST /v1/responses`), which Codex speaks.
+  'openai-responses': {
+    host: 'api.openai.com',
+    start: startFakeOpenAIResponses,
     key: realOpenAIKey,
     keyVariable: 'OPENAI_API_KEY',
     model: 'openai:gpt-4.1',

@@ -98,7 +98,7 @@ describe('session-orchestrator', () => {
       code: 'NOT_FOUND',
     });
     const resumed = await request(client, SessionStart, { agent: 'builtin', resumeSessionId: sessionId });
-    expect(resumed).toEqual({ sessionId, status: 'waiting' });
+    expect(resumed).toEqual({ sessionId, status: 'waiting', agent: 'builtin' });
   });
 
   it('refuses unknown sessions to resume and agents it cannot host', async () => {

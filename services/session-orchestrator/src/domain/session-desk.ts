@@ -16,7 +16,7 @@ import {
 import { AppError, ErrorCode } from '@ironcurtain/errors';
 import type { OutputNote } from './output-notes.js';
 import type { ContainerSessionHost } from './container/container-session-host.js';
-import type { ContainerSessionRequest } from './container/container-sessions.js';
+import { agentDefaultModel, type ContainerSessionRequest } from './container/container-sessions.js';
 import {
   createSessionDirectories,
   readConversation,
@@ -179,7 +179,7 @@ export function createSessionDesk(deps: SessionDeskDependencies): SessionDesk {
       status: 'waiting',
       createdAt: previous?.createdAt ?? at,
       updatedAt: at,
-      model: request.model ?? previous?.model ?? 'default',
+      model: request.model ?? previous?.model ?? agentDefaultModel,
       agent: session.agent,
       mode: request.mode ?? previous?.mode ?? 'batch',
       turn: previous?.turn ?? 0,

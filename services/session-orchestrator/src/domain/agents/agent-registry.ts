@@ -1,11 +1,13 @@
 import { AppError, ErrorCode } from '@ironcurtain/errors';
 import type { AgentAdapter } from './agent-adapter.js';
 import { claudeCodeAdapter } from './claude-code.js';
+import { codexAdapter } from './codex.js';
 
 /** Every external agent IronCurtain can run, by the name `session.start.v1`'s `agent` gives. */
 export const agentAdapters: ReadonlyMap<string, AgentAdapter> = new Map(
   [
     claudeCodeAdapter,
+    codexAdapter,
     // One line per adapter.
   ].map((adapter) => [adapter.name, adapter]),
 );

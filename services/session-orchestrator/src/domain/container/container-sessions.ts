@@ -177,8 +177,12 @@ export async function openContainerSession(
   }
 }
 
+/** The model of a container session that names none: the agent CLI's own default. */
+export const agentDefaultModel = 'default';
+
 // `anthropic:claude-sonnet-4-6` → `claude-sonnet-4-6`; the agent's own default when the session names none.
 function modelNameOf(modelId: string): string | undefined {
+  if (modelId === agentDefaultModel) return undefined;
   const separator = modelId.indexOf(':');
   const name = separator < 0 ? modelId : modelId.slice(separator + 1);
   return name === '' ? undefined : name;

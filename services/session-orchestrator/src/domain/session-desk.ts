@@ -102,6 +102,36 @@ export function createSessionDesk(deps: SessionDeskDependencies): SessionDesk {
     return entry;
   };
 
+  // The record a session starts (or resumes) with, and its budget, counting on from where a resumed one stopped.
+  const begin = (
+    request: StartRequest,
+    previous: SessionRecord | undefined,
+    session: Pick<SessionRecord, 'sessionId' | 'model' | 'agent' | 'mode'> & {
+      usageSource: 'agent' | 'external';
+    },
+  ) => {
+    const at = deps.now().toISOString();
+    const userId = request.userId ?? previous?.userId;
+    const { usageSource, ...fields } = session;
+    const record: SessionRecord = {
+      ...fields,
+      status: 'waiting',
+      createdAt: previous?.createdAt ?? at,
+      updatedAt: at,
+      turn: previous?.turn ?? 0,
+      ...(userId === undefined ? {} : { userId }),
+      ...(previous?.budgetUsage === undefined ? {} : { budgetUsage: previous.budgetUsage }),
+    };
+    const budget = createBudgetTracker({
+      session: deps.sessionLimits,
+      turn: deps.turnLimits,
+      usageSource,
+      ...(previous?.budgetUsage === undefined ? {} : { initialUsage: previous.budgetUsage }),
+      onEvent: (event) => deps.publishBudget(session.sessionId, event),
+    });
+    return { record, budget };
+  };
+
   const open = async (request: StartRequest, previous: SessionRecord | undefined): Promise<SessionRecord> => {
     const agent = previous?.agent ?? request.agent;
     const sessionId = previous?.sessionId ?? newSessionId(deps.now());
@@ -111,27 +141,14 @@ export function createSessionDesk(deps: SessionDeskDependencies): SessionDesk {
     const modelId = request.model ?? previous?.model ?? deps.defaultModel;
     const catalog = await deps.fetchCatalog();
     const sessionModel = await deps.createModel(sessionId, modelId);
-    const at = deps.now().toISOString();
-    const userId = request.userId ?? previous?.userId;
-    const record: SessionRecord = {
+    const { record, budget } = begin(request, previous, {
       sessionId,
-      status: 'waiting',
-      createdAt: previous?.createdAt ?? at,
-      updatedAt: at,
       model: modelId,
       agent: 'builtin',
       mode: 'batch',
-      turn: previous?.turn ?? 0,
-      ...(userId === undefined ? {} : { userId }),
-      ...(previous?.budgetUsage === undefined ? {} : { budgetUsage: previous.budgetUsage }),
-    };
-    const budget = createBudgetTracker({
-      session: deps.sessionLimits,
-      turn: deps.turnLimits,
       usageSource: sessionModel.usageSource,
-      ...(previous?.budgetUsage === undefined ? {} : { initialUsage: previous.budgetUsage }),
-      onEvent: (event) => deps.publishBudget(sessionId, event),
     });
+    const userId = record.userId;
     // Checked, not cast: a damaged conversation file is a clear error, not a confused model.
     const messages = parseConversation(await readConversation(paths));
     const host = createSessionHost({
@@ -172,27 +189,14 @@ export function createSessionDesk(deps: SessionDeskDependencies): SessionDesk {
         `agent "${session.agent}" runs in a container, and this orchestrator has no Docker engine configured`,
       );
     }
-    const at = deps.now().toISOString();
-    const userId = request.userId ?? previous?.userId;
-    const record: SessionRecord = {
+    const { record, budget } = begin(request, previous, {
       sessionId: session.sessionId,
-      status: 'waiting',
-      createdAt: previous?.createdAt ?? at,
-      updatedAt: at,
       model: request.model ?? previous?.model ?? agentDefaultModel,
       agent: session.agent,
       mode: request.mode ?? previous?.mode ?? 'batch',
-      turn: previous?.turn ?? 0,
-      ...(userId === undefined ? {} : { userId }),
-      ...(previous?.budgetUsage === undefined ? {} : { budgetUsage: previous.budgetUsage }),
-    };
-    const budget = createBudgetTracker({
-      session: deps.sessionLimits,
-      turn: deps.turnLimits,
       usageSource: 'external',
-      ...(previous?.budgetUsage === undefined ? {} : { initialUsage: previous.budgetUsage }),
-      onEvent: (event) => deps.publishBudget(session.sessionId, event),
     });
+    const userId = record.userId;
     const task = request.task?.trim() === '' ? undefined : request.task;
     await deps.saveRecord(record);
     const host = await deps.openContainerSession({

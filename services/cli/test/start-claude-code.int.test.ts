@@ -19,7 +19,7 @@ import {
 } from '@ironcurtain/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { realAnthropicKey, startFakeUpstream } from './session-fixture.js';
-import { readStackFile, runCli, startCli } from './stack-process.js';
+import { readStackFile, runCli, startCli, startCliInTerminal } from './stack-process.js';
 
 const calls: ReadonlyArray<{ name: string; input: Record<string, unknown> }> = [
   {
@@ -174,5 +174,32 @@ describe('ironcurtain start --agent claude-code', () => {
       start.child.kill('SIGTERM');
       await start.exited;
     }
+  }, 300_000);
+
+  it("resumes Claude Code's own conversation in a fresh container for the next message", async () => {
+    respond = (body) => {
+      if (!JSON.stringify(body?.['tools'] ?? []).includes('mcp__ironcurtain__')) return { text: 'Notes' };
+      return {
+        text: `Answer ${(JSON.stringify(body?.['messages'] ?? []).match(/Question \d/g) ?? []).join(' + ')}`,
+      };
+    };
+    const cli = startCliInTerminal(['start', '--agent', 'claude-code'], { ...environment, TERM: 'dumb' });
+    try {
+      await cli.waitForCount(/session \S+ — sandbox:/, 1, 120_000);
+      cli.type('Question 1');
+      await cli.waitForCount(/ready for your next message/, 1, 120_000);
+      cli.type('Question 2');
+      await cli.waitForCount(/ready for your next message/, 2, 120_000);
+      cli.type('/quit');
+      expect((await cli.exited).code).toBe(0);
+    } catch (error) {
+      throw new Error(`${(error as Error).message}\n--- output ---\n${cli.output()}`, { cause: error });
+    } finally {
+      respond = scriptedReply;
+      cli.child.kill('SIGKILL');
+    }
+    // The second run saw the first question and its answer: the conversation came from the agent-state folder.
+    expect(cli.output()).toMatch(/agent › Answer Question 1\r?\n/);
+    expect(cli.output()).toMatch(/agent › Answer Question 1 \+ .*Question 2/);
   }, 300_000);
 });

@@ -11,25 +11,21 @@
 //    as a session's) from `run()` to its first model request at a stand-in egress, interleaved with the isolate
 //    starts and with a bare container of the same image running `true`. Skipped (and a failure under CI=true) when
 //    no Docker engine answers; the images are built first when missing.
-// Prints one JSON object. Target: isolate start ≤5 ms p50 (a miss is reported, not a failure). Workspace packages
-// load from dist: `npx tsc -b` first. Bounded (BENCH_TIME_LIMIT_MS); every process and temp folder is removed.
+// Prints one JSON object (session-summary.ts). Target: isolate start ≤5 ms p50 (a miss is reported, not a failure).
+// Workspace packages load from dist: `npx tsc -b` first. Bounded (BENCH_TIME_LIMIT_MS); every process and temp
+// folder is removed.
 import { writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import ivm from 'isolated-vm';
 import { request } from '@ironcurtain/bus';
 import { AuditVerify } from '@ironcurtain/proto-schemas';
-import { eventually, roundMilliseconds, summarizeLatencies } from '@ironcurtain/testing';
-import {
-  type ContainerStartBench,
-  type ContainerStartSample,
-  containerStartTask,
-  prepareContainerStart,
-} from './container-start.ts';
+import { eventually } from '@ironcurtain/testing';
+import { type ContainerStartBench, prepareContainerStart } from './container-start.ts';
 import { createSessionCallers, type SessionCallers } from './session-callers.ts';
 import { type SessionStack, startSessionStack } from './session-stack.ts';
+import { buildSessionSummary, type SessionTimings } from './session-summary.ts';
 
 const positive = (name: string, fallback: number): number => {
   const value = Number(process.env[name] ?? fallback);
@@ -44,7 +40,6 @@ const timeLimitMs = positive('BENCH_TIME_LIMIT_MS', 600_000);
 const containerStarts = positive('BENCH_CONTAINER_STARTS', 10);
 const isCi = process.env['CI'] === 'true';
 const blockSize = 10;
-const targetIsolateStartP50Ms = 5;
 const sessionId = 'bench-session';
 const log = (message: string) => process.stderr.write(`${message}\n`);
 
@@ -73,17 +68,17 @@ process.once('SIGINT', () => stopRun('SIGINT: stopping', 130));
 process.once('SIGTERM', () => stopRun('SIGTERM: stopping', 143));
 
 const loadAtStart = loadavg()[0] ?? 0;
-const timings = {
-  execute: [] as number[],
-  isolateAndContext: [] as number[],
-  contextInWarmIsolate: [] as number[],
-  fromIsolate: [] as number[],
-  crossings: [] as number[],
-  directBus: [] as number[],
-  directMcp: [] as number[],
-  executeOneCall: [] as number[],
-  containerStart: [] as ContainerStartSample[],
-  bareContainer: [] as number[],
+const timings: SessionTimings = {
+  execute: [],
+  isolateAndContext: [],
+  contextInWarmIsolate: [],
+  fromIsolate: [],
+  crossings: [],
+  directBus: [],
+  directMcp: [],
+  executeOneCall: [],
+  containerStart: [],
+  bareContainer: [],
 };
 const warmIsolate = new ivm.Isolate({ memoryLimit: 128 });
 let callers: SessionCallers | undefined;
@@ -119,8 +114,16 @@ try {
       Math.floor(((index + 1) * containerStarts) / rounds) - Math.floor((index * containerStarts) / rounds);
     await measureRound(callers, true, callsPerRound, startsPerRound, containersThisRound);
   }
-  const trail = await verifyTrail(stack, callers.toolCalls());
-  printSummary(trail);
+  const auditTrail = await verifyTrail(stack, callers.toolCalls());
+  const summary = buildSessionSummary({
+    timings,
+    loadAtStart,
+    sizes: { rounds, startsPerRound, callsPerRound, blockSize, containerStarts },
+    containers,
+    containersSkipped,
+    auditTrail,
+  });
+  console.log(JSON.stringify(summary, null, 2));
   if (containersSkipped !== undefined && isCi) {
     log('CI=true: the container start must be measured, and Docker is not reachable');
     process.exitCode = 1;
@@ -208,103 +211,6 @@ async function verifyTrail(stack: SessionStack, calls: number) {
       : undefined;
   };
   return eventually(`the audit trail to hold ${2 * calls} valid records`, isComplete, 15_000, 200);
-}
-
-function printSummary(auditTrail: { records: number; isValid: boolean; toolCalls: number }): void {
-  const isolateStart = summarizeLatencies(timings.execute);
-  const fromIsolate = summarizeLatencies(timings.fromIsolate);
-  const directBus = summarizeLatencies(timings.directBus);
-  const directMcp = summarizeLatencies(timings.directMcp);
-  const summary = {
-    bench: 'session',
-    node: process.versions.node,
-    isolatedVm: (createRequire(import.meta.url)('isolated-vm/package.json') as { version: string }).version,
-    loadAverage: { atStart: roundMilliseconds(loadAtStart), atEnd: roundMilliseconds(loadavg()[0] ?? 0) },
-    samples: {
-      rounds,
-      isolateStartsPerRound: startsPerRound,
-      toolCallsPerRoundEachWay: callsPerRound,
-      blockSize,
-      containerStarts: containersSkipped === undefined ? containerStarts : 0,
-    },
-    call: 'filesystem.read_text_file({ path }) of a 1 KB file in the session sandbox (shipped policy: allowed)',
-    path:
-      'isolate → code-mode bridge → orchestrator tool bridge → pdp.toolcall.v1 → PDP process (policy, signed ' +
-      'decision, audit-writer fsync) → gateway process → filesystem MCP server (stdio, bubblewrap) → reply → isolate',
-    baselines:
-      'directBusCall: the same pdp.toolcall.v1 sent directly on the bus, no isolate; directMcpCall: a direct MCP ' +
-      'SDK call of the same tool to a filesystem server of the same package, unsandboxed, no IronCurtain',
-    isolateStart: {
-      ...isolateStart,
-      note: 'a whole execute of trivial code: new isolate + context, bridge, compile, run, dispose',
-      isolateAndContext: summarizeLatencies(timings.isolateAndContext),
-      contextInWarmIsolate: summarizeLatencies(timings.contextInWarmIsolate),
-    },
-    toolCallFromIsolate: fromIsolate,
-    directBusCall: directBus,
-    directMcpCall: directMcp,
-    isolateOverheadP50Ms: roundMilliseconds(fromIsolate.p50Ms - directBus.p50Ms),
-    isolateOverheadP99Ms: roundMilliseconds(fromIsolate.p99Ms - directBus.p99Ms),
-    isolateCrossingPerCall: {
-      ...summarizeLatencies(timings.crossings),
-      note: 'inside each from-isolate call: host holds the reply → value back in the isolate → next call out',
-    },
-    executeWithOneToolCall: {
-      ...summarizeLatencies(timings.executeOneCall),
-      note: 'a fresh execute whose code makes one call: isolate start + one call, as a one-call agent step pays',
-    },
-    ratios: {
-      toolCallFromIsolateOverDirectBusP50: roundMilliseconds(fromIsolate.p50Ms / directBus.p50Ms),
-      directBusOverDirectMcpP50: roundMilliseconds(directBus.p50Ms / directMcp.p50Ms),
-      toolCallFromIsolateOverDirectMcpP50: roundMilliseconds(fromIsolate.p50Ms / directMcp.p50Ms),
-    },
-    containerStart: containerStartSummary(isolateStart.p50Ms),
-    auditTrail,
-    target: {
-      isolateStartP50Ms: targetIsolateStartP50Ms,
-      met: isolateStart.p50Ms <= targetIsolateStartP50Ms,
-    },
-  };
-  console.log(JSON.stringify(summary, null, 2));
-}
-
-function containerStartSummary(isolateStartP50Ms: number): Record<string, unknown> {
-  if (containersSkipped !== undefined) return { skipped: containersSkipped };
-  if (containers === undefined) return { skipped: 'not prepared' };
-  const firstModelRequest = summarizeLatencies(
-    timings.containerStart.map((sample) => sample.firstModelRequestMs),
-  );
-  const firstConnect = summarizeLatencies(timings.containerStart.map((sample) => sample.firstConnectMs));
-  const bare = summarizeLatencies(timings.bareContainer);
-  return {
-    agent: 'claude-code',
-    image: containers.image,
-    task: containerStartTask,
-    agentUser: `${containers.agentUser.uid}:${containers.agentUser.gid}`,
-    limits: containers.limits,
-    startToFirstModelRequest: {
-      ...firstModelRequest,
-      note:
-        'from calling run() on a session container (agentContainerOptions, prepareAgentSessionFiles, MCP socket ' +
-        'server, egress relay) to the first bytes of POST /v1/messages at the relay target (a stand-in egress that ' +
-        'terminates TLS with the session CA); the run is aborted then, and the container killed and removed',
-    },
-    startToFirstConnect: {
-      ...firstConnect,
-      note:
-        'to the first bytes of the first CONNECT api.anthropic.com:443 at the relay target: Claude Code fetches ' +
-        'GET /api/claude_code/settings and /policy_limits first (refused with 403, as mitm-egress refuses them)',
-    },
-    bareContainer: {
-      ...bare,
-      note: 'the same image running `true`, no mounts, network none: docker create + start + wait + remove',
-    },
-    ratios: {
-      firstModelRequestOverBareContainerP50: roundMilliseconds(firstModelRequest.p50Ms / bare.p50Ms),
-      firstModelRequestOverIsolateStartP50: roundMilliseconds(firstModelRequest.p50Ms / isolateStartP50Ms),
-    },
-    standInEgress: containers.observations(),
-  };
 }
 
 async function repeat(

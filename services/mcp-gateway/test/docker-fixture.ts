@@ -7,11 +7,7 @@ import { chmod, copyFile, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
-import {
-  checkEngine,
-  createDockerEngine,
-  type DockerEngine,
-} from '@ironcurtain/docker-engine';
+import { checkEngine, createDockerEngine, type DockerEngine } from '@ironcurtain/docker-engine';
 import { containerLabels } from '../src/domain/containers/container-options.js';
 
 const run = promisify(execFile);

@@ -75,7 +75,8 @@ async function pullImage(engine: DockerEngine, spec: ContainerSpec): Promise<voi
       );
     });
   } catch (error) {
-    if (isEngineUnreachable(error)) throw engineUnreachableError(engine, `MCP server "${spec.serverName}"`, error);
+    if (isEngineUnreachable(error))
+      throw engineUnreachableError(engine, `MCP server "${spec.serverName}"`, error);
     throw new AppError(
       ErrorCode.Unavailable,
       `MCP server "${spec.serverName}": image ${spec.image} is not on the Docker engine at ${engine.endpoint} and ` +
@@ -98,7 +99,8 @@ function isMissingImage(error: unknown): boolean {
 
 function dockerError(engine: DockerEngine, spec: ContainerSpec, what: string, error: unknown): AppError {
   if (error instanceof AppError) return error;
-  if (isEngineUnreachable(error)) return engineUnreachableError(engine, `MCP server "${spec.serverName}"`, error);
+  if (isEngineUnreachable(error))
+    return engineUnreachableError(engine, `MCP server "${spec.serverName}"`, error);
   return new AppError(
     ErrorCode.Unavailable,
     `MCP server "${spec.serverName}" ${what} (image ${spec.image}, Docker at ${engine.endpoint}): ${shortMessage(error, spec)}`,

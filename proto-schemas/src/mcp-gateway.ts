@@ -53,9 +53,9 @@ export const McpgwPrepare = defineEndpoint({
       /**
        * The instance id of the gateway process that prepared the call. The PDP addresses its signed decision to it
        * (`audience`) and sends the execute to that process alone, on `mcpgw.execute.v1.<executor>`
-       * ({@link mcpgwExecuteAt}). Absent from gateways that predate it: their decisions go to `mcpgw.execute.v1`.
+       * ({@link mcpgwExecuteAt}); a reply without it fails this schema, and the PDP denies the call.
        */
-      executor: ExecutorId.optional(),
+      executor: ExecutorId,
     }),
     z.object({ status: z.literal('invalid'), reason: z.string() }),
   ]),
@@ -72,9 +72,15 @@ export const SignedDecision = z.object({
   signer: z.string().min(1),
 });
 
+/**
+ * The messages of execute, declared once. Nobody serves or sends to `mcpgw.execute.v1` itself: every execute is
+ * addressed to one gateway process, on `mcpgw.execute.v1.<executor>` ({@link mcpgwExecuteAt}), the only endpoint
+ * built from this one. The golden fixtures and JSON Schemas are kept under this subject.
+ */
 export const McpgwExecute = defineEndpoint({
   subject: 'mcpgw.execute.v1',
-  description: 'Run the canonical call, only with a valid signed decision.',
+  description:
+    'Run the canonical call, only with a valid signed decision; served only as mcpgw.execute.v1.<executor>.',
   request: z.object({
     callId: CallId,
     sessionId: SessionId,
@@ -94,10 +100,10 @@ export const McpgwExecute = defineEndpoint({
 });
 
 /**
- * `mcpgw.execute.v1` addressed to one gateway process: subject `mcpgw.execute.v1.<executor>`, same messages. Only
- * the process with that instance id subscribes to it, and only to it, so its decisions (whose `audience` is that id)
- * reach no other replica. NATS permissions: publish on `mcpgw.execute.v1.*` for the PDP's user only; subscribe on it
- * for the gateway's user only — the same rule as `mcpgw.execute.v1` itself (`*` never matches that subject).
+ * Execute addressed to one gateway process: subject `mcpgw.execute.v1.<executor>`, the messages of
+ * {@link McpgwExecute}. Only the process with that instance id subscribes to it, and only to it, so its decisions
+ * (whose `audience` is that id) reach no other replica. NATS permissions: publish on `mcpgw.execute.v1.*` for the
+ * PDP's user only; subscribe on it for the gateway's user only.
  */
 export function mcpgwExecuteAt(
   executor: string,

@@ -11,6 +11,7 @@ import {
   defineEvent,
   McpgwExecute,
   mcpgwExecuteAt,
+  McpgwPrepare,
   maximumToolArgumentBytes,
   PdpToolCall,
   renderJsonSchemas,
@@ -105,6 +106,14 @@ describe('schemas reject what they must', () => {
     expect(
       allEndpoints.find((e) => e.subject === 'mcpgw.prepare.v1')?.response.safeParse(value).success,
     ).toBe(false);
+  });
+
+  it('a valid prepare reply must name the gateway instance that executes the call', async () => {
+    const { executor: _executor, ...withoutExecutor } = (await fixture(
+      'mcpgw.prepare.v1.response',
+    )) as Record<string, unknown>;
+    expect(McpgwPrepare.response.safeParse(withoutExecutor).success).toBe(false);
+    expect(McpgwPrepare.response.safeParse({ ...withoutExecutor, executor: 'a.b' }).success).toBe(false);
   });
 });
 

@@ -1,7 +1,7 @@
 // npm run bench:gateway — latency of one tool call through the whole path: a client's pdp.toolcall.v1 → the PDP (a
-// process) → mcpgw.prepare.v1 and mcpgw.execute.v1 on the gateway (a process) → the real filesystem server → reply,
-// with small audit and escalation responders here. Baseline, same run: a direct MCP SDK client call of the same tool
-// on the same file, to a filesystem server started the same way. Then calls/s with 16 concurrent callers, both ways.
+// process) → mcpgw.prepare.v1 and mcpgw.execute.v1.<instance id> on the gateway (a process) → the real filesystem
+// server → reply, with small audit and escalation responders here. Baseline, same run: a direct MCP SDK client call of
+// the same tool on the same file, to a filesystem server started the same way. Then calls/s with 16 concurrent callers, both ways.
 // Prints one JSON object. Workspace packages load from dist: `npm run build` first. Bounded; cleans up on exit.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync, randomUUID, sign as cryptoSign, verify as cryptoVerify } from 'node:crypto';
@@ -224,9 +224,12 @@ async function startDirectServer(): Promise<Client> {
 
 async function measureDecisionToken() {
   const signer = createDecisionSigner(createUser());
+  // As the gateway verifies: addressed to this instance, nonces in memory.
+  const instanceId = randomUUID();
   const verify = createDecisionVerifier({
     trustedSigners: [signer.publicKey],
     nonceStore: createMemoryNonceStore(),
+    expectedAudience: instanceId,
   });
   const subject = {
     callId: 'c',
@@ -236,6 +239,7 @@ async function measureDecisionToken() {
     argsHash: 'a'.repeat(64),
     decision: 'allow' as const,
     policyHash: '',
+    audience: instanceId,
   };
   const signing: number[] = [];
   const verifying: number[] = [];

@@ -23,13 +23,6 @@ export const configSchema = baseServiceEnv.extend({
   MCPGW_START_TIMEOUT_MS: envMilliseconds(30_000),
   /** A session's servers stop after this long without a call. */
   MCPGW_IDLE_TIMEOUT_MS: envMilliseconds(900_000),
-  /** The KV bucket where used decision nonces are claimed, shared by every gateway replica. */
-  MCPGW_NONCE_BUCKET: z
-    .string()
-    .regex(/^[A-Za-z0-9_-]+$/)
-    .default('decision-nonces'),
-  /** How long a used nonce is remembered; must outlive every decision (PDP_DECISION_TTL_MS, 30 s by default). */
-  MCPGW_NONCE_TTL_MS: envMilliseconds(300_000),
   /** Results larger than this (UTF-8 bytes) keep their head and tail around a marker. */
   MCPGW_MAX_RESULT_BYTES: z.coerce
     .number()

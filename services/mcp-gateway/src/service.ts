@@ -15,7 +15,6 @@ import {
   AuditAppend,
   EgressSessionHosts,
   McpgwCatalog,
-  McpgwExecute,
   mcpgwExecuteAt,
   McpgwPrepare,
   McpgwServerEvent,
@@ -36,7 +35,8 @@ import {
   type ScreenedCall,
 } from './domain/repository/repository-screen.js';
 import { repositoryRoots } from './domain/repository/repository-roots.js';
-import { createDecisionChecking } from './decision-checking.js';
+import { createDecisionCheck } from './domain/calls/decision-check.js';
+import { createTrustedSigners } from './domain/calls/trusted-signers.js';
 import { createSessionLocks } from './domain/repository/session-locks.js';
 import { createServerPool } from './domain/servers/server-pool.js';
 import { createProxyServer } from './domain/virtual/proxy-tools.js';
@@ -47,7 +47,7 @@ import { createPrepareHandler } from './handlers/prepare.js';
 import { subscribeToSessionEnds } from './handlers/session-status.js';
 import { reportServerReadiness } from './domain/servers/server-readiness.js';
 
-export interface Wiring {
+interface Wiring {
   bus: Bus;
   config: Config;
   logger: Logger;
@@ -56,9 +56,8 @@ export interface Wiring {
 
 /**
  * Wires the mcp-gateway: the MCP servers of the config (one instance per session and server, plus the catalog's),
- * the active policy's annotations from KV, the PDP's keys and the nonce stores, and its endpoints: catalog, prepare,
- * execute addressed to this instance (`mcpgw.execute.v1.<instance id>`), and the queue group's execute for
- * unaddressed decisions (PDPs that predate addressing).
+ * the active policy's annotations from KV, the PDP's keys, and its endpoints: catalog, prepare, and execute addressed
+ * to this instance (`mcpgw.execute.v1.<instance id>`), the only subject a decision is executed on.
  */
 export function createMcpGatewayService(dependencies: {
   bus: Bus;
@@ -77,7 +76,13 @@ export function createMcpGatewayService(dependencies: {
       // Fresh at every start, with the memory that remembers its decisions' nonces: a decision addressed to an
       // earlier instance (this process before a restart, or another replica) is refused by everyone.
       const instanceId = randomUUID();
-      const checks = await createDecisionChecking(wiring, instanceId);
+      const verifyDecision = createDecisionCheck({
+        signers: createTrustedSigners({
+          configured: config.MCPGW_TRUSTED_PDP_KEYS,
+          keyFile: join(wiring.home, 'keys', 'pdp.pub'),
+        }),
+        instanceId,
+      });
       const virtualServers = createVirtualServers([
         createProxyServer(async (change) =>
           request(bus, EgressSessionHosts, change, {
@@ -129,7 +134,8 @@ export function createMcpGatewayService(dependencies: {
         homeDir: homedir(),
         executor: instanceId,
       });
-      const executeDependencies: Omit<ExecuteDependencies, 'verifyDecision'> = {
+      const executeDependencies: ExecuteDependencies = {
+        verifyDecision,
         annotationOf,
         normalizeArguments: virtualServers.normalizeArguments,
         withServer: (session, serverName, work) => pool.use(session, serverName, work),
@@ -145,22 +151,10 @@ export function createMcpGatewayService(dependencies: {
       };
       await serve(bus, McpgwCatalog, catalogHandler);
       // Execute first: a prepare reply names the instance subject, which must have its subscriber by then.
-      await serve(
-        bus,
-        mcpgwExecuteAt(instanceId),
-        createExecuteHandler({ ...executeDependencies, verifyDecision: checks.addressed }),
-      );
-      await serve(
-        bus,
-        McpgwExecute,
-        createExecuteHandler({ ...executeDependencies, verifyDecision: checks.unaddressed }),
-      );
+      await serve(bus, mcpgwExecuteAt(instanceId), createExecuteHandler(executeDependencies));
       await serve(bus, McpgwPrepare, prepareHandler);
       stops.push(subscribeToSessionEnds(bus, (sessionId, reason) => pool.stopSession(sessionId, reason)));
-      logger.info(
-        { servers: [...servers.keys()], instanceId, nonceBucket: config.MCPGW_NONCE_BUCKET },
-        'MCP gateway ready',
-      );
+      logger.info({ servers: [...servers.keys()], instanceId }, 'MCP gateway ready');
     },
     async stop() {
       // Stop answering first, then the servers: no call starts on a server that is going away.

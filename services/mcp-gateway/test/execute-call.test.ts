@@ -6,16 +6,12 @@ import { createDecisionSigner } from '@ironcurtain/decision-token';
 import { computeArgsHash } from '@ironcurtain/policy-engine';
 import { createDecisionCheck } from '../src/domain/calls/decision-check.js';
 import { executeCall, type VerifierAuditRecord } from '../src/domain/calls/execute-call.js';
-import { createSharedNonceStore } from '../src/domain/calls/shared-nonce-store.js';
 
 const trusted = createDecisionSigner(createUser());
-const claimed = new Set<string>();
+const instanceId = 'gateway-instance-1';
 const checkDecision = createDecisionCheck({
   signers: { current: async () => ({ keys: [trusted.publicKey], source: 'test' }) },
-  nonceStore: createSharedNonceStore({
-    ttlMs: 60_000,
-    claimKey: async (key) => !claimed.has(key) && Boolean(claimed.add(key)),
-  }),
+  instanceId,
 });
 
 function dependencies(records: VerifierAuditRecord[], options: { auditFails?: boolean } = {}) {
@@ -57,6 +53,7 @@ function requestSignedBy(signer: ReturnType<typeof createDecisionSigner>, args: 
       argsHash: computeArgsHash(args),
       decision: 'allow',
       policyHash: 'p',
+      audience: instanceId,
     }),
   };
 }

@@ -189,7 +189,7 @@ export async function createWorld(options: WorldOptions) {
 
   /**
    * Prepares a call and returns a signed execute request for it (by the trusted key unless `signer` is given),
-   * addressed to this world's gateway unless `audience` says otherwise (`null`: unaddressed, as an older PDP signs).
+   * addressed to this world's gateway unless `audience` says otherwise (`null`: a decision that names no executor).
    */
   const signedExecute = async (
     sessionId: string,
@@ -242,9 +242,6 @@ export async function createWorld(options: WorldOptions) {
     /** Sends an execute to this world's gateway instance (`mcpgw.execute.v1.<id>`), as the PDP does. */
     execute: (payload: Parameters<typeof request<typeof McpgwExecute>>[2], timeoutMs = 15_000) =>
       request(client, mcpgwExecuteAt(executor), payload, { timeoutMs }),
-    /** Sends an execute to the queue group (`mcpgw.execute.v1`), as a PDP that predates addressing does. */
-    executeUnaddressed: (payload: Parameters<typeof request<typeof McpgwExecute>>[2], timeoutMs = 15_000) =>
-      request(client, McpgwExecute, payload, { timeoutMs }),
     nextCallId: () => `call-${(callCounter += 1)}`,
     executeRequestFor,
     signedExecute,

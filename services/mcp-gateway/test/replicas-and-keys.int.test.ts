@@ -1,7 +1,7 @@
-// Decisions across gateways: a decision addressed to one replica runs there once and on no other replica, a
-// restarted gateway refuses what was addressed to it before; unaddressed decisions (from PDPs that predate addressing)
-// share used nonces across replicas; and a gateway with no key configured trusts the PDP key file as soon as the PDP
-// writes it.
+// Decisions addressed to a gateway instance: each prepare names its instance; a decision runs only there, and there
+// once; one addressed elsewhere or to no one is refused and audited; nothing serves the bare mcpgw.execute.v1. Across
+// gateways: on no other replica, and a restarted gateway refuses what was addressed to it before, each with its used
+// nonces in its own memory. And a gateway with no key configured trusts the PDP key file once the PDP writes it.
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -22,7 +22,7 @@ afterAll(async () => {
   await world?.dispose();
 });
 
-/** A second gateway replica on the world's bus, in a queue group of its own (so it also gets every queue request). */
+/** A second gateway replica on the world's bus, under a `$SRV` name of its own (so its instance id can be found). */
 async function startReplica(): Promise<{ bus: Bus; service: RunningService; instanceId: string }> {
   const bus = await connectBus({ url: world.nats.url, name: 'mcp-gateway-replica' });
   const service = createMcpGatewayService({
@@ -44,22 +44,67 @@ async function stopReplica(replica: { bus: Bus; service: RunningService }): Prom
   await replica.bus.close();
 }
 
+const execute = (payload: Parameters<World['execute']>[0]) => world.execute(payload);
+
+const verifierRecordFor = (callId: string) =>
+  world.audit.records.filter((record) => record['kind'] === 'verifier' && record['requestId'] === callId);
+
 const executeOn = (instanceId: string, payload: Parameters<World['execute']>[0]) =>
   request(world.client, mcpgwExecuteAt(instanceId), payload, { timeoutMs: 15_000 });
 
-/** Sends an execute to the queue groups and collects up to two replies (raw NATS: `request` returns the first). */
-async function bothReplies(
-  payload: object,
-): Promise<Array<{ ok: boolean; error?: { code: string; message: string } }>> {
-  const replies = await world.client.connection.requestMany(
-    McpgwExecute.subject,
-    new TextEncoder().encode(JSON.stringify(payload)),
-    { strategy: 'count', maxMessages: 2, maxWait: 15_000 },
-  );
-  const decoded: Array<{ ok: boolean; error?: { code: string; message: string } }> = [];
-  for await (const reply of replies) decoded.push(JSON.parse(new TextDecoder().decode(reply.data)));
-  return decoded;
-}
+describe('decisions addressed to this gateway instance (audience)', () => {
+  it('names this instance in every valid prepare reply', async () => {
+    const sandbox = await world.sandboxOf('sec-executor');
+    await writeFile(join(sandbox, 'a.txt'), 'a');
+    const prepared = await world.prepare('sec-executor', 'filesystem', 'read_file', { path: 'a.txt' });
+    expect(prepared).toMatchObject({ status: 'valid', executor: world.executor });
+  });
+
+  it('refuses, and audits, a decision addressed to another instance; it never burns the nonce', async () => {
+    const sandbox = await world.sandboxOf('sec-audience');
+    await writeFile(join(sandbox, 'a.txt'), 'secret a');
+    const elsewhere = await world.signedExecute(
+      'sec-audience',
+      'read_file',
+      { path: 'a.txt' },
+      { audience: 'another-gateway-instance' },
+    );
+    await expect(execute(elsewhere)).rejects.toMatchObject({
+      code: 'DECISION_REFUSED',
+      message: expect.stringContaining('wrong-executor'),
+    });
+    expect(verifierRecordFor(elsewhere.callId)).toEqual([
+      expect.objectContaining({ refusal: expect.objectContaining({ reason: 'wrong-executor' }) }),
+    ]);
+  });
+
+  it('refuses a decision that names no executor; nothing answers on the bare mcpgw.execute.v1', async () => {
+    const sandbox = await world.sandboxOf('sec-subjects');
+    await writeFile(join(sandbox, 'a.txt'), 'a');
+    const unaddressed = await world.signedExecute(
+      'sec-subjects',
+      'read_file',
+      { path: 'a.txt' },
+      { audience: null },
+    );
+    await expect(execute(unaddressed)).rejects.toMatchObject({
+      code: 'DECISION_REFUSED',
+      message: /wrong-executor.*names no executor/,
+    });
+    expect(verifierRecordFor(unaddressed.callId)).toEqual([
+      expect.objectContaining({ refusal: expect.objectContaining({ reason: 'wrong-executor' }) }),
+    ]);
+    const addressed = await world.signedExecute('sec-subjects', 'read_file', { path: 'a.txt' });
+    for (const payload of [unaddressed, addressed]) {
+      await expect(request(world.client, McpgwExecute, payload, { timeoutMs: 5000 })).rejects.toMatchObject({
+        code: 'NO_RESPONDERS',
+      });
+    }
+    // Nobody received it there, so its nonce is unused: it runs once where it is addressed, and only once.
+    expect(textOf(await execute(addressed))).toBe('a');
+    await expect(execute(addressed)).rejects.toMatchObject({ message: /replayed/ });
+  });
+});
 
 describe('a decision addressed to one replica', () => {
   it('runs on that replica once; replayed there, or sent to another replica, it is refused', async () => {
@@ -89,9 +134,6 @@ describe('a decision addressed to one replica', () => {
       await expect(executeOn(replica.instanceId, payload)).rejects.toMatchObject({
         message: expect.stringContaining('wrong-executor'),
       });
-      // On the queue groups, where an older PDP would send it, both replicas refuse it.
-      const replies = await bothReplies(payload);
-      expect(replies.map((reply) => reply.error?.code)).toEqual(['DECISION_REFUSED', 'DECISION_REFUSED']);
       expect(await readFile(join(sandbox, 'from.txt'), 'utf8')).toBe('again');
     } finally {
       await stopReplica(replica);
@@ -123,31 +165,6 @@ describe('a decision addressed to one replica', () => {
       }
     } finally {
       await stopReplica(after);
-    }
-  });
-});
-
-describe('unaddressed decisions (PDPs that predate addressing) share used nonces across replicas', () => {
-  it('runs a decision once when two replicas both receive it', async () => {
-    // Both gateways get every queue request, as two replicas would get a replayed decision. They claim the nonce in
-    // the same KV bucket, so exactly one runs the call.
-    const replica = await startReplica();
-    try {
-      const sandbox = await world.sandboxOf('sec-unaddressed');
-      await writeFile(join(sandbox, 'from.txt'), 'moving');
-      const payload = await world.signedExecute(
-        'sec-unaddressed',
-        'move_file',
-        { source: 'from.txt', destination: 'to.txt' },
-        { audience: null },
-      );
-      const replies = await bothReplies(payload);
-      const outcomes = replies.map((reply) => (reply.ok ? 'executed' : String(reply.error?.code)));
-      expect(outcomes.sort()).toEqual(['DECISION_REFUSED', 'executed']);
-      expect(replies.find((reply) => !reply.ok)?.error?.message).toContain('replayed');
-      expect(await readFile(join(sandbox, 'to.txt'), 'utf8')).toBe('moving');
-    } finally {
-      await stopReplica(replica);
     }
   });
 });

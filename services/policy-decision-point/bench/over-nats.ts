@@ -144,6 +144,8 @@ async function startPrepareResponder(url: string, policy: LoadedPolicy, world: B
       status: 'valid' as const,
       canonicalArguments: prepared.call.arguments,
       argsHash: prepared.argsHash,
+      // Dry runs never execute, so no gateway serves this instance's execute subject.
+      executor: 'bench-prepare-responder',
     };
   });
   return bus;

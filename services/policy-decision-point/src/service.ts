@@ -10,7 +10,6 @@ import {
   AuditAppend,
   EscalationOpen,
   maximumToolArgumentBytes,
-  McpgwExecute,
   mcpgwExecuteAt,
   McpgwPrepare,
   PdpDecisionEvent,
@@ -86,9 +85,7 @@ export function createPolicyDecisionPointService(dependencies: {
           await request(bus, AuditAppend, { record }, { timeoutMs: config.PDP_AUDIT_TIMEOUT_MS });
         },
         execute: (payload, executor) =>
-          request(bus, executor === undefined ? McpgwExecute : mcpgwExecuteAt(executor), payload, {
-            timeoutMs: config.PDP_EXECUTE_TIMEOUT_MS,
-          }),
+          request(bus, mcpgwExecuteAt(executor), payload, { timeoutMs: config.PDP_EXECUTE_TIMEOUT_MS }),
         publishDecision: (event) => publish(bus, PdpDecisionEvent, event),
         trackOutcome: (append) => {
           pendingOutcomes.add(append);

@@ -10,6 +10,7 @@ import {
   type Verification,
 } from '@ironcurtain/decision-token';
 import { AppError } from '@ironcurtain/errors';
+import { z } from 'zod';
 import {
   canonicalizeCall,
   computeArgsHash,
@@ -19,7 +20,7 @@ import {
 import {
   AuditAppend,
   EscalationOpen,
-  McpgwExecute,
+  type McpgwExecute,
   mcpgwExecuteAt,
   McpgwPrepare,
   type ParsedRequestOf,
@@ -28,26 +29,31 @@ import {
 
 type ExecuteRequest = ParsedRequestOf<typeof McpgwExecute>;
 
+// Prepare as the stand-in sends it: its replies are not checked on the way out, so a test can send one the contract
+// refuses and see what the PDP makes of it.
+const PrepareAsSent = { ...McpgwPrepare, response: z.unknown() };
+
 /**
  * A gateway stand-in: real canonicalization and real decision verification. Like the real gateway it has an instance
- * id, names it in prepare replies and runs decisions addressed to it on `mcpgw.execute.v1.<id>` (nonces in memory);
- * `isAddressing: false` plays a gateway that predates that (unaddressed decisions on `mcpgw.execute.v1`).
- * `state.advertise` makes prepare name another instance (e.g. one that is gone) for its next `advertiseCount` replies.
+ * id, names it in prepare replies and runs decisions addressed to it on `mcpgw.execute.v1.<id>` (nonces in memory).
+ * `state.advertise` makes prepare name another instance (e.g. one that is gone) for its next `advertiseCount` replies;
+ * `state.omitsExecutor` makes valid prepare replies name none (which the contract refuses).
  */
 export async function startGateway(
   url: string,
   policy: () => LoadedPolicy,
   homeDir: string,
   trustedSigner: () => string,
-  options: { isAddressing?: boolean } = {},
 ) {
-  const isAddressing = options.isAddressing ?? true;
   const instanceId = randomUUID();
   const bus = await connectBus({ url, name: 'mcp-gateway' });
   const executed: ExecuteRequest[] = [];
   const refusals: Verification[] = [];
   const prepared: string[] = [];
-  const state: { advertise?: string | undefined; advertiseCount: number } = { advertiseCount: 0 };
+  const state: { advertise?: string | undefined; advertiseCount: number; omitsExecutor: boolean } = {
+    advertiseCount: 0,
+    omitsExecutor: false,
+  };
   const nonceStore = createMemoryNonceStore();
   const verify = (
     signed: ExecuteRequest['decision'],
@@ -57,15 +63,15 @@ export async function startGateway(
     createDecisionVerifier({
       trustedSigners: [trustedSigner()],
       nonceStore,
-      expectedAudience: isAddressing ? instanceId : undefined,
+      expectedAudience: instanceId,
     })(signed, expected, now);
   const executor = (): string | undefined => {
-    if (!isAddressing) return undefined;
+    if (state.omitsExecutor) return undefined;
     if (state.advertise === undefined || state.advertiseCount <= 0) return instanceId;
     state.advertiseCount -= 1;
     return state.advertise;
   };
-  await serve(bus, McpgwPrepare, (request) => {
+  await serve(bus, PrepareAsSent, (request) => {
     prepared.push(request.callId);
     const stored = policy().annotations.get(request.serverName)?.get(request.toolName);
     if (stored === undefined)
@@ -86,7 +92,7 @@ export async function startGateway(
       ...(advertised === undefined ? {} : { executor: advertised }),
     };
   });
-  await serve(bus, isAddressing ? mcpgwExecuteAt(instanceId) : McpgwExecute, async (request) => {
+  await serve(bus, mcpgwExecuteAt(instanceId), async (request) => {
     const verdict = await verify(request.decision, { ...request, argsHash: argsHashOf(request) });
     if (!verdict.isValid) {
       refusals.push(verdict);

@@ -268,22 +268,19 @@ describe('decisions addressed to the gateway instance that prepared the call', (
     expect(audit.records[1]).toMatchObject({ kind: 'outcome', result: { status: 'error' } });
   });
 
-  it('a gateway that names no instance gets an unaddressed decision on mcpgw.execute.v1', async () => {
-    await stop(gateway);
-    gateway = await startGateway(
-      nats.url,
-      () => loadTestPolicy(documents),
-      home,
-      () => pdpKey.getPublicKey(),
-      {
-        isAddressing: false,
-      },
-    );
+  it('a prepare reply that names no instance ⇒ deny gateway-unavailable, nothing is signed or runs', async () => {
+    gateway.state.omitsExecutor = true;
     const reply = await call('read_file', { path: join(documents, 'notes.md') });
-    expect(reply.outcome).toBe('executed');
-    const used = gateway.executed[0];
-    if (used === undefined) throw new Error('no executed call captured');
-    expect(claimsOf(used.decision)).not.toHaveProperty('audience');
+    expect(reply).toMatchObject({
+      outcome: 'denied',
+      decision: { decision: 'deny', rule: 'gateway-unavailable' },
+    });
+    expect(reply.message).toMatch(/^DENIED: .*SCHEMA_INVALID/);
+    expect(gateway.prepared).toHaveLength(1);
+    expect(gateway.executed).toHaveLength(0);
+    expect(gateway.refusals).toHaveLength(0);
+    await eventually('the decision record', () => audit.records.length >= 1);
+    expect(audit.records.map((record) => record.kind)).toEqual(['decision']);
   });
 });
 

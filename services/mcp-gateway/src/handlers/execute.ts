@@ -3,7 +3,7 @@ import { errorCodeOf } from '@ironcurtain/errors';
 import type { McpgwExecute } from '@ironcurtain/proto-schemas';
 import { executeCall, type ExecuteDependencies } from '../domain/calls/execute-call.js';
 
-/** `mcpgw.execute.v1`: the canonical call, only with a valid signed decision. */
+/** `mcpgw.execute.v1.<instance id>`: the canonical call, only with a valid signed decision addressed here. */
 export function createExecuteHandler(deps: ExecuteDependencies): Handler<typeof McpgwExecute> {
   return async (request, context) => {
     const tool = `${request.serverName}.${request.toolName}`;

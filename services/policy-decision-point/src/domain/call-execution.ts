@@ -80,7 +80,7 @@ async function executeOnPreparer(
   try {
     return await sendExecute(deps, call, prepared, verdict);
   } catch (error) {
-    if (prepared.executor === undefined || errorCodeOf(error) !== ErrorCode.NoResponders) throw error;
+    if (errorCodeOf(error) !== ErrorCode.NoResponders) throw error;
   }
   // Whatever goes wrong here, nothing ran: it is reported as no responders, so the call is denied.
   const gone = (why: string) =>
@@ -91,7 +91,7 @@ async function executeOnPreparer(
   } catch (error) {
     throw gone(`preparing it again failed (${errorCodeOf(error) ?? 'error'})`);
   }
-  if (again.status !== 'valid' || again.argsHash !== prepared.argsHash || again.executor === undefined) {
+  if (again.status !== 'valid' || again.argsHash !== prepared.argsHash) {
     throw gone('no other instance prepared the same call');
   }
   return sendExecute(deps, call, { ...prepared, executor: again.executor }, verdict);

@@ -53,13 +53,10 @@ export interface CallLifecycleDependencies {
   prepare(request: RequestOf<typeof McpgwPrepare>): Promise<Prepared>;
   openEscalation(request: RequestOf<typeof EscalationOpen>): Promise<EscalationAnswer>;
   appendAudit(record: z.input<typeof AuditRecordInput>): Promise<void>;
-  /**
-   * Sends the execute to the gateway instance `executor` (its own subject), or, when undefined (a gateway that
-   * predates addressing), to the queue group.
-   */
+  /** Sends the execute to the gateway instance `executor`, on its own subject (`mcpgw.execute.v1.<executor>`). */
   execute(
     request: RequestOf<typeof McpgwExecute>,
-    executor: string | undefined,
+    executor: string,
   ): Promise<ParsedResponseOf<typeof McpgwExecute>>;
   publishDecision(event: PayloadOf<typeof PdpDecisionEvent>): void;
   /**

@@ -25,7 +25,7 @@ export interface PreparedCall {
   canonicalArguments: Record<string, unknown>;
   argsHash: string;
   /** The gateway instance that prepared the call: the decision's audience, and where the execute goes. */
-  executor?: string | undefined;
+  executor: string;
 }
 
 /** The `mcpgw.prepare.v1` request for a call. */

@@ -1,6 +1,9 @@
 import type { z } from 'zod';
-import { createDecisionVerifier, type ExpectedCall, type NonceStore } from '@ironcurtain/decision-token';
-import { errorCodeOf } from '@ironcurtain/errors';
+import {
+  createDecisionVerifier,
+  createMemoryNonceStore,
+  type ExpectedCall,
+} from '@ironcurtain/decision-token';
 import type { SignedDecision } from '@ironcurtain/proto-schemas';
 import type { TrustedSigners } from './trusted-signers.js';
 
@@ -8,17 +11,17 @@ import type { TrustedSigners } from './trusted-signers.js';
 export type DecisionVerdict = { isValid: true } | { isValid: false; reason: string; message: string };
 
 /**
- * Verifies signed decisions with `@ironcurtain/decision-token` against the currently trusted PDP keys and a nonce
- * store. With `expectedAudience` (this process's instance id) only decisions addressed to this process pass, and
- * the store may be this process's memory; without it only unaddressed decisions pass, and the store must be shared
- * by every replica. Never throws: no trusted key, or a nonce store that cannot answer, is a refusal like any other.
+ * Verifies signed decisions with `@ironcurtain/decision-token` against the currently trusted PDP keys. Only decisions
+ * addressed to `instanceId` (this process) pass, so no other process accepts them, and their nonces are claimed in
+ * this process's memory, kept until each decision expires. Never throws: no trusted key is a refusal like any other.
  */
 export function createDecisionCheck(options: {
   signers: { current(): Promise<TrustedSigners> };
-  nonceStore: NonceStore;
-  expectedAudience?: string | undefined;
+  instanceId: string;
   clockSkewMs?: number;
 }) {
+  // One store for the life of the process: a change of trusted keys makes a new verifier, never a fresh memory.
+  const nonceStore = createMemoryNonceStore();
   let cached: { keys: string; verify: ReturnType<typeof createDecisionVerifier> } | undefined;
   return async function checkDecision(
     decision: z.output<typeof SignedDecision>,
@@ -38,22 +41,13 @@ export function createDecisionCheck(options: {
         keys,
         verify: createDecisionVerifier({
           trustedSigners: signers.keys,
-          nonceStore: options.nonceStore,
-          expectedAudience: options.expectedAudience,
+          nonceStore,
+          expectedAudience: options.instanceId,
           ...(options.clockSkewMs === undefined ? {} : { clockSkewMs: options.clockSkewMs }),
         }),
       };
     }
-    try {
-      const verification = await cached.verify(decision, expected);
-      return verification.isValid ? { isValid: true } : verification;
-    } catch (error) {
-      const code = errorCodeOf(error);
-      const message =
-        code === 'DECISION_REFUSED'
-          ? (error as Error).message
-          : `used decisions cannot be checked (${code ?? 'error'}: the nonce store is unavailable)`;
-      return { isValid: false, reason: 'nonce-store', message };
-    }
+    const verification = await cached.verify(decision, expected);
+    return verification.isValid ? { isValid: true } : verification;
   };
 }

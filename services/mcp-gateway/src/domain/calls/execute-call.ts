@@ -69,11 +69,11 @@ export interface ExecuteDependencies {
 }
 
 /**
- * `mcpgw.execute.v1`: nothing runs without a valid signed decision for exactly this call — bound to the hash the
- * gateway recomputes here from the canonical arguments it is about to run. Every refusal is audited as `verifier`
- * and answered with an error. Then the arguments are checked once more against the live schema and the real paths,
- * the repositories the call names are screened again, the canonical call runs, and its result is mapped for
- * container sessions and cut to size.
+ * Execute (`mcpgw.execute.v1.<instance id>`): nothing runs without a valid signed decision for exactly this call,
+ * addressed to this process — bound to the hash the gateway recomputes here from the canonical arguments it is about
+ * to run. Every refusal is audited as `verifier` and answered with an error. Then the arguments are checked once
+ * more against the live schema and the real paths, the repositories the call names are screened again, the
+ * canonical call runs, and its result is mapped for container sessions and cut to size.
  */
 export async function executeCall(deps: ExecuteDependencies, request: ExecuteRequest): Promise<ExecuteReply> {
   const expected: ExpectedCall = {

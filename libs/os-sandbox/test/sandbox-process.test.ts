@@ -111,9 +111,11 @@ for await (const line of createInterface({ input: process.stdin })) console.log(
       env: { PATH: '/usr/bin:/bin' },
     });
     const child = spawn(wrapped.command, wrapped.args, { env: wrapped.env, stdio: 'ignore' });
+    // bwrap's own command line holds the marker too: wait for the sleep itself, which runs only once bwrap has set
+    // up the sandbox (and the death signal that ends it with bwrap), not for bwrap.
     await eventually(
       'the sandboxed sleep to start',
-      async () => (await processesWithArgument(marker)).length > 0,
+      async () => (await processesWithArgument(marker, 'sleep')).length > 0,
     );
     child.kill('SIGTERM');
     await eventually(
@@ -136,13 +138,15 @@ function argumentsAfter(args: string[], option: string): string[] {
   return args.flatMap((arg, index) => (arg === option ? [args[index + 1] ?? ''] : []));
 }
 
-/** Host pids whose command line has `argument`. */
-async function processesWithArgument(argument: string): Promise<number[]> {
+/** Host pids whose command line has `argument` (and whose program is `name`, when given). */
+async function processesWithArgument(argument: string, name?: string): Promise<number[]> {
   const pids: number[] = [];
   for (const entry of await readdir('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     const commandLine = await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '');
-    if (commandLine.split('\0').includes(argument)) pids.push(Number(entry));
+    if (!commandLine.split('\0').includes(argument)) continue;
+    const program = (await readFile(`/proc/${entry}/comm`, 'utf8').catch(() => '')).trim();
+    if (name === undefined || program === name) pids.push(Number(entry));
   }
   return pids;
 }

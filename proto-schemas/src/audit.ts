@@ -129,17 +129,38 @@ export const AuditRecord = z.discriminatedUnion('kind', [
   AuditVerifierRecordInput.extend(chainFields),
 ]);
 
+const AppendReply = z.object({
+  seq: z.number().int().nonnegative(),
+  hash: Sha256Hex,
+  isDuplicate: z.boolean().default(false),
+});
+
+/**
+ * The PDP's records: a decision, and the outcome of an allowed call. Only the PDP may request it (proto-schemas
+ * access), so no other service can put a decision into the trail.
+ */
 export const AuditAppend = defineEndpoint({
   subject: 'audit.append.v1',
   description:
-    'Append one record; replies only after it is on disk (fsync). A record already in the trail (same requestId ' +
-    'and kind) is not written again: the reply names the stored one and says isDuplicate.',
-  request: z.object({ record: AuditRecordInput }),
-  response: z.object({
-    seq: z.number().int().nonnegative(),
-    hash: Sha256Hex,
-    isDuplicate: z.boolean().default(false),
+    'Append one decision or outcome record; replies only after it is on disk (fsync). A record already in the ' +
+    'trail (same requestId and kind) is not written again: the reply names the stored one and says isDuplicate.',
+  request: z.object({
+    record: z.discriminatedUnion('kind', [AuditDecisionRecordInput, AuditOutcomeRecordInput]),
   }),
+  response: AppendReply,
+});
+
+/**
+ * The gateway's records: a refusal to execute (`verifier`). A subject of its own, so the gateway's permission to
+ * record what it refused is not a permission to record decisions.
+ */
+export const AuditAppendRefusal = defineEndpoint({
+  subject: 'audit.append-refusal.v1',
+  description:
+    "Append the gateway's record of a call it refused to execute; replies only after it is on disk (fsync), like " +
+    'audit.append.v1.',
+  request: z.object({ record: AuditVerifierRecordInput }),
+  response: AppendReply,
 });
 
 /** Which records a query wants; every field given must match (`decision` is `policyDecision.status`). */

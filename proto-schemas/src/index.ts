@@ -39,6 +39,7 @@ export {
 } from './mcp-gateway.js';
 export {
   AuditAppend,
+  AuditAppendRefusal,
   AuditDecisionRecordInput,
   AuditVerifierRecordInput,
   AuditFilter,
@@ -64,6 +65,7 @@ export {
   WhitelistPattern,
 } from './escalation.js';
 export {
+  agentToolsReadyNotePrefix,
   SessionBudgetEvent,
   SessionBudget,
   SessionList,
@@ -85,6 +87,18 @@ export {
   EgressSessionOpen,
 } from './egress.js';
 export { allEndpoints, allEvents } from './registry.js';
+export { bucketAccess, endpointAccess, eventAccess } from './access.js';
+export type { BucketAccess, EndpointAccess, EventAccess } from './access.js';
+export { connectionNameOf, inboxPrefixOf, isPrincipal, isService, principals } from './principals.js';
+export type { Principal } from './principals.js';
+export {
+  keyValueReadSubjects,
+  keyValueWriteSubjects,
+  natsPermissionsOf,
+  natsSubjectOf,
+} from './nats-permissions.js';
+export type { NatsPermissions } from './nats-permissions.js';
+export { subjectAccessTable } from './subject-access-table.js';
 export { renderJsonSchemas } from './json-schema.js';
 export type { SchemaFile } from './json-schema.js';
 export { activePolicyKey, PolicyBundle, policyBucket } from './policy-bundle.js';

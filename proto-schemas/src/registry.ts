@@ -1,4 +1,4 @@
-import { AuditAppend, AuditQuery, AuditRecordEvent, AuditVerify } from './audit.js';
+import { AuditAppend, AuditAppendRefusal, AuditQuery, AuditRecordEvent, AuditVerify } from './audit.js';
 import {
   EgressLlmUsageEvent,
   EgressRequestEvent,
@@ -35,6 +35,7 @@ export const allEndpoints: readonly Endpoint[] = [
   McpgwPrepare,
   McpgwExecute,
   AuditAppend,
+  AuditAppendRefusal,
   AuditQuery,
   AuditVerify,
   EscalationOpen,

@@ -7,6 +7,7 @@ import {
   allEvents,
   AuditAppend,
   AuditRecord,
+  AuditAppendRefusal,
   defineEndpoint,
   defineEvent,
   McpgwExecute,
@@ -106,6 +107,14 @@ describe('schemas reject what they must', () => {
     expect(
       allEndpoints.find((e) => e.subject === 'mcpgw.prepare.v1')?.response.safeParse(value).success,
     ).toBe(false);
+  });
+
+  it("audit.append.v1 takes no gateway refusal, and the gateway's subject takes nothing but one", async () => {
+    const refusal = (await fixture('audit.append-refusal.v1.request')) as { record: unknown };
+    const decision = (await fixture('audit.append.v1.request')) as { record: unknown };
+    expect(AuditAppend.request.safeParse(refusal).success).toBe(false);
+    expect(AuditAppendRefusal.request.safeParse(decision).success).toBe(false);
+    expect(AuditAppendRefusal.request.safeParse(refusal).success).toBe(true);
   });
 
   it('a valid prepare reply must name the gateway instance that executes the call', async () => {

@@ -1,11 +1,13 @@
 // The real local stack for the security suites: `ironcurtain up` with a temporary home (nats-server, PDP, gateway
 // with the shipped MCP servers in their sandboxes, audit-writer, escalation-router, egress, orchestrator), the
-// shipped default policy, and a client on the CLI's NATS login that sends tool calls the way the orchestrator does.
+// shipped default policy, and a client on the CLI's NATS login that sends tool calls the way the orchestrator does
+// (the access declaration lets the CLI send `pdp.toolcall.v1`; it connects under the CLI's name, whose reply inbox
+// is the only one that login may receive on).
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connectBus, request, type Bus } from '@ironcurtain/bus';
-import { PdpToolCall, type ParsedResponseOf } from '@ironcurtain/proto-schemas';
+import { connectionNameOf, PdpToolCall, type ParsedResponseOf } from '@ironcurtain/proto-schemas';
 import {
   cliEnvironment,
   killLeftovers,
@@ -68,7 +70,7 @@ export async function startStack(
     if (stack?.natsUrl == null || stack.cliCredentials === null)
       throw new Error('stack.json lacks the NATS login');
     for (const pid of pidsOf(stack)) pids.add(pid);
-    bus = await connectBus({ url: stack.natsUrl, name: 'security-suite', ...stack.cliCredentials });
+    bus = await connectBus({ url: stack.natsUrl, name: connectionNameOf('cli'), ...stack.cliCredentials });
   } catch (error) {
     await killLeftovers(up, pids);
     if (options.home === undefined) await rm(home, { recursive: true, force: true });

@@ -2,7 +2,13 @@ import { publish, serve, serviceOf, type Bus } from '@ironcurtain/bus';
 import type { AuditRecordValue } from '@ironcurtain/audit-trail';
 import { resolveHome } from '@ironcurtain/config';
 import type { Logger } from '@ironcurtain/log';
-import { AuditAppend, AuditQuery, AuditRecordEvent, AuditVerify } from '@ironcurtain/proto-schemas';
+import {
+  AuditAppend,
+  AuditAppendRefusal,
+  AuditQuery,
+  AuditRecordEvent,
+  AuditVerify,
+} from '@ironcurtain/proto-schemas';
 import type { RunningService } from '@ironcurtain/runtime';
 import type { Config } from './config.js';
 import { queryTrailFiles, type AuditQueryRequest } from './domain/file-query.js';
@@ -47,7 +53,9 @@ export function createAuditWriterService(dependencies: {
       }
       const store = postgres;
       const copy = sink;
-      await serve(bus, AuditAppend, createAppendHandler({ trails, isRedacting: config.AUDIT_REDACTION }));
+      const append = createAppendHandler({ trails, isRedacting: config.AUDIT_REDACTION });
+      await serve(bus, AuditAppend, append);
+      await serve(bus, AuditAppendRefusal, append);
       await serve(
         bus,
         AuditQuery,

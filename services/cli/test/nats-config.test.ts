@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { createNatsUsers, permissionsFor, renderNatsServerConfig } from '../src/domain/stack/nats-config.js';
+import { natsPermissionsOf } from '@ironcurtain/proto-schemas';
+import {
+  cliUserName,
+  createNatsUsers,
+  permissionsFor,
+  renderNatsServerConfig,
+} from '../src/domain/stack/nats-config.js';
+import { stackServiceNames } from '../src/domain/stack/stack-services.js';
 
 describe('createNatsUsers', () => {
   it('gives every user its own fresh, long password', () => {
@@ -19,7 +26,7 @@ describe('renderNatsServerConfig', () => {
       { user: 'cli', password: 'p2' },
     ]);
     expect(text).toContain(
-      '{ user: "audit-writer", password: "p1", permissions: { publish: { allow: [">"] }',
+      '{ user: "audit-writer", password: "p1", permissions: { publish: { allow: ["audit.evt.record.v1",',
     );
     expect(text).toContain('{ user: "cli", password: "p2"');
   });
@@ -71,6 +78,7 @@ describe('permissionsFor', () => {
     for (const forbidden of [
       'escalation.resolve.v1',
       'mcpgw.execute.v1',
+      'mcpgw.execute.v1.*',
       'audit.append.v1',
       'egress.session-hosts.v1',
     ]) {
@@ -79,5 +87,18 @@ describe('permissionsFor', () => {
     const text = renderNatsServerConfig([{ user: 'session-orchestrator', password: 'p' }]);
     expect(text).toContain('"$KV.sessions.>"');
     expect(text).toContain('allow_responses: true');
+  });
+
+  it('gives every user of the local stack its derived permissions, none of them `>`', () => {
+    for (const user of [...stackServiceNames, cliUserName] as const) {
+      const permissions = permissionsFor(user);
+      expect(permissions).toEqual(natsPermissionsOf(user));
+      expect([...permissions.publish, ...permissions.subscribe]).not.toContain('>');
+    }
+  });
+
+  it('refuses a user the access declaration does not know, instead of guessing its permissions', () => {
+    expect(() => permissionsFor('intruder')).toThrow(/no NATS permissions are declared for "intruder"/);
+    expect(() => renderNatsServerConfig([{ user: 'intruder', password: 'p' }])).toThrow(/intruder/);
   });
 });

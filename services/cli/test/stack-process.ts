@@ -116,6 +116,17 @@ export async function readStackFile(home: string): Promise<StackState | undefine
   }
 }
 
+/**
+ * The login `ironcurtain up` made for `user` (a service, or `cli`) on the private nats-server under `home`, read
+ * from its config file: what a test needs to act as that principal, with exactly its derived permissions.
+ */
+export async function stackLoginOf(home: string, user: string): Promise<{ user: string; password: string }> {
+  const config = await readFile(join(home, 'run', 'nats-server.conf'), 'utf8');
+  const password = new RegExp(`user: "${user}", password: "([^"]+)"`).exec(config)?.[1];
+  if (password === undefined) throw new Error(`no login for ${user} in ${home}/run/nats-server.conf`);
+  return { user, password };
+}
+
 /** Every PID stack.json names (services and nats-server). */
 export function pidsOf(state: StackState): number[] {
   const services = Object.values(state.services).filter((pid): pid is number => pid !== null);

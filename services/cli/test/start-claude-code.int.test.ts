@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { ensureAgentImage } from '@ironcurtain/agent-images';
 import { connectBus, request, subscribe, type Bus } from '@ironcurtain/bus';
 import { checkEngine, createDockerEngine } from '@ironcurtain/docker-engine';
-import { EscalationOpenedEvent, EscalationResolve } from '@ironcurtain/proto-schemas';
+import { connectionNameOf, EscalationOpenedEvent, EscalationResolve } from '@ironcurtain/proto-schemas';
 import {
   eventually,
   ensureStandInNodeImage,
@@ -82,7 +82,11 @@ describe('ironcurtain start --agent claude-code', () => {
         },
         120_000,
       );
-      bus = await connectBus({ url: stack.natsUrl ?? '', name: 'claude-test', ...stack.cliCredentials });
+      bus = await connectBus({
+        url: stack.natsUrl ?? '',
+        name: connectionNameOf('cli'),
+        ...stack.cliCredentials,
+      });
       const client = bus;
       const answered: string[] = [];
       subscribe(client, EscalationOpenedEvent, ({ ticket }) => {

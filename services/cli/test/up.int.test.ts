@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectBus, getJson, openKeyValue, pingServices, type Bus } from '@ironcurtain/bus';
 import { defaultPolicyDir } from '@ironcurtain/default-policy';
 import { loadPolicyDirectory } from '@ironcurtain/policy-engine';
-import { activePolicyKey, PolicyBundle, policyBucket } from '@ironcurtain/proto-schemas';
+import { activePolicyKey, connectionNameOf, PolicyBundle, policyBucket } from '@ironcurtain/proto-schemas';
 import { eventually } from '@ironcurtain/testing';
 import { stackServiceNames } from '../src/domain/stack/stack-services.js';
 import type { StackState } from '../src/domain/stack/stack-state.js';
@@ -42,7 +42,7 @@ describe('ironcurtain up (private nats-server)', () => {
     stack = await currentStack();
     const credentials = stack.cliCredentials;
     if (stack.natsUrl === null || credentials === null) throw new Error('stack.json lacks the NATS login');
-    bus = await connectBus({ url: stack.natsUrl, name: 'up-test', ...credentials });
+    bus = await connectBus({ url: stack.natsUrl, name: connectionNameOf('cli'), ...credentials });
   }, 60_000);
 
   afterAll(async () => {

@@ -24,7 +24,7 @@ import { defaultPolicyDir } from '@ironcurtain/default-policy';
 import { computePolicyHash } from '@ironcurtain/policy-engine';
 import {
   activePolicyKey,
-  AuditAppend,
+  AuditAppendRefusal,
   EscalationOpen,
   PdpToolCall,
   policyBucket,
@@ -74,7 +74,7 @@ const responders = await connectBus({ url: nats.url, name: 'bench-responders' })
 try {
   await activateShippedPolicy();
   let audited = 0;
-  await serve(responders, AuditAppend, () => ({ seq: audited++, hash: 'a'.repeat(64) }));
+  await serve(responders, AuditAppendRefusal, () => ({ seq: audited++, hash: 'a'.repeat(64) }));
   await serve(responders, EscalationOpen, () => ({ ticketId: 't', status: 'denied' as const }));
 
   const pdpKey = createUser();

@@ -12,7 +12,7 @@ import { probeSandbox } from '@ironcurtain/os-sandbox';
 import type { LoadedPolicy } from '@ironcurtain/policy-engine';
 import { watchActivePolicy } from '@ironcurtain/policy-store';
 import {
-  AuditAppend,
+  AuditAppendRefusal,
   EgressSessionHosts,
   McpgwCatalog,
   mcpgwExecuteAt,
@@ -249,5 +249,5 @@ async function createServers(
 }
 
 async function appendVerifierRecord({ bus, config }: Wiring, record: VerifierAuditRecord): Promise<void> {
-  await request(bus, AuditAppend, { record }, { timeoutMs: config.MCPGW_AUDIT_TIMEOUT_MS });
+  await request(bus, AuditAppendRefusal, { record }, { timeoutMs: config.MCPGW_AUDIT_TIMEOUT_MS });
 }

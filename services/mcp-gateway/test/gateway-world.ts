@@ -13,6 +13,7 @@ import { computePolicyHash } from '@ironcurtain/policy-engine';
 import {
   activePolicyKey,
   AuditAppend,
+  AuditAppendRefusal,
   McpgwExecute,
   mcpgwExecuteAt,
   McpgwPrepare,
@@ -280,10 +281,13 @@ export async function activateDefaultPolicy(client: Bus): Promise<{ policyHash: 
 export async function startAuditResponder(url: string) {
   const bus: Bus = await connectBus({ url, name: 'audit-writer' });
   const records: Array<Record<string, unknown>> = [];
-  await serve(bus, AuditAppend, ({ record }) => {
+  // Both subjects, as the audit-writer serves them: the PDP's decisions and outcomes, and the gateway's refusals.
+  const keep = ({ record }: { record: unknown }) => {
     records.push(record as Record<string, unknown>);
     return { seq: records.length - 1, hash: 'a'.repeat(64), isDuplicate: false };
-  });
+  };
+  await serve(bus, AuditAppend, keep);
+  await serve(bus, AuditAppendRefusal, keep);
   return { bus, records };
 }
 

@@ -1,8 +1,8 @@
 import type { z } from 'zod';
-import type { AuditRecordInput, ToolCallRequest, ToolCallResponse } from '@ironcurtain/proto-schemas';
+import type { AuditAppend, RequestOf, ToolCallRequest, ToolCallResponse } from '@ironcurtain/proto-schemas';
 
 type Call = z.output<typeof ToolCallRequest>;
-type AuditRecordInputValue = z.input<typeof AuditRecordInput>;
+type AuditRecordInputValue = RequestOf<typeof AuditAppend>['record'];
 
 /**
  * What a decision record says about the arguments: the canonical ones (or those asked for, when the gateway did not

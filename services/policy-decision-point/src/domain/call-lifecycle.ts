@@ -1,8 +1,7 @@
-import type { z } from 'zod';
 import type { DecisionSigner } from '@ironcurtain/decision-token';
 import { errorCodeOf } from '@ironcurtain/errors';
 import type {
-  AuditRecordInput,
+  AuditAppend,
   EscalationOpen,
   McpgwExecute,
   McpgwPrepare,
@@ -52,7 +51,8 @@ export interface CallLifecycleDependencies {
   signer: DecisionSigner;
   prepare(request: RequestOf<typeof McpgwPrepare>): Promise<Prepared>;
   openEscalation(request: RequestOf<typeof EscalationOpen>): Promise<EscalationAnswer>;
-  appendAudit(record: z.input<typeof AuditRecordInput>): Promise<void>;
+  /** `audit.append.v1`: the PDP's decision and outcome records. */
+  appendAudit(record: RequestOf<typeof AuditAppend>['record']): Promise<void>;
   /** Sends the execute to the gateway instance `executor`, on its own subject (`mcpgw.execute.v1.<executor>`). */
   execute(
     request: RequestOf<typeof McpgwExecute>,

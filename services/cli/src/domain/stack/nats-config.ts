@@ -1,5 +1,5 @@
-import { inboxPrefixOf } from '@ironcurtain/bus';
 import { randomBytes } from 'node:crypto';
+import { isPrincipal, natsPermissionsOf, type NatsPermissions } from '@ironcurtain/proto-schemas';
 
 /** A NATS user of the private server: a service (user name = service name) or the CLI itself. */
 export interface NatsUser {
@@ -13,63 +13,25 @@ export interface SubjectPermissions {
   subscribe: readonly string[];
 }
 
-/** The user name the CLI connects as (readiness pings, later `start`, approvals). */
+/** The user name the CLI connects as (readiness pings, `start`, approvals, `audit`, `policy activate`). */
 export const cliUserName = 'cli';
 
 /** What a user may do: the subjects it may publish to and subscribe to, and whether it may answer requests. */
-export interface UserPermissions extends SubjectPermissions {
-  /** May publish to the reply subject of a request it received (how every service answers). */
-  allowResponses: boolean;
-}
-
-/** JetStream API and KV subjects for one KV bucket only (create, info, get, put, watch, keys). */
-function keyValueSubjects(bucket: string): string[] {
-  const stream = `KV_${bucket}`;
-  return [
-    '$JS.API.INFO',
-    `$JS.API.*.*.${stream}`,
-    `$JS.API.*.*.${stream}.>`,
-    `$JS.API.DIRECT.GET.${stream}.>`,
-    `$JS.FC.${stream}.>`,
-    `$KV.${bucket}.>`,
-  ];
-}
+export type UserPermissions = NatsPermissions;
 
 /**
- * The session-orchestrator hosts the untrusted agent and is only semi-trusted (ARCHITECTURE.md): it may ask for
- * tool calls, the catalog and its sessions' egress keys, keep its own KV bucket, and publish session events — and
- * nothing else: not resolve escalations, not execute, not write the audit trail, not touch the policy.
- */
-const orchestratorPermissions: UserPermissions = {
-  publish: [
-    'pdp.toolcall.v1',
-    'mcpgw.catalog.v1',
-    'egress.session-open.v1',
-    'egress.session-close.v1',
-    'session.evt.>',
-    ...keyValueSubjects('sessions'),
-  ],
-  subscribe: [
-    'session.start.v1',
-    'session.send.v1',
-    'session.stop.v1',
-    'session.list.v1',
-    'session.budget.v1',
-    'egress.evt.llm-usage.v1',
-    // Its own replies only (libs/bus names each connection's inbox after it), not everyone else's.
-    `${inboxPrefixOf('session-orchestrator')}.>`,
-    '$SRV.>',
-  ],
-  allowResponses: true,
-};
-
-/**
- * The one place that decides what each user of the private nats-server may do. The trusted services and the CLI
- * may use every subject; the semi-trusted session-orchestrator gets exactly what it needs.
+ * What each user of the private nats-server may do: every user is a principal of the access declaration in
+ * proto-schemas (access.ts), and its permissions are derived from it — least privilege for every service and the
+ * CLI, and no `>` for anyone. A user that is not a principal has no permissions to give, so it is refused here
+ * rather than let in with a guess.
  */
 export function permissionsFor(user: string): UserPermissions {
-  if (user === 'session-orchestrator') return orchestratorPermissions;
-  return { publish: ['>'], subscribe: ['>'], allowResponses: true };
+  if (!isPrincipal(user)) {
+    throw new Error(
+      `no NATS permissions are declared for "${user}": add it to the principals in proto-schemas/src/principals.ts`,
+    );
+  }
+  return natsPermissionsOf(user);
 }
 
 /** A fresh random password (192 bits, base64url: no quoting or escaping trouble in the config file). */

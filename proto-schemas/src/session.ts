@@ -59,6 +59,13 @@ export const SessionList = defineEndpoint({
   response: z.object({ sessions: z.array(SessionSummary) }),
 });
 
+/**
+ * The start of the `system` output note a container session publishes once its agent has listed its MCP tools. A
+ * task typed into the agent's TUI before then can reach the model without the tools (seen with Claude Code 2.1.331),
+ * so `ironcurtain start --pty` waits for this note before it types the first task.
+ */
+export const agentToolsReadyNotePrefix = 'connected to IronCurtain:';
+
 export const SessionOutputEvent = defineEvent({
   subject: 'session.evt.output.v1',
   description: 'Text the agent produced, or a note about a tool call, for terminals and Signal.',

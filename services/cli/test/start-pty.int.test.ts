@@ -89,7 +89,7 @@ describe('ironcurtain start --pty with the escalation listener', () => {
   it('rings on the escalation, is approved from the listener, and Ctrl-\\ ends it leaving nothing', async () => {
     await startPane('agent', ['start', '--pty', '--agent', 'claude-code', 'Push the notes']);
     await waitForScreen('agent', /don.t ask on|ironcurtain: session/, 120_000);
-    await eventually('the bell of the escalation', async () => (await bells()) > 0, 90_000);
+    await eventually('the bell of the escalation', async () => (await bells()) > 0, 180_000);
     expect(await screen('agent')).toContain('Claude Code');
 
     await startPane('listener', ['escalation-listener']);

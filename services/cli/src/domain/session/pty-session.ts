@@ -1,7 +1,9 @@
 import { request, subscribe } from '@ironcurtain/bus';
 import { createDockerEngine } from '@ironcurtain/docker-engine';
 import {
+  agentToolsReadyNotePrefix,
   EscalationOpenedEvent,
+  SessionOutputEvent,
   SessionStart,
   SessionStatusEvent,
   SessionStop,
@@ -44,6 +46,14 @@ export async function runPtySession(
     context.stderr.write(
       `ironcurtain: starting ${terminalSafe(start.agent ?? 'the agent')} in its container…\n`,
     );
+    // Subscribed before the start: the agent may list its tools before the start's reply arrives here.
+    const sessionsWithTools = new Set<string>();
+    let onToolsReady: (sessionId: string) => void = (id) => void sessionsWithTools.add(id);
+    const toolsNotes = subscribe(bus, SessionOutputEvent, (event) => {
+      if (event.kind === 'system' && event.text.startsWith(agentToolsReadyNotePrefix))
+        onToolsReady(event.sessionId);
+    });
+    await bus.connection.flush();
     const started = await request(
       bus,
       SessionStart,
@@ -57,9 +67,14 @@ export async function runPtySession(
       `ironcurtain: session ${sessionId}; approvals: run \`ironcurtain escalation-listener\` in another ` +
         'terminal; Ctrl-\\ ends the session\n',
     );
+    const toolsReady = new Promise<void>((resolve) => {
+      onToolsReady = (id) => id === sessionId && resolve();
+      if (sessionsWithTools.has(sessionId)) resolve();
+    });
     let settle: (status: string) => void = () => undefined;
     const ended = new Promise<string>((resolve) => (settle = resolve));
     const subscriptions = [
+      toolsNotes,
       subscribe(bus, SessionStatusEvent, (event) => {
         if (event.sessionId !== sessionId) return;
         if (event.status === 'stopped' || event.status === 'failed') settle(event.status);
@@ -83,9 +98,11 @@ export async function runPtySession(
     );
     for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) context.onSignal(signal, stopSession);
     if (start.task !== undefined) {
-      // Typed once the TUI waits at its prompt: a task given on the agent's command line can reach the model before
-      // its MCP tools are connected (seen with Claude Code 2.1.331), and would be answered without them.
-      await terminal.whenQuiet(1500, 60_000);
+      // Typed once the agent has its MCP tools and its TUI waits at the prompt: a task given on the agent's command
+      // line, or typed earlier, can reach the model before the tools are connected (seen with Claude Code 2.1.331).
+      // (unref: a session that ends first must not keep the process alive for the rest of the wait)
+      await Promise.race([toolsReady, ended, new Promise((resolve) => setTimeout(resolve, 120_000).unref())]);
+      await terminal.whenQuiet(1000, 30_000);
       terminal.type(start.task);
       await new Promise((resolve) => setTimeout(resolve, 300));
       terminal.type('\r');

@@ -1,5 +1,6 @@
 import type { BudgetTracker, TurnOutcome } from '@ironcurtain/agent';
 import type { ToolCall, ToolCallOutcome } from '@ironcurtain/code-mode';
+import { agentToolsReadyNotePrefix } from '@ironcurtain/proto-schemas';
 import type { AgentContainers } from '../../adapters/agent-containers.js';
 import type { AgentAdapter, AgentSessionFacts } from '../agents/agent-adapter.js';
 import { adapterOf } from '../agents/agent-registry.js';
@@ -85,6 +86,7 @@ export async function openContainerSession(
   await containers.removeSessionContainers(sessionId); // left by a crashed orchestrator
   await createSocketFolder(paths.sockets, user);
   let latest: () => string | undefined = () => request.task;
+  let hasAnnouncedTools = false;
   const mcp = await startMcpSocketServer({
     socketPath: `${paths.sockets}/mcp.sock`,
     owner: user,
@@ -92,6 +94,16 @@ export async function openContainerSession(
     callTool: request.callToolFor(() => latest()),
     sandboxPath: paths.sandbox,
     onError: (error, what) => deps.onError(error, what, sessionId),
+    // Said once per session: the PTY client waits for it before typing the first task.
+    onToolsListed: (toolCount) => {
+      if (hasAnnouncedTools) return;
+      hasAnnouncedTools = true;
+      deps.publishOutput(
+        sessionId,
+        { kind: 'system', text: toolsReadyNote(adapter, toolCount) },
+        record.turn + 1,
+      );
+    },
   });
   const relay = await startEgressRelay({
     socketPath: `${paths.sockets}/egress.sock`,
@@ -175,6 +187,11 @@ export async function openContainerSession(
     await release();
     throw error;
   }
+}
+
+// Published once per session, when the agent first lists its tools (see agentToolsReadyNotePrefix).
+function toolsReadyNote(adapter: AgentAdapter, toolCount: number): string {
+  return `${agentToolsReadyNotePrefix} ${adapter.displayName} has ${toolCount} tools`;
 }
 
 /** The model of a container session that names none: the agent CLI's own default. */

@@ -20,6 +20,8 @@ export interface McpConnectionContext {
   toHostArguments(argumentsOfCall: Record<string, unknown>): Record<string, unknown>;
   toContainerText(text: string): string;
   onError(error: unknown, what: string): void;
+  /** Told each time a client lists the tools (the agent is ready to use them). */
+  onToolsListed(toolCount: number): void;
   readonly maximumLineBytes: number;
 }
 
@@ -42,13 +44,16 @@ export function serveMcpConnection(socket: Socket, context: McpConnectionContext
     socket.destroy();
   };
 
-  server.setRequestHandler(ListToolsRequestSchema, () => ({
-    tools: [...context.toolsByName.values()].map((tool) => ({
-      name: tool.name,
-      ...(tool.description === undefined ? {} : { description: tool.description }),
-      inputSchema: { type: 'object' as const, ...tool.inputSchema },
-    })),
-  }));
+  server.setRequestHandler(ListToolsRequestSchema, () => {
+    context.onToolsListed(context.toolsByName.size);
+    return {
+      tools: [...context.toolsByName.values()].map((tool) => ({
+        name: tool.name,
+        ...(tool.description === undefined ? {} : { description: tool.description }),
+        inputSchema: { type: 'object' as const, ...tool.inputSchema },
+      })),
+    };
+  });
   server.setRequestHandler(CallToolRequestSchema, (request, extra) =>
     callTool(request.params, AbortSignal.any([extra.signal, connectionClosed.signal]), context),
   );

@@ -29,6 +29,8 @@ export interface McpSocketServerOptions {
   readonly sandboxPath: string;
   /** Told about skipped tools, unreadable or overlong lines and failed calls; the server keeps serving. */
   onError?(error: unknown, what: string): void;
+  /** Told each time the agent lists its tools: from then on it can call them. */
+  onToolsListed?(toolCount: number): void;
   /** Connections served at once (default 32); more are refused, as each may buffer up to `maximumLineBytes`. */
   readonly maximumConnections?: number;
   /** The longest line (one JSON-RPC message) a client may send (default 8 MiB); a longer one closes its connection. */
@@ -71,6 +73,7 @@ export async function startMcpSocketServer(options: McpSocketServerOptions): Pro
     toContainerText: (text: string) =>
       mappings.forResults.reduce((mapped, mapping) => toContainerText(mapped, mapping), text),
     onError,
+    onToolsListed: (toolCount: number) => options.onToolsListed?.(toolCount),
     maximumLineBytes: options.maximumLineBytes ?? 8 * 1024 * 1024,
   };
   const server = createServer((socket) => {

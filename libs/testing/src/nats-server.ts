@@ -97,14 +97,24 @@ async function waitForPortsFile(child: ChildProcess, workDir: string): Promise<n
     const files = await readdir(workDir);
     const portsFile = files.find((name) => name === `nats-server_${child.pid}.ports`);
     if (portsFile !== undefined) {
-      const ports = JSON.parse(await readFile(join(workDir, portsFile), 'utf8')) as { nats?: string[] };
-      const address = ports.nats?.[0];
+      // The server may be writing the file as it is read: a partial file is read again on the next round.
+      const ports = parsedOrUndefined(await readFile(join(workDir, portsFile), 'utf8')) as
+        { nats?: string[] } | undefined;
+      const address = ports?.nats?.[0];
       if (address !== undefined) return Number(new URL(address).port);
     }
     await sleep(20);
   }
   child.kill('SIGKILL');
   throw new Error(`nats-server did not report its port within ${readyTimeoutMs} ms: ${stderr()}`);
+}
+
+function parsedOrUndefined(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }
 
 async function waitForListening(port: number, child: ChildProcess): Promise<void> {

@@ -57,14 +57,24 @@ if (docker.unavailableReason !== undefined) {
   }, 120_000);
   afterAll(async () => {
     await world?.dispose();
-    // The gateway stopping stops every container it started (and Docker removes them).
-    const left = [
-      ...(await containersOf(docker.engine, serverName)),
-      ...(await containersOf(docker.engine, bridgedName)),
-    ];
+    // The gateway stopping stops every container it started, and Docker removes them (which takes a moment: a
+    // container stays listed as "removing" meanwhile).
+    const leftOf = async () =>
+      [
+        ...(await containersOf(docker.engine, serverName)),
+        ...(await containersOf(docker.engine, bridgedName)),
+      ].map((info) => `${info.Id.slice(0, 12)} ${info.State}`);
+    const left = await eventually(
+      'the containers to be removed',
+      async () => {
+        const listed = await leftOf();
+        return listed.length === 0 ? listed : undefined;
+      },
+      15_000,
+    ).catch(() => leftOf());
     await removeContainersOf(docker.engine, serverName);
     await removeContainersOf(docker.engine, bridgedName);
-    expect(left.map((info) => `${info.Id.slice(0, 12)} ${info.State}`)).toEqual([]);
+    expect(left).toEqual([]);
   });
 
   describe('a container server', () => {

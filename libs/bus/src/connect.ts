@@ -1,9 +1,14 @@
-import { readFile } from 'node:fs/promises';
-import { credsAuthenticator, type NatsConnection } from '@nats-io/nats-core';
+import type { NatsConnection } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
 import type { Service } from '@nats-io/services';
 import { AppError, ErrorCode } from '@ironcurtain/errors';
+import { inboxPrefixOf } from '@ironcurtain/proto-schemas';
 import { silentLogger, type Logger } from '@ironcurtain/log';
+import { natsLoginOf } from './nats-login.js';
+
+// The reply inbox naming lives with the access declaration in proto-schemas, which grants each principal its own
+// inbox (`natsPermissionsOf`); connecting and granting must agree, so there is one definition.
+export { inboxPrefixOf };
 
 /** Options for {@link connectBus}. */
 export interface ConnectBusOptions {
@@ -15,19 +20,21 @@ export interface ConnectBusOptions {
   description?: string;
   /** A NATS `.creds` file (JWT + nkey seed) for decentralized auth. */
   credentialsFile?: string | undefined;
+  /**
+   * A file holding a user nkey seed (`SU…`, what `ironcurtain deploy init` writes): read once, refused when its group
+   * or others may read it. At most one of `credentialsFile`, `nkeySeedFile` and `user` may be given.
+   */
+  nkeySeedFile?: string | undefined;
   user?: string | undefined;
   password?: string | undefined;
   logger?: Logger;
   /** Give up connecting after this long (default 5000 ms); once connected, reconnects forever. */
   connectTimeoutMs?: number;
-}
-
-/**
- * The reply subjects of a connection named `name`: `_INBOX.<name>`, so a user's NATS permissions can let it
- * receive its own replies (`_INBOX.<name>.>`) without seeing everyone else's.
- */
-export function inboxPrefixOf(name: string): string {
-  return `_INBOX.${name.replace(/[^A-Za-z0-9_-]/g, '_') || 'client'}`;
+  /**
+   * How many JetStream servers keep each KV bucket that `openKeyValue` creates on this connection (default 1;
+   * 3 on a 3-node cluster): `NATS_KV_REPLICAS`.
+   */
+  keyValueReplicas?: number;
 }
 
 /** A connection to the bus with the identity of the service that owns it. */
@@ -37,6 +44,8 @@ export interface Bus {
   readonly version: string;
   readonly description: string;
   readonly logger: Logger;
+  /** The replicas of the KV buckets `openKeyValue` creates (unless it is given others); 1 when unset. */
+  readonly keyValueReplicas?: number;
   /** The `@nats-io/services` registration that `serve` adds endpoints to; made on first use. */
   serviceRegistration?: Promise<Service>;
   /** Stops taking new messages, finishes those in flight, flushes, closes. */
@@ -45,13 +54,13 @@ export interface Bus {
   close(): Promise<void>;
 }
 
-/** Connects to NATS. A bad URL or unreachable server is an `UNAVAILABLE` error that names the URL. */
+/**
+ * Connects to NATS. A bad URL or unreachable server is an `UNAVAILABLE` error that names the URL; a login the
+ * server refuses is `CONFIG_INVALID` and says which login was used (never the secret) and how to fix it.
+ */
 export async function connectBus(options: ConnectBusOptions): Promise<Bus> {
   const logger = options.logger ?? silentLogger();
-  const authenticator =
-    options.credentialsFile === undefined
-      ? undefined
-      : credsAuthenticator(await readCredentials(options.credentialsFile));
+  const login = await natsLoginOf(options);
   let connection: NatsConnection;
   try {
     connection = await connect({
@@ -64,14 +73,22 @@ export async function connectBus(options: ConnectBusOptions): Promise<Bus> {
       // classified into AppErrors with the subject anyway.
       noAsyncTraces: true,
       inboxPrefix: inboxPrefixOf(options.name),
-      ...(authenticator === undefined ? {} : { authenticator }),
-      ...(options.user === undefined ? {} : { user: options.user, pass: options.password ?? '' }),
+      ...login.connectOptions,
     });
   } catch (error) {
+    if (isAuthorizationError(error)) {
+      throw new AppError(
+        ErrorCode.ConfigInvalid,
+        `cannot connect to NATS at ${options.url} as "${options.name}": the server refused ` +
+          `${login.description} (${(error as Error).message}); ${login.hint}`,
+        { cause: error, retryable: false },
+      );
+    }
     throw new AppError(
       ErrorCode.Unavailable,
       `cannot connect to NATS at ${options.url} as "${options.name}": ${(error as Error).message}. ` +
-        'Check NATS_URL and that nats-server is running (`ironcurtain up` starts one).',
+        'Check NATS_URL and that nats-server is running (`ironcurtain up` starts one; ' +
+        'for the compose stack, `docker compose up -d`).',
       { cause: error, retryable: true },
     );
   }
@@ -82,19 +99,19 @@ export async function connectBus(options: ConnectBusOptions): Promise<Bus> {
     version: options.version ?? '0.0.0',
     description: options.description ?? options.name,
     logger,
+    keyValueReplicas: options.keyValueReplicas ?? 1,
     drain: () => (connection.isClosed() ? Promise.resolve() : connection.drain()),
     close: () => connection.close(),
   };
 }
 
-async function readCredentials(file: string): Promise<Uint8Array> {
-  try {
-    return await readFile(file);
-  } catch (error) {
-    throw new AppError(ErrorCode.ConfigInvalid, `cannot read NATS credentials file ${file} (NATS_CREDS)`, {
-      cause: error,
-    });
+function isAuthorizationError(error: unknown): boolean {
+  for (let current = error, depth = 0; current instanceof Error && depth < 3; depth += 1) {
+    if (current.name === 'AuthorizationError' || /authorization violation/i.test(current.message))
+      return true;
+    current = current.cause;
   }
+  return false;
 }
 
 function watchStatus(connection: NatsConnection, logger: Logger): void {

@@ -9,7 +9,13 @@ export function jetStreamOf(bus: Bus): JetStreamClient {
   return jetstream(bus.connection);
 }
 
-/** Creates the KV bucket if it does not exist, or binds to it. */
+/**
+ * Creates the KV bucket if it does not exist, or binds to it. A new bucket is kept on `options.replicas` servers, else
+ * on the bus's `keyValueReplicas` (`NATS_KV_REPLICAS`; 3 on a 3-node cluster). An existing bucket is bound as it is:
+ * one with fewer replicas than asked is logged (a warning with the command that scales it), not changed — a service's
+ * NATS user may create and read its buckets but not update their streams. Asking a single nats-server for more than
+ * one replica is `CONFIG_INVALID`; a cluster with too few servers up is `UNAVAILABLE` (retryable).
+ */
 export async function openKeyValue(bus: Bus, bucket: string, options: Partial<KvOptions> = {}): Promise<KV> {
   try {
     await jetstreamManager(bus.connection);
@@ -23,7 +29,54 @@ export async function openKeyValue(bus: Bus, bucket: string, options: Partial<Kv
       },
     );
   }
-  return new Kvm(bus.connection).create(bucket, { history: 1, ...options });
+  const replicas = options.replicas ?? bus.keyValueReplicas ?? 1;
+  let kv: KV;
+  try {
+    kv = await new Kvm(bus.connection).create(bucket, { history: 1, ...options, replicas });
+  } catch (error) {
+    throw replicasError(error, bucket, replicas) ?? error;
+  }
+  if (replicas > 1) await warnIfFewerReplicas(bus, kv, bucket, replicas);
+  return kv;
+}
+
+// JetStream API error codes (nats-server's errors.json) that say the replicas asked for cannot be placed.
+const replicasNotSupportedCode = 10074;
+const noSuitablePeersCode = 10005;
+const insufficientResourcesCode = 10023;
+
+function replicasError(error: unknown, bucket: string, replicas: number): AppError | undefined {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  const serverMessage = (error as Error | undefined)?.message ?? String(error);
+  if (code === replicasNotSupportedCode) {
+    return new AppError(
+      ErrorCode.ConfigInvalid,
+      `cannot create KV bucket ${bucket} with ${replicas} replicas: the NATS server is not a JetStream cluster ` +
+        `(${serverMessage}). Set NATS_KV_REPLICAS=1 for a single nats-server, or connect to the cluster ` +
+        '(deploy/nats/cluster/README.md)',
+      { cause: error, retryable: false },
+    );
+  }
+  if (code === noSuitablePeersCode || code === insufficientResourcesCode) {
+    return new AppError(
+      ErrorCode.Unavailable,
+      `cannot create KV bucket ${bucket} with ${replicas} replicas: fewer JetStream servers are up than that ` +
+        `(${serverMessage}). Start the cluster's other nodes, or set NATS_KV_REPLICAS to at most the number of nodes`,
+      { cause: error, retryable: true },
+    );
+  }
+  return undefined;
+}
+
+async function warnIfFewerReplicas(bus: Bus, kv: KV, bucket: string, replicas: number): Promise<void> {
+  // Only a diagnostic: a bucket that was bound stays usable even when its status cannot be read now.
+  const status = await kv.status().catch(() => undefined);
+  if (status === undefined || status.replicas >= replicas) return;
+  bus.logger.warn(
+    { bucket, replicas: status.replicas, wantedReplicas: replicas },
+    `KV bucket ${bucket} exists with ${status.replicas} replica(s), fewer than NATS_KV_REPLICAS=${replicas}; it is ` +
+      `used as it is. Scale it as a NATS user that may edit streams: nats stream edit KV_${bucket} --replicas ${replicas}`,
+  );
 }
 
 const encoder = new TextEncoder();

@@ -34,8 +34,15 @@ function truncate(value: string): string {
 export const baseServiceEnv = z.object({
   NATS_URL: z.string().min(1).default('nats://127.0.0.1:4222'),
   NATS_CREDS: z.string().min(1).optional(),
+  /** A file holding the service's user nkey seed (`SU…`, mode 0600), e.g. a mounted secret. */
+  NATS_NKEY_SEED_FILE: z.string().min(1).optional(),
   NATS_USER: z.string().min(1).optional(),
   NATS_PASSWORD: z.string().min(1).optional(),
+  /**
+   * How many JetStream servers keep a copy of each KV bucket the service creates: 1 for a single nats-server, 3 on a
+   * 3-node cluster (deploy/nats/cluster/). An existing bucket keeps the replicas it was made with.
+   */
+  NATS_KV_REPLICAS: z.coerce.number().int().min(1).max(5).default(1),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   IRONCURTAIN_HOME: z.string().min(1).optional(),
 });

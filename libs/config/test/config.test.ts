@@ -9,6 +9,21 @@ describe('loadEnv', () => {
     expect(config.LOG_LEVEL).toBe('info');
   });
 
+  it('takes the nkey seed file of the NATS login, and refuses an empty one', () => {
+    expect(loadEnv(baseServiceEnv, {}).NATS_NKEY_SEED_FILE).toBeUndefined();
+    const config = loadEnv(baseServiceEnv, { NATS_NKEY_SEED_FILE: '/run/secrets/nats-nkey' });
+    expect(config.NATS_NKEY_SEED_FILE).toBe('/run/secrets/nats-nkey');
+    expect(() => loadEnv(baseServiceEnv, { NATS_NKEY_SEED_FILE: '' })).toThrow(/NATS_NKEY_SEED_FILE/);
+  });
+
+  it('takes the KV replicas from NATS_KV_REPLICAS: 1 by default, 1 to 5', () => {
+    expect(loadEnv(baseServiceEnv, {}).NATS_KV_REPLICAS).toBe(1);
+    expect(loadEnv(baseServiceEnv, { NATS_KV_REPLICAS: '3' }).NATS_KV_REPLICAS).toBe(3);
+    for (const bad of ['0', '6', '2.5', 'three']) {
+      expect(() => loadEnv(baseServiceEnv, { NATS_KV_REPLICAS: bad })).toThrow(/NATS_KV_REPLICAS/);
+    }
+  });
+
   it('lists every bad variable in one error, with how to fix it', () => {
     const schema = baseServiceEnv.extend({ PORT: z.coerce.number().int().min(1).max(65535) });
     let thrown: unknown;

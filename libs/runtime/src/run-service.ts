@@ -47,8 +47,10 @@ export async function runMain<Config extends BaseServiceEnv>(
     version,
     description: definition.description,
     credentialsFile: config.NATS_CREDS,
+    nkeySeedFile: config.NATS_NKEY_SEED_FILE,
     user: config.NATS_USER,
     password: config.NATS_PASSWORD,
+    keyValueReplicas: config.NATS_KV_REPLICAS,
     logger,
   });
   const service = definition.createService({ bus, config, logger });

@@ -96,3 +96,54 @@ describe('runMain as a real supervised process', () => {
     expect(result).toBe(0);
   });
 });
+
+describe('runMain with an nkey login', () => {
+  it('connects as the service with NATS_NKEY_SEED_FILE, and refuses to start with a seed the server does not know', async () => {
+    const { createUser } = await import('@nats-io/nkeys');
+    const { chmod, mkdtemp, rm, writeFile } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const known = createUser();
+    const observerKey = createUser();
+    const users = [known, observerKey].map((pair) => `{ nkey: ${JSON.stringify(pair.getPublicKey())} }`);
+    const server = await startNats({ config: `authorization { users = [ ${users.join(', ')} ] }` });
+    const folder = await mkdtemp(join(tmpdir(), 'ironcurtain-runtime-nkey-'));
+    const seedFile = async (name: string, seed: Uint8Array) => {
+      const file = join(folder, name);
+      await writeFile(file, seed);
+      await chmod(file, 0o600);
+      return file;
+    };
+    try {
+      const host = fakeProcess({
+        NATS_URL: server.url,
+        LOG_LEVEL: 'silent',
+        NATS_NKEY_SEED_FILE: await seedFile('service.nk', known.getSeed()),
+      });
+      const running = await runMain(definition([]), host);
+      const observer = await connectBus({
+        url: server.url,
+        name: 'observer',
+        nkeySeedFile: await seedFile('observer.nk', observerKey.getSeed()),
+      });
+      expect((await pingServices(observer, 'probe-service', 300)).map((answer) => answer.name)).toEqual([
+        'probe-service',
+      ]);
+      await observer.close();
+      await running.stop();
+
+      const stranger = fakeProcess({
+        NATS_URL: server.url,
+        LOG_LEVEL: 'silent',
+        NATS_NKEY_SEED_FILE: await seedFile('stranger.nk', createUser().getSeed()),
+      });
+      await expect(runMain(definition([]), stranger)).rejects.toMatchObject({
+        code: 'CONFIG_INVALID',
+        message: expect.stringContaining('the server refused the nkey'),
+      });
+    } finally {
+      await server.dispose();
+      await rm(folder, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Entry point of the `ironcurtain` command: the only file that reads process.env, argv and signals. Everything else
 // gets them through the CliContext built here.
+import { existsSync } from 'node:fs';
 import { homedir, userInfo } from 'node:os';
 import { Command } from 'commander';
 import type { CliContext } from './cli-context.js';
@@ -9,6 +10,7 @@ import { registerApproveCommand, registerDenyCommand } from './commands/approve.
 import { registerAuditCommand } from './commands/audit.js';
 import { registerCompilePolicyCommand } from './commands/compile-policy.js';
 import { registerCustomizePolicyCommand } from './commands/customize-policy.js';
+import { registerDeployCommand } from './commands/deploy-init.js';
 import { registerDemoCommand } from './commands/demo.js';
 import { registerDoctorCommand } from './commands/doctor.js';
 import { registerEscalationListenerCommand } from './commands/escalation-listener.js';
@@ -17,6 +19,7 @@ import { registerPolicyCommand } from './commands/policy.js';
 import { registerRefreshListsCommand } from './commands/refresh-lists.js';
 import { registerStartCommand } from './commands/start.js';
 import { registerUpCommand } from './commands/up.js';
+import { environmentWithNatsOptions, type NatsCommandLineOptions } from './domain/cli-nats.js';
 import { readCliVersion } from './domain/cli-version.js';
 import { terminalSafeOutput } from './domain/safe-output.js';
 
@@ -35,6 +38,10 @@ const context: CliContext = {
       return `uid ${process.getuid?.() ?? 'unknown'}`;
     }
   },
+  userIds:
+    process.getuid === undefined || process.getgid === undefined
+      ? undefined
+      : { uid: process.getuid(), gid: process.getgid() },
   stdin: process.stdin,
   // Everything a command prints passes the terminal-safety layer once more (see domain/safe-output.ts).
   stdout: terminalSafeOutput(process.stdout),
@@ -49,9 +56,23 @@ process.stdout.on('error', () => {});
 
 const program = new Command('ironcurtain')
   .description('IronCurtain: a secure runtime for AI agents')
-  .version(readCliVersion(), '-V, --version', 'print the version of the ironcurtain CLI');
+  .version(readCliVersion(), '-V, --version', 'print the version of the ironcurtain CLI')
+  .option(
+    '--nats <url>',
+    'talk to the stack on this NATS server instead of the local one (the compose stack: nats://127.0.0.1:4222)',
+  )
+  .option(
+    '--nats-nkey <file>',
+    'log in to NATS with this nkey seed file (default with --nats: ./.deploy/secrets/cli.nk when it exists)',
+  )
+  // Every command reaches NATS through context.env (NATS_URL, NATS_NKEY_SEED_FILE), so the options apply to all.
+  .hook('preAction', () => {
+    const options = program.opts<NatsCommandLineOptions>();
+    context.env = environmentWithNatsOptions(context.env, options, context.cwd, existsSync);
+  });
 registerDoctorCommand(program, context);
 registerUpCommand(program, context);
+registerDeployCommand(program, context);
 registerStartCommand(program, context);
 registerDemoCommand(program, context);
 registerPolicyCommand(program, context);

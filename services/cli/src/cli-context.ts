@@ -20,6 +20,8 @@ export interface CliContext {
   cwd: string;
   /** The login name of the user running the command (recorded as who activated a policy). */
   userName(): string;
+  /** The uid and gid of the process (`deploy init` writes them for the containers); undefined where there are none. */
+  userIds: { uid: number; gid: number } | undefined;
   /** Where `policy eval` and `policy explain` read calls from. */
   stdin: NodeJS.ReadableStream & { isTTY?: boolean };
   stdout: TextOutput;

@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { resolveCliNats } from '../src/domain/cli-nats.js';
+import { environmentWithNatsOptions, resolveCliNats } from '../src/domain/cli-nats.js';
 
 describe('resolveCliNats', () => {
   let home: string;
@@ -61,5 +61,69 @@ describe('resolveCliNats', () => {
     await expect(resolveCliNats({}, home)).rejects.toThrow(
       /no IronCurtain stack.*`ironcurtain up`.*NATS_URL/,
     );
+  });
+});
+
+describe('environmentWithNatsOptions (--nats, --nats-nkey)', () => {
+  const cwd = '/srv/compose';
+  const deployedSeed = '/srv/compose/.deploy/secrets/cli.nk';
+  const exists = (present: readonly string[]) => (path: string) => present.includes(path);
+
+  it('changes nothing without the options', () => {
+    const env = { NATS_URL: 'nats://a:4222' };
+    expect(environmentWithNatsOptions(env, {}, cwd, exists([deployedSeed]))).toBe(env);
+  });
+
+  it('sets NATS_URL and logs in with ./.deploy/secrets/cli.nk when it exists and nothing else is set', () => {
+    expect(
+      environmentWithNatsOptions(
+        { HOME: '/h' },
+        { nats: 'nats://127.0.0.1:4222' },
+        cwd,
+        exists([deployedSeed]),
+      ),
+    ).toEqual({
+      HOME: '/h',
+      NATS_URL: 'nats://127.0.0.1:4222',
+      NATS_NKEY_SEED_FILE: deployedSeed,
+    });
+    expect(environmentWithNatsOptions({}, { nats: 'nats://127.0.0.1:4222' }, cwd, exists([]))).toEqual({
+      NATS_URL: 'nats://127.0.0.1:4222',
+    });
+  });
+
+  it('keeps a login the environment gives over the default seed', () => {
+    const env = { NATS_USER: 'me', NATS_PASSWORD: 'pw' };
+    expect(environmentWithNatsOptions(env, { nats: 'nats://x:4222' }, cwd, exists([deployedSeed]))).toEqual({
+      ...env,
+      NATS_URL: 'nats://x:4222',
+    });
+  });
+
+  it('makes --nats-nkey the only login, resolved against the current folder', () => {
+    const env = { NATS_URL: 'nats://env:4222', NATS_USER: 'me', NATS_PASSWORD: 'pw', NATS_CREDS: '/c.creds' };
+    expect(environmentWithNatsOptions(env, { natsNkey: 'keys/cli.nk' }, cwd, exists([]))).toEqual({
+      NATS_URL: 'nats://env:4222',
+      NATS_NKEY_SEED_FILE: '/srv/compose/keys/cli.nk',
+    });
+  });
+
+  it('refuses --nats-nkey without a server to use it on', () => {
+    expect(() => environmentWithNatsOptions({}, { natsNkey: 'cli.nk' }, cwd, exists([]))).toThrow(
+      /--nats-nkey needs --nats <url> \(or NATS_URL\)/,
+    );
+  });
+
+  it('passes the seed file on to the connection settings', async () => {
+    const env = environmentWithNatsOptions(
+      {},
+      { nats: 'nats://x:4222', natsNkey: '/k/cli.nk' },
+      cwd,
+      exists([]),
+    );
+    expect(await resolveCliNats(env, '/nonexistent-home')).toMatchObject({
+      url: 'nats://x:4222',
+      nkeySeedFile: '/k/cli.nk',
+    });
   });
 });

@@ -1,14 +1,17 @@
 import { connectBus, type Bus } from '@ironcurtain/bus';
+import { connectionNameOf } from '@ironcurtain/proto-schemas';
 import type { NatsClientSettings } from './stack/stack-services.js';
 
 /** Connects to the stack's NATS as the CLI (`ironcurtain-cli`), with whichever login `settings` carries. */
 export function connectCliBus(settings: NatsClientSettings): Promise<Bus> {
   return connectBus({
     url: settings.url,
-    name: 'ironcurtain-cli',
+    // The CLI's NATS user receives replies on this name's inbox only (proto-schemas natsPermissionsOf).
+    name: connectionNameOf('cli'),
     user: settings.user,
     password: settings.password,
     credentialsFile: settings.credentialsFile,
+    nkeySeedFile: settings.nkeySeedFile,
   });
 }
 

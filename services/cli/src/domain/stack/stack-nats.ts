@@ -15,8 +15,8 @@ export interface StackNats {
 }
 
 /**
- * With NATS_URL: that server, and every process logs in the way the environment says (NATS_CREDS or
- * NATS_USER/NATS_PASSWORD). Without: a private nats-server with one user per service and one for the CLI, each with a
+ * With NATS_URL: that server, and every process logs in the way the environment says (NATS_NKEY_SEED_FILE, NATS_CREDS
+ * or NATS_USER/NATS_PASSWORD). Without: a private nats-server with one user per service and one for the CLI, each with a
  * password made for this start only.
  */
 export async function provideStackNats(
@@ -31,6 +31,7 @@ export async function provideStackNats(
       user: env['NATS_USER'],
       password: env['NATS_PASSWORD'],
       credentialsFile: env['NATS_CREDS'],
+      nkeySeedFile: env['NATS_NKEY_SEED_FILE'],
     };
     return {
       url: externalUrl,

@@ -19,6 +19,8 @@ export interface NatsClientSettings {
   user?: string | undefined;
   password?: string | undefined;
   credentialsFile?: string | undefined;
+  /** A file holding a user nkey seed (`SU…`, mode 0600): the login of the compose stack (`ironcurtain deploy init`). */
+  nkeySeedFile?: string | undefined;
 }
 
 /** What every service child is started with, besides its NATS login. */
@@ -76,6 +78,7 @@ export function serviceEnvironment(
   if (nats.user !== undefined) environment['NATS_USER'] = nats.user;
   if (nats.password !== undefined) environment['NATS_PASSWORD'] = nats.password;
   if (nats.credentialsFile !== undefined) environment['NATS_CREDS'] = nats.credentialsFile;
+  if (nats.nkeySeedFile !== undefined) environment['NATS_NKEY_SEED_FILE'] = nats.nkeySeedFile;
   if (launch.inherited.PATH !== undefined) environment['PATH'] = launch.inherited.PATH;
   if (launch.inherited.HOME !== undefined) environment['HOME'] = launch.inherited.HOME;
   for (const name of serviceName === undefined ? [] : (secretsByService[serviceName] ?? [])) {

@@ -1,5 +1,12 @@
 export { startNats, stopProcess } from './nats-server.js';
 export type { NatsServerHandle, StartNatsOptions } from './nats-server.js';
+export { startNatsCluster } from './nats-cluster.js';
+export type {
+  NatsClusterHandle,
+  NatsClusterNode,
+  NatsClusterNodeSpec,
+  StartNatsClusterOptions,
+} from './nats-cluster.js';
 export { eventually } from './eventually.js';
 export { startFakeAnthropic } from './fake-anthropic.js';
 export { startFakeOpenAI } from './fake-openai.js';

@@ -27,3 +27,7 @@ export type { RenderedScreen } from './terminal-screen.js';
 export { ensureStandInNodeImage, standInNodeImageTag } from './stand-in-node-image.js';
 export type { StandInNodeImage } from './stand-in-node-image.js';
 export { withFileLock } from './file-lock.js';
+export { ensureStandInNatsImage, standInNatsImageTag } from './stand-in-nats-image.js';
+export { ensureStandInPostgresImage, standInPostgresImageTag } from './stand-in-postgres-image.js';
+export { ensureDebianStandIn, standInLabel } from './stand-in-debian-image.js';
+export type { DebianStandInRecipe, StandInFile, StandInImage } from './stand-in-debian-image.js';

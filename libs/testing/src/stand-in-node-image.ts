@@ -7,7 +7,7 @@
 // naming them. Builds download through the host's network, and where that network re-signs TLS (a corporate or
 // sandbox egress proxy) the host trusts its CA only through these local additions; without them npm inside the build
 // fails with SELF_SIGNED_CERT_IN_CHAIN. They are public certificates, and none is an IronCurtain session CA.
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import {
   chmod,
   copyFile,
@@ -24,8 +24,14 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import type { DockerEngine } from '@ironcurtain/docker-engine';
-import { readDebianMirror } from './debian-mirror.js';
 import { withFileLock } from './file-lock.js';
+import {
+  debootstrapRootfs,
+  imageLabels,
+  importRootfs,
+  standInLabel,
+  unmountUnder,
+} from './stand-in-debian-image.js';
 
 const run = promisify(execFile);
 
@@ -69,14 +75,7 @@ export async function ensureStandInNodeImage(engine: DockerEngine): Promise<Stan
 }
 
 async function hasImage(engine: DockerEngine, tag: string): Promise<boolean> {
-  return engine.client
-    .getImage(tag)
-    .inspect()
-    .then(() => true)
-    .catch((error: { statusCode?: number }) => {
-      if (error.statusCode === 404) return false;
-      throw error;
-    });
+  return (await imageLabels(engine, tag)) !== undefined;
 }
 
 async function createStandIn(engine: DockerEngine): Promise<void> {
@@ -90,42 +89,21 @@ async function createStandIn(engine: DockerEngine): Promise<void> {
   const staging = await mkdtemp(join(tmpdir(), 'ironcurtain-stand-in-'));
   const rootfs = join(staging, 'rootfs');
   try {
-    await debootstrap(rootfs);
+    await debootstrapRootfs(rootfs, []);
     await addNodeUser(rootfs);
     await installNode(rootfs);
     const hostCertificates = await copyHostCertificates(rootfs);
-    await importRootfs(engine, rootfs, hostCertificates);
+    await importRootfs(engine, rootfs, standInNodeImageTag, [
+      `LABEL ${standInLabel}=true`,
+      'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+      `ENV NODE_VERSION=${process.versions.node}`,
+      'CMD ["node"]',
+      ...(hostCertificates === undefined ? [] : [`ENV NODE_EXTRA_CA_CERTS=${hostCertificates}`]),
+    ]);
   } finally {
     await unmountUnder(staging);
     await rm(staging, { recursive: true, force: true });
   }
-}
-
-async function debootstrap(rootfs: string): Promise<void> {
-  const mirror = await readDebianMirror();
-  try {
-    await run('debootstrap', ['--variant=minbase', 'bookworm', rootfs, mirror], {
-      maxBuffer: 64 * 1024 * 1024,
-    });
-  } catch (error) {
-    const failure = error as NodeJS.ErrnoException & { stdout?: string; stderr?: string };
-    if (failure.code === 'ENOENT') {
-      throw new Error(
-        'debootstrap is not on PATH: apt-get install debootstrap (./scripts/setup installs it)',
-        {
-          cause: error,
-        },
-      );
-    }
-    const tail = `${failure.stdout ?? ''}${failure.stderr ?? ''}`.trim().split('\n').slice(-15).join('\n');
-    throw new Error(`debootstrap of bookworm from ${mirror} failed (it needs root):\n${tail}`, {
-      cause: error,
-    });
-  }
-  // The official slim image ships without package lists: builds run `apt-get update` first, as ours do.
-  await rm(join(rootfs, 'var/lib/apt/lists'), { recursive: true, force: true });
-  await mkdir(join(rootfs, 'var/lib/apt/lists/partial'), { recursive: true });
-  await run('find', [join(rootfs, 'var/cache/apt'), '-name', '*.bin', '-delete']);
 }
 
 // The official image's `node` user (uid and gid 1000): a Dockerfile adding its own user gets the next uid, as there.
@@ -190,54 +168,4 @@ async function copyHostCertificates(rootfs: string): Promise<string | undefined>
   }
   await writeFile(join(rootfs, hostCertificatesBundle), `${pems.join('\n')}\n`);
   return hostCertificatesBundle;
-}
-
-async function importRootfs(
-  engine: DockerEngine,
-  rootfs: string,
-  hostCertificates: string | undefined,
-): Promise<void> {
-  const [repository, tag] = standInNodeImageTag.split(':') as [string, string];
-  const tar = spawn('tar', ['-C', rootfs, '--numeric-owner', '-c', '.'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let tarErrors = '';
-  tar.stderr.setEncoding('utf8').on('data', (chunk: string) => (tarErrors += chunk));
-  const tarExit = new Promise<number | null>((resolve) => tar.on('close', resolve));
-  const progress = await engine.client.importImage(tar.stdout, {
-    repo: repository,
-    tag,
-    changes: [
-      'LABEL ironcurtain.stand-in=true',
-      'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
-      `ENV NODE_VERSION=${process.versions.node}`,
-      'CMD ["node"]',
-      ...(hostCertificates === undefined ? [] : [`ENV NODE_EXTRA_CA_CERTS=${hostCertificates}`]),
-    ],
-  });
-  await new Promise<void>((resolve, reject) =>
-    engine.client.modem.followProgress(progress, (error: Error | null) =>
-      error ? reject(error) : resolve(),
-    ),
-  );
-  const exitCode = await tarExit;
-  if (exitCode !== 0) {
-    // An image of a partial tarball must not be cached under the tag.
-    await engine.client
-      .getImage(standInNodeImageTag)
-      .remove({ force: true })
-      .catch(() => undefined);
-    throw new Error(`tar of the stand-in root file system failed (${exitCode}): ${tarErrors}`);
-  }
-}
-
-// A debootstrap that failed half-way can leave /proc or /sys mounted inside the target: unmount before deleting.
-async function unmountUnder(folder: string): Promise<void> {
-  const mounts = await readFile('/proc/self/mounts', 'utf8').catch(() => '');
-  const mountPoints = mounts
-    .split('\n')
-    .map((line) => line.split(' ')[1] ?? '')
-    .filter((mountPoint) => mountPoint.startsWith(`${folder}/`))
-    .sort((left, right) => right.length - left.length);
-  for (const mountPoint of mountPoints) await run('umount', ['-l', mountPoint]).catch(() => undefined);
 }

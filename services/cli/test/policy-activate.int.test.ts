@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectBus, getJson, openKeyValue, type Bus } from '@ironcurtain/bus';
+import { defaultPolicyDir } from '@ironcurtain/default-policy';
 import { computePolicyHash, parsePolicyArtifacts } from '@ironcurtain/policy-engine';
 import { activePolicyKey, PolicyBundle, policyBucket } from '@ironcurtain/proto-schemas';
 import { startNats, type NatsServerHandle } from '@ironcurtain/testing';
@@ -58,6 +59,11 @@ describe('ironcurtain policy activate', () => {
   const activate = (args: readonly string[], env: Record<string, string>) =>
     runCliWithInput(['policy', 'activate', ...args, '--mcp-config', mcpConfig], {
       env: cliEnvironment(home, { HOME: root, ...env }),
+      cwd: root,
+    });
+  const activateIfNone = (args: readonly string[]) =>
+    runCliWithInput(['policy', 'activate', '--if-none', ...args], {
+      env: cliEnvironment(home, { HOME: root, ...natsEnv() }),
       cwd: root,
     });
   const natsEnv = () => ({ NATS_URL: nats.url, NATS_USER: 'cli', NATS_PASSWORD: cliPassword });
@@ -154,6 +160,52 @@ describe('ironcurtain policy activate', () => {
     } finally {
       await rm(join(home, 'run', 'stack.json'));
     }
+  });
+
+  it('--if-none leaves an active policy as it is, and activates the shipped one when none is', async () => {
+    const before = await activeBundle();
+    if (before === undefined) throw new Error('the tests above left no active policy');
+    const kept = await activateIfNone([]);
+    expect(kept.stderr).toBe('');
+    expect(kept.code).toBe(0);
+    expect(kept.stdout).toContain(`a policy is active already, left as it is: ${before.value.policyHash}`);
+    expect((await activeBundle())?.revision).toBe(before.revision);
+
+    await (await openKeyValue(bus, policyBucket, { history: 5 })).purge(activePolicyKey);
+    const activated = await activateIfNone([]);
+    expect(activated.stderr).toBe('');
+    expect(activated.code).toBe(0);
+    const after = await activeBundle();
+    expect(after?.value.source).toBe(defaultPolicyDir);
+    expect(activated.stdout).toContain(
+      `no policy was active: activated policy ${after?.value.policyHash} from ${defaultPolicyDir}`,
+    );
+  });
+
+  it('--if-none DIR activates DIR when none is active, and fails when it does not load', async () => {
+    const kv = await openKeyValue(bus, policyBucket, { history: 5 });
+    await kv.purge(activePolicyKey);
+    const broken = join(root, 'if-none-broken');
+    await mkdir(broken);
+    const refused = await activateIfNone([broken]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(`no policy is active, and ${broken} could not be loaded`);
+    expect(await activeBundle()).toBeUndefined();
+
+    const policyDir = await writePolicy(join(root, 'if-none'), rules);
+    const activated = await activateIfNone([policyDir]);
+    expect(activated.stderr).toBe('');
+    expect(activated.code).toBe(0);
+    expect((await activeBundle())?.value.source).toBe(policyDir);
+  });
+
+  it('without DIR or --if-none, asks for one', async () => {
+    const run = await runCliWithInput(['policy', 'activate'], {
+      env: cliEnvironment(home, { HOME: root, ...natsEnv() }),
+      cwd: root,
+    });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('give the policy folder');
   });
 
   it('without NATS_URL or a running stack, says how to get one', async () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createUser } from '@nats-io/nkeys';
 import { mergeComposeEnv } from '../src/domain/deploy/compose-env-file.js';
 import { renderDeployNatsConfig } from '../src/domain/deploy/deploy-nats-config.js';
-import { renderNatsPermissions } from '../src/domain/deploy/nats-permissions-text.js';
+import { renderNatsPermissions } from '../src/domain/stack/nats-permissions-text.js';
 
 describe('mergeComposeEnv', () => {
   const values = { IRONCURTAIN_DEPLOY_DIR: './.deploy', IRONCURTAIN_UID: '1000', IRONCURTAIN_GID: '1000' };

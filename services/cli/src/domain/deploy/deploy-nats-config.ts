@@ -1,6 +1,6 @@
 import { AppError, ErrorCode } from '@ironcurtain/errors';
 import { permissionsFor } from '../stack/nats-config.js';
-import { renderNatsPermissions, type NatsPermissionsToRender } from './nats-permissions-text.js';
+import { renderNatsPermissions, type NatsPermissionsToRender } from '../stack/nats-permissions-text.js';
 
 /** One user of the compose stack's nats-server: a principal and the public half of its nkey. */
 export interface DeployNatsUser {

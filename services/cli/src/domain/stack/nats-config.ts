@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { renderNatsPermissions } from './nats-permissions-text.js';
 import { isPrincipal, natsPermissionsOf, type NatsPermissions } from '@ironcurtain/proto-schemas';
 
 /** A NATS user of the private server: a service (user name = service name) or the CLI itself. */
@@ -56,12 +57,8 @@ export function renderNatsServerConfig(
   permissionsOf: (user: string) => SubjectPermissions & { allowResponses?: boolean } = permissionsFor,
 ): string {
   const userLines = users.map(({ user, password }) => {
-    const permissions = permissionsOf(user);
-    const responses = permissions.allowResponses === true ? ', allow_responses: true' : '';
-    const rules =
-      `publish: { allow: ${JSON.stringify(permissions.publish)} }, ` +
-      `subscribe: { allow: ${JSON.stringify(permissions.subscribe)} }${responses}`;
-    return `    { user: ${JSON.stringify(user)}, password: ${JSON.stringify(password)}, permissions: { ${rules} } }`;
+    const permissions = renderNatsPermissions(permissionsOf(user));
+    return `    { user: ${JSON.stringify(user)}, password: ${JSON.stringify(password)}, permissions: ${permissions} }`;
   });
   return [
     '# Written by `ironcurtain up` on every start, with fresh passwords. Do not edit: the next start replaces it.',

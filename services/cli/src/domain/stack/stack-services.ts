@@ -1,17 +1,13 @@
 import { access } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { AppError, ErrorCode } from '@ironcurtain/errors';
+import { isService, principals } from '@ironcurtain/proto-schemas';
 
-/** The seven services of the local stack; each is also its `$SRV` name and, on the private server, its NATS user. */
-export const stackServiceNames = [
-  'session-orchestrator',
-  'policy-decision-point',
-  'mcp-gateway',
-  'mitm-egress',
-  'audit-writer',
-  'escalation-router',
-  'signal-bridge',
-] as const;
+/**
+ * The seven services of the local stack (the principals of proto-schemas' access declaration but the CLI); each is
+ * also its `$SRV` name and, on the private server, its NATS user.
+ */
+export const stackServiceNames = principals.filter(isService);
 
 /** How a process reaches NATS: a URL and at most one way of logging in. */
 export interface NatsClientSettings {

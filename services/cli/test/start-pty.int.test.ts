@@ -19,7 +19,7 @@ import {
 } from '@ironcurtain/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeUpstream } from './session-fixture.js';
-import { cliEntry } from './stack-process.js';
+import { cliEntry, killLeftovers, pidsOf, readStackFile } from './stack-process.js';
 
 const run = promisify(execFile);
 const engine = createDockerEngine(process.env['DOCKER_HOST']);
@@ -82,6 +82,9 @@ describe('ironcurtain start --pty with the escalation listener', () => {
   }, 900_000);
   afterAll(async () => {
     if (folder !== undefined) await tmux('kill-server').catch(() => undefined);
+    // A CLI killed with its pane leaves the private stack it started: stop whatever the stack file names.
+    const stack = await readStackFile(environment?.['IRONCURTAIN_HOME'] ?? '').catch(() => undefined);
+    if (stack !== undefined) await killLeftovers(undefined, pidsOf(stack));
     await anthropic?.close();
     if (folder !== undefined) await rm(folder, { recursive: true, force: true });
   });

@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import { openAiErrorBody, openAiRejection } from './fake-openai.js';
 import {
   roughTokens,
   sendJson,
@@ -106,18 +107,8 @@ function collectItemText(item: unknown, parts: string[]): void {
 
 const responsesProtocol: FakeProtocol = {
   path: '/responses',
-  rejection(request, apiKey) {
-    if (apiKey !== undefined && request.headers['authorization'] !== `Bearer ${apiKey}`) {
-      return { status: 401, type: 'invalid_request_error', message: 'Incorrect API key provided.' };
-    }
-    const body = request.body;
-    if (body === undefined)
-      return { status: 400, type: 'invalid_request_error', message: 'body is not JSON' };
-    if (body.model === undefined)
-      return { status: 400, type: 'invalid_request_error', message: "Missing required parameter: 'model'." };
-    return undefined;
-  },
-  errorBody: (error) => ({ error: { message: error.message, type: error.type, param: null, code: null } }),
+  rejection: (request, apiKey) => openAiRejection(request, apiKey, ['model']),
+  errorBody: openAiErrorBody,
   writeReply(response, request, reply) {
     responseCounter += 1;
     const id = `resp_fake${responseCounter}`;

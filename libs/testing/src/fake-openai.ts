@@ -6,6 +6,7 @@ import {
   startFakeLlmServer,
   streamPieces,
   type FakeLlmReply,
+  type FakeLlmRequest,
   type FakeLlmServer,
   type FakeLlmServerOptions,
   type FakeProtocol,
@@ -27,26 +28,40 @@ export function startFakeOpenAI(options: FakeLlmServerOptions): Promise<FakeLlmS
   return startFakeLlmServer(openAiProtocol, options);
 }
 
+/**
+ * What OpenAI's APIs (chat completions, Responses) refuse before looking further: a wrong or missing key (401 when
+ * the fake has one), a body that is not JSON, and a missing required field (400), with OpenAI's own messages.
+ */
+export function openAiRejection(
+  request: FakeLlmRequest,
+  apiKey: string | undefined,
+  requiredFields: readonly string[],
+): ReturnType<FakeProtocol['rejection']> {
+  if (apiKey !== undefined && request.headers['authorization'] !== `Bearer ${apiKey}`) {
+    return { status: 401, type: 'invalid_request_error', message: 'Incorrect API key provided.' };
+  }
+  const body = request.body;
+  if (body === undefined) return { status: 400, type: 'invalid_request_error', message: 'body is not JSON' };
+  for (const field of requiredFields) {
+    if (body[field] === undefined)
+      return {
+        status: 400,
+        type: 'invalid_request_error',
+        message: `Missing required parameter: '${field}'.`,
+      };
+  }
+  return undefined;
+}
+
+/** OpenAI's error body: `{ error: { message, type, param, code } }`. */
+export const openAiErrorBody: FakeProtocol['errorBody'] = (error) => ({
+  error: { message: error.message, type: error.type, param: null, code: null },
+});
+
 const openAiProtocol: FakeProtocol = {
   path: '/chat/completions',
-  rejection(request, apiKey) {
-    if (apiKey !== undefined && request.headers['authorization'] !== `Bearer ${apiKey}`) {
-      return { status: 401, type: 'invalid_request_error', message: 'Incorrect API key provided.' };
-    }
-    const body = request.body;
-    if (body === undefined)
-      return { status: 400, type: 'invalid_request_error', message: 'body is not JSON' };
-    for (const field of ['model', 'messages']) {
-      if (body[field] === undefined)
-        return {
-          status: 400,
-          type: 'invalid_request_error',
-          message: `Missing required parameter: '${field}'.`,
-        };
-    }
-    return undefined;
-  },
-  errorBody: (error) => ({ error: { message: error.message, type: error.type, param: null, code: null } }),
+  rejection: (request, apiKey) => openAiRejection(request, apiKey, ['model', 'messages']),
+  errorBody: openAiErrorBody,
   writeReply(response, request, reply) {
     completionCounter += 1;
     const id = `chatcmpl-fake${completionCounter}`;

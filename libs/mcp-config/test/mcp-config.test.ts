@@ -19,7 +19,7 @@ describe('MCP server config', () => {
     const domains = serverDomainsOf(config);
     expect(domains['git']).toContain('github.com');
     expect(config['github']).toMatchObject({
-      container: { image: 'ghcr.io/github/github-mcp-server', args: ['stdio'], network: 'bridge' },
+      container: { image: 'ghcr.io/github/github-mcp-server:v0.32.0', args: ['stdio'], network: 'bridge' },
       credentials: ['GITHUB_PERSONAL_ACCESS_TOKEN'],
     });
     expect(domains['github']).toEqual(['api.github.com']);

@@ -119,8 +119,9 @@ describe('compile pipeline against a fake Anthropic server', () => {
 
     // Annotation: broken JSON, a missing argument and a bad condition were each sent back and repaired.
     const annotateRequests = fake.requests.filter((request) => taskOf(request) === 'annotate-tool-arguments');
-    // filesystem: 3 turns; git: 28 tools in 2 batches of 2 turns each; fetch and proxy: 1 each.
-    expect(annotateRequests.length).toBe(3 + 4 + 1 + 1);
+    // filesystem: 3 turns; git: 28 tools in 2 batches of 2 turns each; github: 41 tools in 2 batches; fetch and
+    // proxy: 1 each.
+    expect(annotateRequests.length).toBe(3 + 4 + 2 + 1 + 1);
     expect(toolAnnotationsSchema.safeParse(artifacts.toolAnnotations).success).toBe(true);
     for (const [name, entry] of Object.entries(shipped.toolAnnotations.servers)) {
       expect(artifacts.toolAnnotations.servers[name]?.tools.map((tool) => tool.args)).toEqual(

@@ -1,6 +1,10 @@
 export { createLanguageModel } from './create-language-model.js';
 export type { LanguageModelSettings } from './create-language-model.js';
-export { createEgressLanguageModel, egressBaseUrls } from './egress-model.js';
+export {
+  createEgressLanguageModel,
+  createLanguageModelThroughEgress,
+  egressBaseUrls,
+} from './egress-model.js';
 export type { EgressLanguageModelSettings } from './egress-model.js';
 export {
   defaultBaseUrls,

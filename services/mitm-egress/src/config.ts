@@ -22,6 +22,21 @@ const jsonText = <Schema extends z.ZodType>(schema: Schema, example: string) =>
       .refine((value) => value === undefined || typeof value === 'object', `JSON like ${example}`),
   );
 
+// A base URL of a built-in provider's upstream: http(s), nothing but scheme, host, port and path.
+const baseUrl = z.preprocess(
+  (value) => (value === '' ? undefined : value),
+  z
+    .url({
+      protocol: /^https?$/,
+      error: 'an http(s) URL such as https://llm-gateway.example.com/anthropic/v1',
+    })
+    .refine((value) => {
+      const url = new URL(value);
+      return url.search === '' && url.hash === '' && url.username === '' && url.password === '';
+    }, 'a base URL without query, fragment or credentials')
+    .optional(),
+);
+
 const CompatibleEndpoint = z.object({
   name: z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, 'names are a-z 0-9 - (the reverse-mode prefix)'),
   baseUrl: z.url({ protocol: /^https?$/ }),
@@ -40,8 +55,18 @@ export const configSchema = baseServiceEnv.extend({
   EGRESS_CA_DIR: optionalText,
   ANTHROPIC_API_KEY: optionalText,
   OPENAI_API_KEY: optionalText,
+  /** Google's key: the first of GEMINI_API_KEY, GOOGLE_GENERATIVE_AI_API_KEY (the AI SDK's name), GOOGLE_API_KEY. */
   GEMINI_API_KEY: optionalText,
+  GOOGLE_GENERATIVE_AI_API_KEY: optionalText,
   GOOGLE_API_KEY: optionalText,
+  /**
+   * Where each built-in provider's requests go instead of its public API (a corporate gateway, a regional endpoint):
+   * agents still CONNECT to the provider's host and speak its paths, which the endpoint allowlist checks; a base URL
+   * ending in a version (`…/v1`) replaces the request's version segment, any other is a path prefix.
+   */
+  EGRESS_ANTHROPIC_BASE_URL: baseUrl,
+  EGRESS_OPENAI_BASE_URL: baseUrl,
+  EGRESS_GOOGLE_BASE_URL: baseUrl,
   /** OpenAI-compatible endpoints: `[{"name":"ollama","baseUrl":"http://127.0.0.1:11434/v1"}]`. */
   EGRESS_OPENAI_COMPATIBLE: jsonText(
     z.array(CompatibleEndpoint),

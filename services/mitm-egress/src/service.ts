@@ -54,12 +54,17 @@ export function createMitmEgressService(dependencies: {
         {
           anthropic: config.ANTHROPIC_API_KEY,
           openai: config.OPENAI_API_KEY,
-          google: config.GEMINI_API_KEY ?? config.GOOGLE_API_KEY,
+          google: config.GEMINI_API_KEY ?? config.GOOGLE_GENERATIVE_AI_API_KEY ?? config.GOOGLE_API_KEY,
         },
         (config.EGRESS_OPENAI_COMPATIBLE ?? []).map((endpoint) => ({
           ...endpoint,
           apiKey: config.compatibleKeys[endpoint.name],
         })),
+        {
+          anthropic: config.EGRESS_ANTHROPIC_BASE_URL,
+          openai: config.EGRESS_OPENAI_BASE_URL,
+          google: config.EGRESS_GOOGLE_BASE_URL,
+        },
       );
       const providers = indexProviders(providerList);
       const upstream = createUpstream({
@@ -98,7 +103,13 @@ export function createMitmEgressService(dependencies: {
       await serve(bus, EgressSessionClose, sessionCloseHandler(registry));
       await serve(bus, EgressSessionHosts, sessionHostsHandler(registry, providers));
       logger.info(
-        { ...listening, providers: providerList.map((provider) => provider.name) },
+        {
+          ...listening,
+          providers: providerList.map((provider) => provider.name),
+          upstreams: Object.fromEntries(
+            providerList.map((provider) => [provider.name, provider.upstream.origin.host]),
+          ),
+        },
         'proxy listening',
       );
       stopAll = async () => {

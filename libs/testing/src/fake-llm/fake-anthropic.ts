@@ -73,13 +73,15 @@ const anthropicProtocol: FakeProtocol = {
 };
 
 function contentBlocks(reply: ContentReply, id: string): ContentBlock[] {
-  if ('text' in reply) return [{ type: 'text', text: reply.text }];
-  return reply.toolCalls.map((call, index) => ({
+  const text: ContentBlock[] = 'text' in reply ? [{ type: 'text', text: reply.text }] : [];
+  if (!('toolCalls' in reply)) return text;
+  const toolUses = reply.toolCalls.map((call, index): ContentBlock => ({
     type: 'tool_use',
     id: `toolu_${id}_${index}`,
     name: call.name,
     input: call.input,
   }));
+  return [...text, ...toolUses];
 }
 
 function writeStream(

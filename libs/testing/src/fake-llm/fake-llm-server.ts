@@ -6,10 +6,12 @@ import type { AddressInfo } from 'node:net';
 export interface FakeLlmRequest {
   readonly method: string;
   readonly path: string;
+  /** The query string as sent, with its `?` (empty when there is none), e.g. Gemini's `?alt=sse`. */
+  readonly query?: string;
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
   /** The parsed JSON body (undefined when it was not JSON). */
   readonly body: FakeLlmRequestBody | undefined;
-  /** `stream: true` in the body. */
+  /** `stream: true` in the body (or, for Gemini, a `:streamGenerateContent` path). */
   readonly isStreaming: boolean;
 }
 
@@ -23,12 +25,14 @@ export interface FakeLlmRequestBody {
 }
 
 /**
- * What the scripted model answers: text (for JSON output modes, the JSON text), tool calls, a provider error with an
- * HTTP status, or raw bytes to test how clients cope with a broken wire.
+ * What the scripted model answers: text (for JSON output modes, the JSON text), tool calls, text then tool calls (the
+ * model says what it will do; Anthropic and OpenAI chat fakes), a provider error with an HTTP status, or raw bytes to
+ * test how clients cope with a broken wire.
  */
 export type FakeLlmReply =
   | { text: string }
   | { toolCalls: ReadonlyArray<{ name: string; input: unknown }> }
+  | { text: string; toolCalls: ReadonlyArray<{ name: string; input: unknown }> }
   | { error: { status: number; message: string; type?: string } }
   | { raw: { status: number; body: string; contentType?: string } };
 
@@ -42,9 +46,14 @@ export interface FakeLlmServerOptions {
   apiKey?: string;
   /** Serve HTTPS with this certificate (PEM), as the real API does: for clients and proxies that verify TLS. */
   tls?: { key: string; cert: string };
+  /**
+   * The path the API is served under instead of the protocol's own (`/v1`; Gemini `/v1beta`), e.g. `/api/v1` for
+   * an OpenRouter-style OpenAI-compatible gateway. `url` ends in it.
+   */
+  basePath?: string;
 }
 
-/** A fake provider on loopback. `url` is the base URL to configure (it ends in `/v1`). */
+/** A fake provider on loopback. `url` is the base URL to configure (it ends in `/v1`, or the base path chosen). */
 export interface FakeLlmServer extends AsyncDisposable {
   readonly url: string;
   /** Every request received, in order. */
@@ -54,14 +63,21 @@ export interface FakeLlmServer extends AsyncDisposable {
 
 /** How one provider's protocol turns requests into responses, for {@link startFakeLlmServer}. */
 export interface FakeProtocol {
-  /** The API path served under `/v1`, e.g. `/messages`. */
+  /** The API path served under the base path, e.g. `/messages`. */
   path: string;
+  /** The base path, `/v1` when absent. */
+  basePath?: string;
+  /** Whether `POST <path>` is served, for APIs whose paths carry the model (Gemini); default: the base path + `path`. */
+  isServed?(method: string, path: string): boolean;
+  /** Whether the request asks for a stream; default: `stream: true` in the body. */
+  isStreaming?(request: Omit<FakeLlmRequest, 'isStreaming'>): boolean;
   /** Why the request is refused (status and provider error), or undefined when it is acceptable. */
   rejection(
     request: FakeLlmRequest,
     apiKey: string | undefined,
   ): { status: number; message: string; type: string } | undefined;
-  errorBody(error: { message: string; type: string }): unknown;
+  /** The provider's error body; `status` is the HTTP status it is sent with. */
+  errorBody(error: { message: string; type: string; status?: number }): unknown;
   writeReply(
     response: ServerResponse,
     request: FakeLlmRequest,
@@ -78,20 +94,25 @@ export async function startFakeLlmServer(
   const listener = (incoming: IncomingMessage, response: ServerResponse): void => {
     void handle(protocol, options, requests, incoming, response).catch((error: unknown) => {
       if (!response.headersSent)
-        sendJson(response, 500, protocol.errorBody({ message: String(error), type: 'api_error' }));
+        sendJson(
+          response,
+          500,
+          protocol.errorBody({ message: String(error), type: 'api_error', status: 500 }),
+        );
       else response.destroy();
     });
   };
   const server = options.tls === undefined ? createServer(listener) : createTlsServer(options.tls, listener);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
+  const basePath = options.basePath ?? protocol.basePath ?? '/v1';
   const close = (): Promise<void> =>
     new Promise((resolve) => {
       server.closeAllConnections();
       server.close(() => resolve());
     });
   return {
-    url: `${options.tls === undefined ? 'http' : 'https'}://127.0.0.1:${port}/v1`,
+    url: `${options.tls === undefined ? 'http' : 'https'}://127.0.0.1:${port}${basePath}`,
     requests,
     close,
     [Symbol.asyncDispose]: close,
@@ -107,17 +128,26 @@ async function handle(
 ): Promise<void> {
   const text = await readBody(incoming);
   const body = parseBody(text);
-  const request: FakeLlmRequest = {
+  const url = new URL(incoming.url ?? '/', 'http://fake');
+  const received = {
     method: incoming.method ?? 'GET',
-    path: new URL(incoming.url ?? '/', 'http://fake').pathname,
+    path: url.pathname,
+    query: url.search,
     headers: incoming.headers,
     body,
-    isStreaming: body?.stream === true,
+  };
+  const request: FakeLlmRequest = {
+    ...received,
+    isStreaming: protocol.isStreaming?.(received) ?? body?.stream === true,
   };
   requests.push(request);
-  if (request.method !== 'POST' || request.path !== `/v1${protocol.path}`) {
+  const basePath = options.basePath ?? protocol.basePath ?? '/v1';
+  const isServed =
+    protocol.isServed?.(request.method, request.path) ??
+    (request.method === 'POST' && request.path === `${basePath}${protocol.path}`);
+  if (!isServed) {
     const message = `no route for ${request.method} ${request.path}`;
-    sendJson(response, 404, protocol.errorBody({ message, type: 'not_found_error' }));
+    sendJson(response, 404, protocol.errorBody({ message, type: 'not_found_error', status: 404 }));
     return;
   }
   const rejection = protocol.rejection(request, options.apiKey);
@@ -128,7 +158,8 @@ async function handle(
   const reply = await options.respond(request);
   if ('error' in reply) {
     const type = reply.error.type ?? 'api_error';
-    sendJson(response, reply.error.status, protocol.errorBody({ message: reply.error.message, type }));
+    const error = { message: reply.error.message, type, status: reply.error.status };
+    sendJson(response, reply.error.status, protocol.errorBody(error));
   } else if ('raw' in reply) {
     response.writeHead(reply.raw.status, { 'content-type': reply.raw.contentType ?? 'application/json' });
     response.end(reply.raw.body);

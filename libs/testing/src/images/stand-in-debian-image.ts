@@ -11,7 +11,7 @@ import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import type { DockerEngine } from '@ironcurtain/docker-engine';
 import { readDebianMirror } from './debian-mirror.js';
-import { withFileLock } from './file-lock.js';
+import { withFileLock } from '../file-lock.js';
 
 const run = promisify(execFile);
 

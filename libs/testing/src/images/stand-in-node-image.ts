@@ -24,7 +24,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import type { DockerEngine } from '@ironcurtain/docker-engine';
-import { withFileLock } from './file-lock.js';
+import { withFileLock } from '../file-lock.js';
 import {
   debootstrapRootfs,
   imageLabels,

@@ -3,6 +3,7 @@ import {
   parseEndpointPattern,
   type EndpointAllowlist,
 } from './endpoint-patterns.js';
+import { basePathOf, baseUrlRoute, directRoute, originOf, type UpstreamRoute } from './upstream-base-url.js';
 
 /** Where the provider reads its key: `x-api-key`, `Authorization: Bearer`, or `x-goog-api-key`. */
 export type KeyStyle = 'x-api-key' | 'bearer' | 'x-goog-api-key';
@@ -14,10 +15,18 @@ export type UsageFormat = 'anthropic' | 'openai' | 'google';
 export interface Provider {
   /** `anthropic`, `openai`, `google`, or the name of a configured OpenAI-compatible endpoint; the reverse-mode prefix. */
   readonly name: string;
-  /** The upstream origin: scheme, host name (what TLS verifies) and port. */
+  /** The provider's own origin: scheme, host name and port (what agents CONNECT to and name in `Host`). */
   readonly protocol: 'https:' | 'http:';
   readonly host: string;
   readonly port: number;
+  /** Where its allowed requests go: its own origin, or the base URL configured for it (a gateway). */
+  readonly upstream: UpstreamRoute;
+  /**
+   * Reverse mode: the request path for what follows `/<name>` on the egress. Unchanged, except that an
+   * OpenAI-compatible endpoint whose base path is not `/v1` also takes `/v1/…` for its base path (so every client
+   * can use `<egress>/<name>/v1` as its base URL): `/openrouter/v1/chat/completions` → `/api/v1/chat/completions`.
+   */
+  reversePath(path: string): string;
   readonly endpoints: EndpointAllowlist;
   readonly keyStyle: KeyStyle;
   /** The prefix of this provider's sentinel keys (clients may check the shape of a key). */
@@ -63,8 +72,23 @@ export interface RealKeys {
   google?: string | undefined;
 }
 
-/** The built-in providers (Anthropic, OpenAI, Google) and the configured OpenAI-compatible endpoints. */
-export function createProviders(keys: RealKeys, compatible: readonly CompatibleEndpointConfig[]): Provider[] {
+/** Base URLs the built-in providers' requests go to instead of their public hosts (a gateway); see `baseUrlRoute`. */
+export interface BuiltinBaseUrls {
+  anthropic?: string | undefined;
+  openai?: string | undefined;
+  google?: string | undefined;
+}
+
+/**
+ * The built-in providers (Anthropic, OpenAI, Google) and the configured OpenAI-compatible endpoints. A built-in
+ * provider with a base URL keeps its host for agents (CONNECT, `Host`) and its endpoint allowlist, and sends what
+ * passes to the base URL.
+ */
+export function createProviders(
+  keys: RealKeys,
+  compatible: readonly CompatibleEndpointConfig[],
+  baseUrls: BuiltinBaseUrls = {},
+): Provider[] {
   const builtin: Provider[] = [
     https('anthropic', 'api.anthropic.com', anthropicEndpoints, 'x-api-key', 'sk-ant-ic-', keys.anthropic),
     https('openai', 'api.openai.com', openAiEndpoints, 'bearer', 'sk-ic-', keys.openai),
@@ -76,7 +100,10 @@ export function createProviders(keys: RealKeys, compatible: readonly CompatibleE
       'AIza-ic-',
       keys.google,
     ),
-  ];
+  ].map((provider) => {
+    const baseUrl = baseUrls[provider.name as keyof BuiltinBaseUrls];
+    return baseUrl === undefined ? provider : { ...provider, upstream: baseUrlRoute(baseUrl) };
+  });
   return [...builtin, ...compatible.map(compatibleProvider)];
 }
 
@@ -99,6 +126,8 @@ function https(
     protocol: 'https:',
     host,
     port: 443,
+    upstream: directRoute({ protocol: 'https:', host, port: 443 }),
+    reversePath: (path) => path,
     endpoints: compileEndpointAllowlist(endpoints.map(parseEndpointPattern)),
     keyStyle,
     sentinelPrefix,
@@ -115,16 +144,22 @@ function compatibleProvider(config: CompatibleEndpointConfig): Provider {
       `OpenAI-compatible endpoint ${config.name}: baseUrl must be http(s), not ${url.protocol}`,
     );
   }
-  const basePath = url.pathname.replace(/\/+$/, '');
+  const origin = originOf(url);
+  const basePath = basePathOf(url);
   const patterns = compatibleSuffixes.map((suffix) => {
     const [method = '', path = ''] = suffix.split(' ');
     return { method, path: `${basePath}${path}` };
   });
   return {
     name: config.name,
-    protocol: url.protocol,
-    host: url.hostname.replace(/^\[|\]$/g, ''),
-    port: url.port === '' ? (url.protocol === 'https:' ? 443 : 80) : Number(url.port),
+    ...origin,
+    upstream: directRoute(origin),
+    reversePath: (path) =>
+      basePath === '/v1' ||
+      (basePath !== '' && path.startsWith(`${basePath}/`)) ||
+      !/^\/v1(?=[/?]|$)/.test(path)
+        ? path
+        : `${basePath}${path.slice('/v1'.length)}`,
     endpoints: compileEndpointAllowlist(patterns),
     keyStyle: 'bearer',
     sentinelPrefix: 'sk-ic-',

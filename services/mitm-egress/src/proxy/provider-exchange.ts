@@ -79,10 +79,13 @@ export function runExchange(
   if (provider.realKey === undefined && provider.realKeySource !== undefined) {
     return refuse(503, `mitm-egress has no ${provider.name} key: set ${provider.realKeySource}`, sessionId);
   }
-  const isDefaultPort = provider.port === (provider.protocol === 'https:' ? 443 : 80);
+  // The upstream is the provider's own origin, or the base URL configured for it (the allowlist checked the path the
+  // agent sent; the route maps it onto the base URL's path).
+  const { origin, toUpstreamPath } = provider.upstream;
+  const isDefaultPort = origin.port === (origin.protocol === 'https:' ? 443 : 80);
   const headers = upstreamRequestHeaders(
     request.headers,
-    isDefaultPort ? provider.host : `${provider.host}:${provider.port}`,
+    isDefaultPort ? origin.host : `${origin.host}:${origin.port}`,
     realKeyHeaders(provider),
   );
   relay(
@@ -90,8 +93,8 @@ export function runExchange(
     request,
     response,
     {
-      target: provider,
-      path: withoutQueryKey(target.path),
+      target: origin,
+      path: toUpstreamPath(withoutQueryKey(target.path)),
       headers,
       sessionId,
       usage: { provider: provider.name, format: provider.usageFormat },

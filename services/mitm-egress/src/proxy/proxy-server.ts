@@ -228,7 +228,11 @@ function onPlainRequest(
     });
     return;
   }
-  runExchange(dependencies, request, response, { mode: 'reverse', provider, path: reverse.path });
+  runExchange(dependencies, request, response, {
+    mode: 'reverse',
+    provider,
+    path: provider.reversePath(reverse.path),
+  });
 }
 
 function isSameHost(authority: string, tunnel: Tunnel): boolean {

@@ -7,7 +7,10 @@ import type { LoopVerdict } from './loop-detector.js';
 export type AgentEvent =
   /** A piece of assistant text as it streams in (streaming mode only). */
   | { readonly type: 'text-delta'; readonly text: string }
-  /** The whole assistant text of one step, when it has any. */
+  /**
+   * The assistant's words in one step, when it has any, emitted before the code they introduce runs (before its
+   * `code-started`); text the model writes after a tool call in the same step comes as a second event.
+   */
   | { readonly type: 'assistant-text'; readonly text: string; readonly step: number }
   /** The model asked to run code; it is about to run. */
   | { readonly type: 'code-started'; readonly toolCallId: string; readonly code: string }

@@ -6,6 +6,7 @@ import {
   type ModelMessage,
   type ToolSet,
 } from 'ai';
+import { narratedModel, type NarrationListener } from './step-narration.js';
 
 /** One model call of the turn loop. */
 export interface ModelStepRequest {
@@ -18,6 +19,8 @@ export interface ModelStepRequest {
   readonly maxRetries: number;
   readonly maxOutputTokens: number | undefined;
   readonly onTextDelta: ((text: string) => void) | undefined;
+  /** The step's words, each piece before the code that follows it runs (see {@link narratedModel}). */
+  readonly onNarration: NarrationListener;
 }
 
 /** Token counts of one step, with cache reads and writes apart from the uncached input. */
@@ -42,11 +45,20 @@ export interface ModelStepResult {
 
 /**
  * Runs one model call with `generateText` or `streamText` (a single step: the SDK runs the tool calls of the
- * response and stops), so the turn loop can check budgets and loops between steps. Throws what the SDK throws.
+ * response and stops), so the turn loop can check budgets and loops between steps. The step's words go to
+ * `onNarration` before its code runs. Throws what the SDK throws.
  */
 export async function runModelStep(request: ModelStepRequest): Promise<ModelStepResult> {
+  const narrated = narratedModel(request.model, request.onNarration);
+  const step = await runStep(request, narrated ?? request.model);
+  // A model given by its id cannot be wrapped: its words come after its code, as the SDK reports them.
+  if (narrated === undefined && step.text !== '') request.onNarration(step.text);
+  return step;
+}
+
+async function runStep(request: ModelStepRequest, model: LanguageModel): Promise<ModelStepResult> {
   const common = {
-    model: request.model,
+    model,
     system: request.system,
     messages: request.messages,
     tools: request.tools,
@@ -99,7 +111,7 @@ function stepResult(
 }
 
 /** AI SDK usage → uncached input, output, cache reads and writes (providers may leave any of them undefined). */
-function stepUsage(usage: LanguageModelUsage): StepUsage {
+export function stepUsage(usage: LanguageModelUsage): StepUsage {
   const cacheReadTokens = usage.inputTokenDetails?.cacheReadTokens ?? 0;
   const cacheWriteTokens = usage.inputTokenDetails?.cacheWriteTokens ?? 0;
   const totalInput = usage.inputTokens ?? 0;

@@ -1,7 +1,11 @@
 import type { LanguageModel, ModelMessage } from 'ai';
 import { emitSafely } from './agent-events.js';
-import { exhaustionMessage, type BudgetExhaustion } from './budget-limits.js';
-import { createBudgetTracker, type BudgetTracker } from './budget-tracker.js';
+import { exhaustionMessage, type BudgetExhaustion } from './budget/budget-limits.js';
+import { createBudgetTracker, type BudgetTracker } from './budget/budget-tracker.js';
+import {
+  compactHistoryBeforeRequest,
+  recordCompactionRequest,
+} from './conversation/conversation-compactor.js';
 import { createExecuteCodeTool, executeCodeToolName } from './execute-code-tool.js';
 import { createLoopDetector, type LoopDetector } from './loop-detector.js';
 import { describeModelError } from './model-error.js';
@@ -60,9 +64,18 @@ class Turn {
     if (this.#options.abortSignal?.aborted === true) return this.#result('aborted', abortedMessage);
     this.#options.abortSignal?.addEventListener('abort', this.#onUserAbort, { once: true });
     this.#armDeadline();
-    this.#history.push({ role: 'user', content: this.#options.userMessage });
+    const userMessage: ModelMessage = { role: 'user', content: this.#options.userMessage };
+    this.#history.push(userMessage);
     const request = this.#stepRequest();
+    const beforeRequest = {
+      system: request.system,
+      currentUserMessage: userMessage,
+      abortSignal: request.abortSignal,
+    };
     for (;;) {
+      if (this.#reasonToStop() === undefined) {
+        await compactHistoryBeforeRequest(this.#options.compaction, this.#history, beforeRequest);
+      }
       const stop = this.#reasonToStop();
       if (stop !== undefined) return stop;
       const ended = await this.#takeStep(request);
@@ -97,6 +110,8 @@ class Turn {
       maxRetries: options.maxRetries ?? 2,
       maxOutputTokens: options.maxOutputTokens,
       onTextDelta: (text) => emitSafely(options.onEvent, { type: 'text-delta', text }),
+      // The step's words before its code: every consumer (terminal, transcript) gets them in the order said.
+      onNarration: (text) => emitSafely(options.onEvent, { type: 'assistant-text', text, step: this.#steps }),
     };
   }
 
@@ -114,6 +129,7 @@ class Turn {
     this.#budget.recordStep();
     this.#steps += 1;
     let step: ModelStepResult;
+    const sentCount = this.#history.length;
     try {
       step = await runModelStep(request);
     } catch (error) {
@@ -121,6 +137,7 @@ class Turn {
       const failure = describeModelError(error, this.#options.modelId ?? modelLabelOf(this.#options.model));
       return { ...this.#result('failed', failure.message), failure };
     }
+    recordCompactionRequest(this.#options.compaction, this.#history, sentCount, step.usage);
     if (this.#controller.signal.aborted) {
       // A step cut short may hold a tool call without its result; only a whole step may enter the history.
       if (hasEveryToolResult(step.responseMessages)) this.#acceptStep(step);
@@ -144,10 +161,7 @@ class Turn {
       outputTokens: step.usage.outputTokens,
       finishReason: step.finishReason,
     });
-    if (step.text !== '') {
-      this.#text = step.text;
-      emitSafely(this.#options.onEvent, { type: 'assistant-text', text: step.text, step: this.#steps });
-    }
+    if (step.text !== '') this.#text = step.text;
   }
 
   /** Aborts the model call and the wait on code when the wall-time budget runs out mid-step. */

@@ -1,8 +1,9 @@
 import type { LanguageModel, ModelMessage } from 'ai';
 import type { CodeRunner, ToolCatalog } from '@ironcurtain/code-mode';
 import type { AgentEventListener } from './agent-events.js';
-import type { BudgetExhaustion } from './budget-limits.js';
-import type { BudgetTracker } from './budget-tracker.js';
+import type { BudgetExhaustion } from './budget/budget-limits.js';
+import type { BudgetTracker } from './budget/budget-tracker.js';
+import type { ConversationCompactor } from './conversation/conversation-compactor.js';
 import type { LoopDetectionOptions } from './loop-detector.js';
 import type { ModelFailure } from './model-error.js';
 
@@ -43,6 +44,11 @@ export interface RunTurnOptions {
   readonly maxRetries?: number;
   /** Output token cap per model call; the provider's default when absent. */
   readonly maxOutputTokens?: number;
+  /**
+   * Keeps the conversation under a size (see {@link createConversationCompactor}): asked before every model
+   * request, told each request's reported input tokens. One per session. No compaction when absent.
+   */
+  readonly compaction?: ConversationCompactor;
 }
 
 /** What a turn came to. `messages` is the whole conversation to store (JSON-safe) and to pass to the next turn. */

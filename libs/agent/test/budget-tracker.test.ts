@@ -137,8 +137,9 @@ describe('createBudgetTracker', () => {
     tracker.recordAgentUsage({ inputTokens: 10_000, outputTokens: 0, model: 'openai-compatible:mystery-7b' });
     expect(tracker.snapshot().session.cost.used).toBeCloseTo(4.5 + 0.15);
     expect(tracker.snapshot().notes).toEqual([
-      expect.stringMatching(/No price is known for model openai-compatible:mystery-7b/),
+      expect.stringMatching(/^cost not enforceable: no price known for openai-compatible:mystery-7b; /),
     ]);
+    expect(tracker.snapshot().isCostEnforceable).toBe(false);
   });
 
   it('caller prices win over the table, and a snapshot restores a resumed session', () => {
@@ -194,7 +195,9 @@ describe('formatBudgetSnapshot', () => {
       'steps  1 steps of 200 steps (0%); this turn 1 steps of 10 steps (10%)',
       'time   1.5 min of 30.0 min (5%)',
       'cost   $0.21 (unlimited)',
-      expect.stringMatching(/^note: No price is known for model mystery-model/),
+      expect.stringMatching(
+        /^note: cost is an estimate: no price known for mystery-model; counted at the fallback/,
+      ),
     ]);
   });
 });

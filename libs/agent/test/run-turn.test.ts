@@ -86,6 +86,51 @@ lines.map((line) => line.toUpperCase()).join(',')`),
     },
   );
 
+  it.each([true, false])(
+    "reports a step's words before the code they introduce runs (streaming %s)",
+    async (isStreaming) => {
+      scripted = await startScriptedModel(kind, [
+        {
+          text: 'First I read notes.md.',
+          toolCalls: [
+            { name: 'execute_code', input: { code: `filesystem.read_file({ path: 'notes.md' })` } },
+          ],
+        },
+        { text: 'It lists three words.' },
+      ]);
+      const events: AgentEvent[] = [];
+      const turn = await runTurn({
+        model: scripted.model,
+        runner: sandbox.runner(),
+        catalog,
+        messages: [],
+        userMessage: 'What is in notes.md?',
+        isStreaming,
+        onEvent: (event) => events.push(event),
+      });
+      expect(turn).toMatchObject({ outcome: 'completed', steps: 2, text: 'It lists three words.' });
+      const order = events.flatMap((event) =>
+        event.type === 'assistant-text'
+          ? [`said ${event.step}: ${event.text}`]
+          : event.type === 'step-finished'
+            ? [`step ${event.step} finished`]
+            : event.type === 'code-started' || event.type === 'code-finished'
+              ? [event.type]
+              : [],
+      );
+      expect(order).toEqual([
+        'said 1: First I read notes.md.',
+        'code-started',
+        'code-finished',
+        'step 1 finished',
+        'said 2: It lists three words.',
+        'step 2 finished',
+      ]);
+      // The words went into the history with the tool call, as the model said them.
+      expect(JSON.stringify(turn.messages[1])).toContain('First I read notes.md.');
+    },
+  );
+
   it('runs several executions in one turn and writes real files', async () => {
     scripted = await startScriptedModel(kind, [
       runCode(`filesystem.list_directory({ path: '.' })`),

@@ -100,12 +100,20 @@ describe('tool calls from agent code', () => {
 
   it('runs executions side by side: one waiting on a tool call does not hold up another', async () => {
     let release: (() => void) | undefined;
+    let slowIsWaiting: () => void = () => undefined;
+    const waiting = new Promise<void>((resolve) => (slowIsWaiting = resolve));
     const host = createToolHost(async (call) => {
-      if (call.arguments['path'] === '/slow') await new Promise<void>((resolve) => (release = resolve));
+      if (call.arguments['path'] === '/slow')
+        await new Promise<void>((resolve) => {
+          release = resolve;
+          slowIsWaiting();
+        });
       return { ok: true, text: String(call.arguments['path']) };
     });
     const runner = createCodeRunner({ tools: catalog, callTool: host.callTool });
     const slow = runner.execute(`filesystem.read_file({ path: '/slow' })`);
+    // Only once the slow execution is inside its tool call does the fast one start: it must not wait for it.
+    await waiting;
     await expect(runner.execute(`filesystem.read_file({ path: '/fast' })`)).resolves.toMatchObject({
       ok: true,
       result: '/fast',

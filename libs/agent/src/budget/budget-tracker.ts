@@ -15,7 +15,13 @@ import {
   type BudgetScope,
 } from './budget-limits.js';
 import type { BudgetSnapshot, BudgetUsage, UsageRecord, UsageSource } from './budget-usage.js';
-import { costOfTokens, lookupModelPrice, type ModelPrice } from './model-prices.js';
+import {
+  costNotEnforceableReason,
+  costOfTokens,
+  lookupModelPrice,
+  modelNameOf,
+  type ModelPrice,
+} from './model-prices.js';
 
 /** Options for {@link createBudgetTracker}. */
 export interface BudgetTrackerOptions {
@@ -33,6 +39,11 @@ export interface BudgetTrackerOptions {
   readonly prices?: Readonly<Record<string, ModelPrice>>;
   /** Price of a model no table knows (default: the conservative `unknownModelPrice`). */
   readonly unknownModelPrice?: ModelPrice;
+  /**
+   * The session's model (`provider:model`). When no price is known for it, the snapshot says from the start that the
+   * cost budget is not enforceable (a note, and `isCostEnforceable: false`); usage of any unpriced model does too.
+   */
+  readonly modelId?: string;
   /** Counters to start from (a resumed session's `snapshot().usage`). */
   readonly initialUsage?: Partial<BudgetUsage>;
   /** Receives each warning (80%) and exhaustion (100%), once per dimension and scope (per turn for turn limits). */
@@ -91,6 +102,8 @@ class SessionBudget implements BudgetTracker {
   #lastTurnTimeMs = 0;
   readonly #reported = new Set<string>();
   readonly #notes = new Set<string>();
+  /** Names of the models seen without a price (each noted once). */
+  readonly #unpricedModels = new Set<string>();
 
   constructor(options: BudgetTrackerOptions) {
     this.#options = options;
@@ -114,6 +127,7 @@ class SessionBudget implements BudgetTracker {
       costUsd: initial.costUsd ?? 0,
     };
     this.#sessionTimeMs = initial.timeMs ?? 0;
+    if (options.modelId !== undefined) this.#notePrice(options.modelId, undefined);
   }
 
   recordUsage(usage: UsageRecord): boolean {
@@ -178,6 +192,7 @@ class SessionBudget implements BudgetTracker {
       isTurnActive: this.#turnStartedAt !== undefined,
       usageSource: this.usageSource,
       usage: { ...this.#session, timeMs: this.#status('session', 'time').used },
+      isCostEnforceable: this.#unpricedModels.size === 0 || !this.#hasCostLimit(),
       notes: [...this.#notes],
     };
   }
@@ -190,13 +205,7 @@ class SessionBudget implements BudgetTracker {
       ...(this.#options.prices === undefined ? {} : { overrides: this.#options.prices }),
       ...(this.#options.unknownModelPrice === undefined ? {} : { fallback: this.#options.unknownModelPrice }),
     });
-    if (!lookup.isKnown) {
-      const { inputPerMillionUsd, outputPerMillionUsd } = lookup.price;
-      this.#notes.add(
-        `No price is known for model ${usage.model}; its cost is counted at $${inputPerMillionUsd} / ` +
-          `$${outputPerMillionUsd} per million input / output tokens. Configure its price to correct this.`,
-      );
-    }
+    if (!lookup.isKnown) this.#notePrice(usage.model, usage.provider);
     const cost = costOfTokens(usage, lookup.price);
     for (const counters of [this.#session, this.#turn]) {
       counters.tokens += tokens;
@@ -206,6 +215,33 @@ class SessionBudget implements BudgetTracker {
     }
     this.#evaluate();
     return true;
+  }
+
+  /**
+   * Notes once per model name that no price is known for it. Its spend is still counted at the fallback price, so a
+   * cost limit still stops it (early, or too late: the note says so), while the limit cannot be called enforced.
+   */
+  #notePrice(model: string, provider: string | undefined): void {
+    const options = {
+      ...(provider === undefined ? {} : { provider }),
+      ...(this.#options.prices === undefined ? {} : { overrides: this.#options.prices }),
+      ...(this.#options.unknownModelPrice === undefined ? {} : { fallback: this.#options.unknownModelPrice }),
+    };
+    const reason = costNotEnforceableReason(model, options);
+    const name = modelNameOf(model);
+    if (reason === undefined || this.#unpricedModels.has(name)) return;
+    this.#unpricedModels.add(name);
+    if (this.#hasCostLimit()) return void this.#notes.add(reason);
+    // Without a cost limit there is nothing to enforce: the cost shown is an estimate, and the note says only that.
+    const { inputPerMillionUsd, outputPerMillionUsd } = lookupModelPrice(model, options).price;
+    this.#notes.add(
+      `cost is an estimate: no price known for ${model}; counted at the fallback $${inputPerMillionUsd} / ` +
+        `$${outputPerMillionUsd} per million input / output tokens`,
+    );
+  }
+
+  #hasCostLimit(): boolean {
+    return this.#sessionLimits.costUsd !== null || this.#turnLimits.costUsd !== null;
   }
 
   #status(scope: BudgetScope, dimension: BudgetDimension): BudgetDimensionStatus {

@@ -39,6 +39,12 @@ export interface BudgetSnapshot {
   readonly usageSource: UsageSource;
   /** The session counters; pass them as `initialUsage` to continue a resumed session's budget. */
   readonly usage: BudgetUsage;
-  /** Caveats, e.g. a model without a known price counted at the conservative default. */
+  /**
+   * False when a cost limit is set and a model of the session has no known price: its spend is an estimate at the
+   * fallback price, so the cost limit is not enforceable (the notes say for which model). Tokens, steps and time
+   * limits hold either way.
+   */
+  readonly isCostEnforceable: boolean;
+  /** Caveats, e.g. `cost not enforceable: no price known for <model>; …`. */
   readonly notes: readonly string[];
 }

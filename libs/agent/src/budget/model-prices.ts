@@ -38,7 +38,9 @@ export const modelPrices: Readonly<Record<string, ModelPrice>> = {
   'o3-pro': price(20, 80),
   'o3-mini': price(1.1, 4.4),
   'o4-mini': price(1.1, 4.4),
-  // Google
+  // Google (prompts up to 200k tokens; longer ones cost more)
+  'gemini-3-pro': price(2, 12),
+  'gemini-3-flash': price(0.5, 3),
   'gemini-2.5-pro': price(1.25, 10),
   'gemini-2.5-flash-lite': price(0.1, 0.4),
   'gemini-2.5-flash': price(0.3, 2.5),
@@ -85,11 +87,8 @@ export function lookupModelPrice(
     fallback?: ModelPrice;
   } = {},
 ): PriceLookup {
-  const separator = model.indexOf(':');
-  const prefix = separator === -1 ? undefined : model.slice(0, separator);
-  const hasProviderPrefix = prefix !== undefined && providerPrefixes.has(prefix);
-  const provider = options.provider ?? (hasProviderPrefix ? prefix : undefined);
-  const name = hasProviderPrefix ? model.slice(separator + 1) : model;
+  const { provider: prefix, name } = splitModel(model);
+  const provider = options.provider ?? prefix;
   const exactOverride = options.overrides?.[model];
   if (exactOverride !== undefined) return { price: exactOverride, isKnown: true };
   const fromOverrides = longestPrefixMatch(name, options.overrides ?? {});
@@ -98,6 +97,26 @@ export function lookupModelPrice(
   const fromTable = longestPrefixMatch(name, modelPrices);
   if (fromTable !== undefined) return { price: fromTable, isKnown: true };
   return { price: options.fallback ?? unknownModelPrice, isKnown: false };
+}
+
+/**
+ * Why a cost budget cannot be enforced for `model`, or undefined when it can: no table (and no caller price) knows
+ * the model, so what it spends is an estimate at the fallback price, which may be too low as well as too high. The
+ * text is the one `/budget` and the session's first note show: `cost not enforceable: no price known for <model>; …`.
+ * Options are those of {@link lookupModelPrice}.
+ */
+export function costNotEnforceableReason(
+  model: string,
+  options: Parameters<typeof lookupModelPrice>[1] = {},
+): string | undefined {
+  const lookup = lookupModelPrice(model, options);
+  if (lookup.isKnown) return undefined;
+  const { inputPerMillionUsd, outputPerMillionUsd } = lookup.price;
+  return (
+    `cost not enforceable: no price known for ${model}; its spend is estimated at the fallback ` +
+    `$${inputPerMillionUsd} / $${outputPerMillionUsd} per million input / output tokens, which may be too low. ` +
+    'Tokens, steps and time limits still apply: rely on those, or use a model whose price is known.'
+  );
 }
 
 /** Token counts to price. Cache reads cost a tenth of input tokens and cache writes a quarter more. */
@@ -116,6 +135,19 @@ export function costOfTokens(tokens: PricedTokens, modelPrice: ModelPrice): numb
     (inputEquivalent * modelPrice.inputPerMillionUsd + tokens.outputTokens * modelPrice.outputPerMillionUsd) /
     1_000_000
   );
+}
+
+/** `provider:model` → its provider and model name; a bare name (or an unknown prefix) has no provider. */
+function splitModel(model: string): { provider: string | undefined; name: string } {
+  const separator = model.indexOf(':');
+  const prefix = separator === -1 ? undefined : model.slice(0, separator);
+  if (prefix === undefined || !providerPrefixes.has(prefix)) return { provider: undefined, name: model };
+  return { provider: prefix, name: model.slice(separator + 1) };
+}
+
+/** The model name of `provider:model` (or of a bare name, itself): `openai-compatible:qwen` → `qwen`. */
+export function modelNameOf(model: string): string {
+  return splitModel(model).name;
 }
 
 function longestPrefixMatch(

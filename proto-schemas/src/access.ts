@@ -27,6 +27,7 @@ import {
   SessionStart,
   SessionStatusEvent,
   SessionStop,
+  sessionsBucket,
 } from './session.js';
 
 /** Who answers a request/reply subject and who may ask it. */
@@ -106,12 +107,13 @@ export const endpointAccess: readonly EndpointAccess[] = [
   endpoint(SessionStop, { servedBy: 'session-orchestrator', requestedBy: ['cli'] }),
   endpoint(SessionBudget, { servedBy: 'session-orchestrator', requestedBy: ['cli'] }),
   endpoint(SessionList, { servedBy: 'session-orchestrator', requestedBy: ['cli'] }),
-  // The escalation-router's auto-approver calls its model through the egress with a sentinel of its own session.
+  // The escalation-router's auto-approver calls its model through the egress with a sentinel of its own session;
+  // `ironcurtain setup` checks a key the same way, with a throwaway session it closes again.
   endpoint(EgressSessionOpen, {
     servedBy: 'mitm-egress',
-    requestedBy: ['session-orchestrator', 'escalation-router'],
+    requestedBy: ['session-orchestrator', 'escalation-router', 'cli'],
   }),
-  endpoint(EgressSessionClose, { servedBy: 'mitm-egress', requestedBy: ['session-orchestrator'] }),
+  endpoint(EgressSessionClose, { servedBy: 'mitm-egress', requestedBy: ['session-orchestrator', 'cli'] }),
   // Only after the policy allowed a `proxy` virtual tool call, which the gateway executes.
   endpoint(EgressSessionHosts, { servedBy: 'mitm-egress', requestedBy: ['mcp-gateway'] }),
 ];
@@ -154,10 +156,12 @@ export const bucketAccess: readonly BucketAccess[] = [
   },
   {
     kind: 'bucket',
-    bucket: 'sessions',
-    description: 'Session records (status, budget, sandbox) for list and resume.',
+    bucket: sessionsBucket,
+    description:
+      'Session records (status, budget, workspace) for list and resume; the PDP reads the workspace: its `$SANDBOX`.',
     writtenBy: ['session-orchestrator'],
-    readBy: [],
+    // The PDP takes a session's sandbox (its workspace) from here: the orchestrator writes it, the agent cannot.
+    readBy: ['policy-decision-point'],
   },
   {
     kind: 'bucket',

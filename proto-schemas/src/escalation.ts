@@ -45,6 +45,13 @@ export const EscalationTicket = z.object({
   serverName: z.string(),
   toolName: z.string(),
   canonicalArguments: ToolArguments,
+  /**
+   * The arguments as the agent asked for them, when they differ from `canonicalArguments` (the form that will run:
+   * a relative path made absolute in the sandbox, a git remote name resolved to its URL). For the person's eyes
+   * only: the policy, the auto-approver and session whitelists look at `canonicalArguments` alone. Absent when both
+   * are the same, or when both together would not fit one message.
+   */
+  requestedArguments: ToolArguments.optional(),
   argsHash: z.string(),
   reason: z.string(),
   rule: z.string(),
@@ -76,6 +83,8 @@ export const EscalationOpen = defineEndpoint({
     serverName: z.string().min(1),
     toolName: z.string().min(1),
     canonicalArguments: ToolArguments,
+    /** As the ticket's `requestedArguments`: the agent's form, only when it differs from the canonical one. */
+    requestedArguments: ToolArguments.optional(),
     argsHash: z.string(),
     reason: z.string(),
     rule: z.string(),

@@ -70,12 +70,15 @@ export {
   SessionBudget,
   SessionList,
   SessionOutputEvent,
+  SessionRecordWorkspace,
   SessionSend,
   SessionStart,
   SessionStatus,
   SessionStatusEvent,
   SessionStop,
   SessionSummary,
+  sessionsBucket,
+  WorkspacePath,
 } from './session.js';
 export {
   EgressLlmUsageEvent,

@@ -13,6 +13,11 @@ export const LifecycleRuleId = {
   AuditUnavailable: 'audit-unavailable',
   /** Arguments too large (or too deeply nested) to carry and record: denied, their size and hash audited. */
   ArgumentsTooLarge: 'arguments-too-large',
+  /**
+   * The session's sandbox could not be determined: its record in KV `sessions` could not be read, or names a workspace
+   * that is refused or gone. Nothing is evaluated against a guessed sandbox.
+   */
+  SandboxUnknown: 'sandbox-unknown',
 } as const;
 
 /** All lifecycle rule ids. */

@@ -4,12 +4,36 @@ import { defineEndpoint, defineEvent } from './endpoint.js';
 
 export const SessionStatus = z.enum(['starting', 'running', 'waiting', 'completed', 'failed', 'stopped']);
 
+/**
+ * A session's workspace: an existing directory (a user's repository) that is its sandbox instead of
+ * `IRONCURTAIN_HOME/sessions/<id>/sandbox`, as an absolute path. The orchestrator checks it and stores its real path.
+ */
+export const WorkspacePath = z
+  .string()
+  .min(1)
+  .max(4096)
+  .regex(/^\/[^\0]*$/, 'an absolute path (resolve it against your working directory first)');
+
+/** The KV bucket of session records, written by the session-orchestrator alone. */
+export const sessionsBucket = 'sessions';
+
+/**
+ * What a reader of the bucket `sessions` (the policy-decision-point) takes from a session's record: the workspace the
+ * orchestrator checked and stored at start, absent for a session in its own sandbox. It never changes afterwards.
+ */
+export const SessionRecordWorkspace = z.object({
+  sessionId: SessionId,
+  workspace: WorkspacePath.optional(),
+});
+
 export const SessionSummary = z.object({
   sessionId: SessionId,
   status: SessionStatus,
   createdAt: Timestamp,
   model: z.string().optional(),
   userId: z.string().optional(),
+  /** The session's workspace, when it works in one (see {@link WorkspacePath}). */
+  workspace: WorkspacePath.optional(),
 });
 
 export const SessionStart = defineEndpoint({
@@ -27,12 +51,20 @@ export const SessionStart = defineEndpoint({
      */
     mode: z.enum(['batch', 'pty']).default('batch'),
     userId: z.string().optional(),
+    /**
+     * Work in this existing directory instead of a fresh sandbox (builtin agent only). Refused: not a directory, `/`,
+     * a home directory, IRONCURTAIN_HOME and what is in or above it, protected paths and what is above them. A resumed
+     * session keeps its own; naming another one then is refused.
+     */
+    workspace: WorkspacePath.optional(),
   }),
   response: z.object({
     sessionId: SessionId,
     status: SessionStatus,
     /** The agent the session runs (a resumed session keeps its own). */
     agent: z.string().optional(),
+    /** The real path of the session's workspace, when it has one. */
+    workspace: WorkspacePath.optional(),
     /** PTY mode: the container whose terminal to attach to. */
     containerName: z.string().optional(),
   }),
@@ -126,5 +158,7 @@ export const SessionBudget = defineEndpoint({
     session: BudgetDimensions,
     turn: BudgetDimensions,
     notes: z.array(z.string()).default([]),
+    /** The session's workspace, when it works in one. */
+    workspace: WorkspacePath.optional(),
   }),
 });

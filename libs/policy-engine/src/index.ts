@@ -76,6 +76,16 @@ export { RuleId } from './evaluate/rule-ids.js';
 export type { EngineRuleId } from './evaluate/rule-ids.js';
 export { isProtectedPath } from './evaluate/structural-invariants.js';
 
+// Workspaces: which existing directory a session may use as its sandbox (`ironcurtain start --workspace DIR`).
+export { checkWorkspace, hostWorkspaceFileSystem, workspacePlacesOf } from './workspace/workspace-check.js';
+export type {
+  WorkspaceCheck,
+  WorkspaceFileSystem,
+  WorkspacePlaceSources,
+  WorkspacePlaces,
+  WorkspaceRefusal,
+} from './workspace/workspace-check.js';
+
 // Canonicalization (used by the gateway and the CLI before evaluation).
 export { canonicalizeCall, computeArgsHash } from './canonicalize/canonicalize-call.js';
 export type { CanonicalCallResult, CanonicalizationContext } from './canonicalize/canonicalize-call.js';

@@ -7,8 +7,10 @@ export interface EscalationPromptTicket {
   readonly id: string;
   readonly serverName: string;
   readonly toolName: string;
-  /** The arguments the policy judged (canonical paths, URLs and remotes). */
+  /** The arguments the policy judged (canonical paths, URLs and remotes): what will run. */
   readonly canonicalArguments: Readonly<Record<string, unknown>>;
+  /** The arguments as the agent asked for them, when the PDP found them different from the canonical ones. */
+  readonly requestedArguments?: Readonly<Record<string, unknown>> | undefined;
   /** Each argument's roles for this call; an argument missing here is treated as one that may name a resource. */
   readonly argumentRoles?: Readonly<Record<string, readonly string[]>>;
   /** The roles whose values made the policy ask. */
@@ -87,21 +89,63 @@ export function orderPromptArguments(ticket: EscalationPromptTicket): PromptArgu
 }
 
 /**
- * One line per argument, in {@link orderPromptArguments} order: `url [fetch-url, escalated]: "https://…"`. Values
- * are terminal-safe JSON; only the values of `none` arguments are ever shortened, and then visibly.
+ * One line per argument, in {@link orderPromptArguments} order: `url [fetch-url, escalated]: "https://…"`. Where the
+ * agent asked for an argument in another form than the one that will run (`requestedArguments`), the argument takes
+ * three lines: its name, `  asked: …` and `  will run: …`; an argument only asked for comes last, `will run: (not
+ * passed on)`. Values are terminal-safe JSON; only the values of `none` arguments and the asked forms (the form that
+ * will run is shown beside them) are ever shortened, and then visibly.
  */
 export function escalationArgumentLines(
   ticket: EscalationPromptTicket,
   options: EscalationPromptOptions = {},
 ): string[] {
   const maxLength = options.maxOtherArgumentLength ?? defaultMaxOtherArgumentLength;
-  return orderPromptArguments(ticket).map((argument) => {
+  const requested = ticket.requestedArguments;
+  // Arguments the agent gave that the gateway did not pass on: shown last, with what became of them.
+  const onlyAsked = Object.keys(requested ?? {})
+    .filter((name) => !Object.hasOwn(ticket.canonicalArguments, name))
+    .map((name): PromptArgument => ({
+      name,
+      roles: [],
+      isEscalated: false,
+      isNeverCut: true,
+      value: undefined,
+    }));
+  return [...orderPromptArguments(ticket), ...onlyAsked].flatMap((argument) => {
     const labels = [...argument.roles, ...(argument.isEscalated ? ['escalated'] : [])];
     const label = labels.length === 0 ? '' : ` [${terminalSafe(labels.join(', '))}]`;
-    const json = terminalSafeJson(argument.value);
-    const value = argument.isNeverCut ? json : cutVisibly(json, maxLength);
-    return `${terminalSafe(argument.name, { maxLength: 100 })}${label}: ${value}`;
+    const name = `${terminalSafe(argument.name, { maxLength: 100 })}${label}:`;
+    const isCanonical = Object.hasOwn(ticket.canonicalArguments, argument.name);
+    const willRun = isCanonical
+      ? shownValue(argument.value, argument.isNeverCut, maxLength)
+      : '(not passed on)';
+    if (
+      requested === undefined ||
+      !isAskedDifferently(requested, argument.name, argument.value, isCanonical)
+    ) {
+      return [`${name} ${willRun}`];
+    }
+    const asked = Object.hasOwn(requested, argument.name)
+      ? shownValue(requested[argument.name], false, maxLength)
+      : '(not given)';
+    return [name, `  asked: ${asked}`, `  will run: ${willRun}`];
   });
+}
+
+/** True when the agent's form of an argument is not the one that will run (JSON compared, as both travel). */
+function isAskedDifferently(
+  requested: Readonly<Record<string, unknown>>,
+  name: string,
+  value: unknown,
+  isCanonical: boolean,
+): boolean {
+  if (!Object.hasOwn(requested, name)) return isCanonical;
+  return !isCanonical || JSON.stringify(requested[name]) !== JSON.stringify(value);
+}
+
+function shownValue(value: unknown, isNeverCut: boolean, maxLength: number): string {
+  const json = terminalSafeJson(value);
+  return isNeverCut ? json : cutVisibly(json, maxLength);
 }
 
 /**

@@ -58,6 +58,42 @@ describe('formatEscalationPrompt', () => {
     expect(orderPromptArguments(ticket).map((argument) => argument.isNeverCut)).toEqual([true, true, false]);
   });
 
+  it('shows what the agent asked for beside what will run, only for arguments where they differ', () => {
+    const sandboxPath = '/home/me/.ironcurtain/sessions/s1/sandbox/repo';
+    const ticket: EscalationPromptTicket = {
+      ...paddedFetch,
+      serverName: 'git',
+      toolName: 'git_push',
+      canonicalArguments: { path: sandboxPath, remote: 'github.com/acme/site', branch: 'main', force: false },
+      requestedArguments: { path: 'repo', remote: 'origin', branch: 'main', tags: padding },
+      argumentRoles: { path: ['read-path'], remote: ['git-remote-url'], branch: ['none'], force: ['none'] },
+      escalatedRoles: ['git-remote-url'],
+    };
+    expect(escalationArgumentLines(ticket)).toEqual([
+      'remote [git-remote-url, escalated]:',
+      '  asked: "origin"',
+      '  will run: "github.com/acme/site"',
+      'path [read-path]:',
+      '  asked: "repo"',
+      `  will run: "${sandboxPath}"`,
+      'branch [none]: "main"',
+      'force [none]:',
+      '  asked: (not given)',
+      '  will run: false',
+      'tags:',
+      `  asked: "${'x'.repeat(199)}… (702 more characters)`,
+      '  will run: (not passed on)',
+    ]);
+    // Without the agent's form (or with the same form) an argument takes its one line.
+    const same = { ...ticket, requestedArguments: ticket.canonicalArguments };
+    expect(escalationArgumentLines(same)).toEqual(
+      escalationArgumentLines({ ...ticket, requestedArguments: undefined }),
+    );
+    expect(escalationArgumentLines(same)[0]).toBe(
+      'remote [git-remote-url, escalated]: "github.com/acme/site"',
+    );
+  });
+
   it('shows every hostile string in names, values, reason and tool inert', async () => {
     const hostile = [...hostileStrings, ...invisibleStrings].map((entry) => entry.text).join(' | ');
     const ticket: EscalationPromptTicket = {
@@ -65,6 +101,7 @@ describe('formatEscalationPrompt', () => {
       serverName: `fetch${hostile}`,
       reason: hostile,
       canonicalArguments: { [`url${hostile}`]: `${exfiltration}${hostile}`, headers: { [hostile]: hostile } },
+      requestedArguments: { [`url${hostile}`]: hostile, [hostile]: hostile },
       argumentRoles: { [`url${hostile}`]: ['fetch-url'], headers: ['none'] },
     };
     const lines = formatEscalationPrompt(ticket, { maxOtherArgumentLength: 5000 });
@@ -72,10 +109,12 @@ describe('formatEscalationPrompt', () => {
     expect(screen.lines).toEqual(lines);
     expect(screen.effects).toEqual([]);
     expect(screen.scrollsNormally).toBe(true);
-    // The URL line holds the whole value, as JSON that reads back to exactly what the policy judged.
-    const urlLine = lines.find((line) => line.includes('[fetch-url, escalated]')) ?? '';
-    const json = urlLine.slice(urlLine.indexOf(']: ') + 3);
-    expect(JSON.parse(json)).toBe(`${exfiltration}${hostile}`);
+    // The URL's `will run` line holds the whole value, as JSON that reads back to exactly what the policy judged.
+    const urlIndex = lines.findIndex((line) => line.includes('[fetch-url, escalated]:'));
+    expect(lines[urlIndex + 1]).toMatch(/^ {2}asked: "/);
+    const willRun = lines[urlIndex + 2] ?? '';
+    expect(willRun).toMatch(/^ {2}will run: "/);
+    expect(JSON.parse(willRun.slice('  will run: '.length))).toBe(`${exfiltration}${hostile}`);
   });
 });
 

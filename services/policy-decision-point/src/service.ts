@@ -4,6 +4,7 @@ import { resolveHome } from '@ironcurtain/config';
 import { shippedMcpConfigPath } from '@ironcurtain/default-policy';
 import { createDecisionSigner } from '@ironcurtain/decision-token';
 import type { Logger } from '@ironcurtain/log';
+import { checkWorkspace, hostWorkspaceFileSystem, workspacePlacesOf } from '@ironcurtain/policy-engine';
 import { watchActivePolicy } from '@ironcurtain/policy-store';
 import { readMcpConfig, serverDomainsOf } from '@ironcurtain/mcp-config';
 import {
@@ -21,6 +22,8 @@ import type { Config } from './config.js';
 import type { CallLifecycleDependencies } from './domain/call-lifecycle.js';
 import { createCircuitBreaker } from './domain/circuit-breaker.js';
 import { createPolicyHolder } from './domain/policy-holder.js';
+import { createSessionSandboxes } from './domain/session-sandbox.js';
+import { openSessionRecords } from './session-records.js';
 import { defaultKeyFile, loadSigningSeed } from './domain/signing-key.js';
 import { createEvaluateHandler } from './handlers/evaluate.js';
 import { createToolCallHandler } from './handlers/toolcall.js';
@@ -51,6 +54,18 @@ export function createPolicyDecisionPointService(dependencies: {
         ),
       });
       stopWatching = await watchActivePolicy(bus, (policy) => holder.activate(policy), logger);
+      const sessionRecords = await openSessionRecords(bus);
+      const mcpConfigPath = config.IRONCURTAIN_MCP_CONFIG ?? shippedMcpConfigPath;
+      const sandboxes = createSessionSandboxes({
+        home,
+        readRecord: sessionRecords.read,
+        checkWorkspace: (path) =>
+          checkWorkspace(
+            path,
+            workspacePlacesOf({ ironcurtainHome: home, processHome: homedir(), mcpConfigPath }),
+            hostWorkspaceFileSystem,
+          ),
+      });
       const seed = await loadSigningSeed(
         config.PDP_SIGNING_SEED,
         config.PDP_SIGNING_KEY_FILE ?? defaultKeyFile(home),
@@ -58,6 +73,7 @@ export function createPolicyDecisionPointService(dependencies: {
       const lifecycle: CallLifecycleDependencies = {
         home,
         policy: holder,
+        sandboxes,
         breaker: createCircuitBreaker({
           maxIdenticalCalls: config.PDP_BREAKER_MAX_IDENTICAL_CALLS,
           windowMs: config.PDP_BREAKER_WINDOW_MS,

@@ -113,6 +113,7 @@ describe('the PDP and the real escalation-router', () => {
     expect(ticket).toMatchObject({
       callId: 'push-1',
       canonicalArguments: { remote: 'github.com/acme/site' },
+      requestedArguments: { remote: 'https://github.com/acme/site.git' },
       escalatedRoles: ['git-remote-url'],
       argumentRoles: { remote: ['git-remote-url'] },
     });

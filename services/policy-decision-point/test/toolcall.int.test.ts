@@ -167,6 +167,8 @@ describe('pdp.toolcall.v1: allow, deny, escalate', () => {
     expect(router.opened[0]).toMatchObject({
       rule: 'push-needs-approval',
       canonicalArguments: { remote: 'github.com/acme/site' },
+      // The person sees the remote as the agent wrote it beside the one that will be pushed to.
+      requestedArguments: { remote: 'https://github.com/acme/site.git' },
     });
     expect(audit.records[0]).toMatchObject({
       policyDecision: { status: 'allow', rule: 'push-needs-approval' },

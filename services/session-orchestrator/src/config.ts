@@ -1,4 +1,5 @@
 import { baseServiceEnv, envMilliseconds, loadEnv } from '@ironcurtain/config';
+import { parseModelId } from '@ironcurtain/llm';
 import { z } from 'zod';
 
 /** A budget limit: a positive number, or `null`/`none`/`unlimited` for no limit. */
@@ -15,9 +16,35 @@ const budgetLimit = (fallback: number | null) =>
       return z.NEVER;
     });
 
+/** `true`/`false` (or `1`/`0`); `fallback` when unset or empty. */
+const envSwitch = (fallback: boolean) =>
+  z
+    .enum(['', 'true', 'false', '1', '0'], { message: 'use true or false' })
+    .optional()
+    .transform((value) =>
+      value === undefined || value === '' ? fallback : value === 'true' || value === '1',
+    );
+
+/** A `provider:model` id, checked as `@ironcurtain/llm` parses it. */
+const modelIdSetting = z
+  .string()
+  .min(1)
+  .optional()
+  .superRefine((value, context) => {
+    if (value === undefined) return;
+    try {
+      parseModelId(value);
+    } catch (error) {
+      context.addIssue({ code: 'custom', message: (error as Error).message });
+    }
+  });
+
 /** Environment variables of the session-orchestrator. */
 export const configSchema = baseServiceEnv.extend({
-  /** mitm-egress's reverse-mode address: provider calls go to `<this>/<provider>/v1` with sentinel keys. */
+  /**
+   * mitm-egress's reverse-mode address: provider calls go to `<this>/<provider>/v1` (Google: `/google/v1beta`) with
+   * sentinel keys.
+   */
   ORCH_EGRESS_URL: z.url().default('http://127.0.0.1:8788'),
   /** The model of sessions that do not name one (`provider:model`). */
   ORCH_DEFAULT_MODEL: z.string().min(1).default('anthropic:claude-sonnet-4-6'),
@@ -33,11 +60,23 @@ export const configSchema = baseServiceEnv.extend({
   ORCH_BUDGET_STEPS: budgetLimit(200),
   ORCH_BUDGET_MINUTES: budgetLimit(30),
   ORCH_BUDGET_COST_USD: budgetLimit(5),
+  /** The share of a session limit (percent, 1–99) at which the budget warning is sent (config.json
+   * `resourceBudget.warnThresholdPercent`). */
+  ORCH_BUDGET_WARN_PERCENT: z.coerce.number().int().min(1).max(99).default(80),
   /** Per-turn budgets (one user message and the work it causes); unlimited unless set. */
   ORCH_TURN_BUDGET_TOKENS: budgetLimit(null),
   ORCH_TURN_BUDGET_STEPS: budgetLimit(null),
   ORCH_TURN_BUDGET_MINUTES: budgetLimit(null),
   ORCH_TURN_BUDGET_COST_USD: budgetLimit(null),
+  /**
+   * Auto-compaction of builtin sessions (config.json `autoCompact`): on/off; the size in tokens at which older turns
+   * are summarized; how many last messages stay verbatim; the model that writes summaries (the session's own when
+   * unset).
+   */
+  ORCH_AUTO_COMPACT_ENABLED: envSwitch(true),
+  ORCH_AUTO_COMPACT_THRESHOLD_TOKENS: z.coerce.number().int().min(1000).max(100_000_000).default(160_000),
+  ORCH_AUTO_COMPACT_KEEP_RECENT_MESSAGES: z.coerce.number().int().min(0).max(100_000).default(10),
+  ORCH_AUTO_COMPACT_MODEL: modelIdSetting,
   /** External agents: the Docker engine (`unix://…`, `tcp://…`); the default socket when unset. */
   DOCKER_HOST: z.string().min(1).optional(),
   /**
@@ -53,7 +92,7 @@ export const configSchema = baseServiceEnv.extend({
   /** Limits of one agent container: memory in MB, CPUs, processes. */
   ORCH_AGENT_MEMORY_MB: z.coerce.number().int().min(256).max(262_144).default(4096),
   ORCH_AGENT_CPUS: z.coerce.number().positive().max(256).default(2),
-  ORCH_AGENT_PIDS: z.coerce.number().int().min(32).max(65_536).default(1024),
+  ORCH_AGENT_PIDS: z.coerce.number().int().min(32).max(1_000_000).default(1024),
 });
 
 /** Minutes (or null) as the milliseconds budgets count in. */

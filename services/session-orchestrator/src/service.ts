@@ -1,6 +1,8 @@
+import { homedir } from 'node:os';
 import { publish, request, serve, serviceOf, subscribe, type Bus } from '@ironcurtain/bus';
 import { resolveHome } from '@ironcurtain/config';
 import type { Logger } from '@ironcurtain/log';
+import { checkWorkspace, hostWorkspaceFileSystem, workspacePlacesOf } from '@ironcurtain/policy-engine';
 import {
   EgressLlmUsageEvent,
   EgressSessionClose,
@@ -19,6 +21,7 @@ import {
 } from '@ironcurtain/proto-schemas';
 import type { RunningService } from '@ironcurtain/runtime';
 import { minutesToMs, type Config } from './config.js';
+import { wireAutoCompaction } from './compaction-wiring.js';
 import { wireContainerSessions } from './container-wiring.js';
 import type { OutputNote } from './domain/output-notes.js';
 import { createSessionDesk, type SessionDesk, type SessionDeskDependencies } from './domain/session-desk.js';
@@ -61,6 +64,7 @@ export function createSessionOrchestratorService(dependencies: {
           timeMs: minutesToMs(config.ORCH_BUDGET_MINUTES),
           costUsd: config.ORCH_BUDGET_COST_USD,
         },
+        budgetWarningFraction: config.ORCH_BUDGET_WARN_PERCENT / 100,
         turnLimits: {
           tokens: config.ORCH_TURN_BUDGET_TOKENS,
           steps: config.ORCH_TURN_BUDGET_STEPS,
@@ -75,13 +79,14 @@ export function createSessionOrchestratorService(dependencies: {
         saveRecord: store.save,
         listRecords: store.list,
         fetchCatalog: () => request(bus, McpgwCatalog, {}, { timeoutMs: config.ORCH_CATALOG_TIMEOUT_MS }),
-        createModel: (sessionId, modelId) =>
-          createSessionModel({
-            modelId,
-            egressUrl: config.ORCH_EGRESS_URL,
-            openEgressSession: async () =>
-              (await request(bus, EgressSessionOpen, { sessionId }, { sessionId })).sentinels,
-          }),
+        // Each builtin session's model, its summary model and its compactor (ORCH_AUTO_COMPACT_*).
+        ...wireAutoCompaction({
+          config,
+          openEgressSession: async (sessionId) =>
+            (await request(bus, EgressSessionOpen, { sessionId }, { sessionId })).sentinels,
+          createModel: (modelId, openEgressSession) =>
+            createSessionModel({ modelId, egressUrl: config.ORCH_EGRESS_URL, openEgressSession }),
+        }),
         closeEgressSession: async (sessionId) => {
           await request(bus, EgressSessionClose, { sessionId }, { sessionId });
         },
@@ -107,6 +112,13 @@ export function createSessionOrchestratorService(dependencies: {
           ),
         onError,
         now,
+        // The places are looked up on each start: IRONCURTAIN_HOME's owner and the home may change while it runs.
+        checkWorkspace: (path) =>
+          checkWorkspace(
+            path,
+            workspacePlacesOf({ ironcurtainHome: home, processHome: homedir() }),
+            hostWorkspaceFileSystem,
+          ),
         openContainerSession: wireContainerSessions(
           { bus, config, home },
           { saveRecord: store.save, publishOutput, publishStatus, onError, now },

@@ -79,6 +79,28 @@ describe('session-orchestrator', () => {
     expect(conversation.length).toBeGreaterThanOrEqual(8); // the user message, 4 assistant steps, 3 tool results
     const transcript = (await readFile(join(directory, 'transcript.jsonl'), 'utf8')).trim().split('\n');
     expect(transcript.map((line) => (JSON.parse(line) as { kind: string }).kind)).toContain('assistant');
+    // Each step's words are published before its code, and the transcript keeps that order.
+    const stepsOf = (entries: ReadonlyArray<{ kind: string; text: string }>) =>
+      entries.flatMap(({ kind, text }) =>
+        kind === 'assistant'
+          ? [`said: ${text.slice(0, 12)}`]
+          : text.startsWith('running code (')
+            ? ['code']
+            : [],
+      );
+    const published = stepsOf(world.outputs.filter((event) => event.sessionId === started.sessionId));
+    expect(published).toEqual([
+      'said: First I writ',
+      'code',
+      'said: Now somethin',
+      'code',
+      'said: Next I commi',
+      'code',
+      'said: Done. I wrot',
+    ]);
+    expect(stepsOf(transcript.map((line) => JSON.parse(line) as { kind: string; text: string }))).toEqual(
+      published,
+    );
   });
 
   it('takes a second message, reports its budget, lists and stops the session', async () => {

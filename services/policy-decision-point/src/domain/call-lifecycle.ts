@@ -13,6 +13,7 @@ import type {
 import { decisionRecord, type EscalationFacts, type RecordedArguments } from './audit-records.js';
 import { argumentRolesOf } from './argument-roles.js';
 import { executeCall } from './call-execution.js';
+import { escalationRequestOf } from './escalation-request.js';
 import {
   deniedReply,
   deny,
@@ -31,7 +32,8 @@ import {
   type ArgumentsMeasure,
 } from './oversize-arguments.js';
 import { LifecycleRuleId as PdpRuleId } from '@ironcurtain/proto-schemas';
-import { sandboxDirOf, type PolicyHolder } from './policy-holder.js';
+import type { PolicyHolder } from './policy-holder.js';
+import type { SessionSandboxes } from './session-sandbox.js';
 
 type Prepared = ParsedResponseOf<typeof McpgwPrepare>;
 type EscalationAnswer = ParsedResponseOf<typeof EscalationOpen>;
@@ -40,6 +42,8 @@ type EscalationAnswer = ParsedResponseOf<typeof EscalationOpen>;
 export interface CallLifecycleDependencies {
   home: string;
   policy: PolicyHolder;
+  /** Each session's sandbox directory (its workspace or its own), from KV `sessions`; throws when unknown. */
+  sandboxes: SessionSandboxes;
   breaker: {
     record(call: {
       sessionId: string;
@@ -89,7 +93,18 @@ export async function runToolCall(deps: CallLifecycleDependencies, request: Call
     );
   }
   const { call } = inspected;
-  const sandboxDir = sandboxDirOf(deps.home, call.sessionId);
+  let sandboxDir: string;
+  try {
+    sandboxDir = await deps.sandboxes.sandboxDirOf(call.sessionId);
+  } catch (error) {
+    const reason = `${(error as Error).message}; no call of this session may run until it is known`;
+    const verdict = deny(PdpRuleId.SandboxUnknown, reason, deps.policy.policyHash);
+    const recorded = { arguments: call.arguments, argsHash: inspected.argsHash };
+    return (
+      (await recordDecision(deps, call, verdict, recorded, undefined)) ??
+      deniedReply(call, verdict, undefined)
+    );
+  }
   const preparation = await prepareCall(deps, call, sandboxDir);
   let verdict = preparation.verdict;
   let facts: EscalationFacts | undefined;
@@ -235,20 +250,7 @@ async function escalate(
 ): Promise<{ verdict: Verdict; facts?: EscalationFacts }> {
   let answer: EscalationAnswer;
   try {
-    answer = await deps.openEscalation({
-      callId: call.callId,
-      sessionId: call.sessionId,
-      ...(call.userId === undefined ? {} : { userId: call.userId }),
-      serverName: call.serverName,
-      toolName: call.toolName,
-      canonicalArguments: prepared.canonicalArguments,
-      argsHash: prepared.argsHash,
-      reason: verdict.reason,
-      rule: verdict.rule,
-      escalatedRoles: verdict.escalatedRoles ?? [],
-      argumentRoles: verdict.argumentRoles ?? {},
-      ...(call.userMessage === undefined ? {} : { userMessage: call.userMessage }),
-    });
+    answer = await deps.openEscalation(escalationRequestOf(call, prepared, verdict, deps.maxArgumentBytes()));
   } catch (error) {
     const reason = `no approval could be obtained (${errorCodeOf(error) ?? 'error'}): ${verdict.reason}`;
     return { verdict: { ...verdict, decision: 'deny', rule: PdpRuleId.EscalationFailed, reason } };

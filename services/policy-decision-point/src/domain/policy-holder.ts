@@ -63,8 +63,3 @@ export function createPolicyHolder(settings: PolicySettings) {
 
 /** The holder's type, for wiring. */
 export type PolicyHolder = ReturnType<typeof createPolicyHolder>;
-
-/** Where a session's sandbox lives under IRONCURTAIN_HOME. */
-export function sandboxDirOf(home: string, sessionId: string): string {
-  return join(home, 'sessions', sessionId, 'sandbox');
-}

@@ -3,15 +3,14 @@ import { AppError, ErrorCode } from '@ironcurtain/errors';
 import type { Handler } from '@ironcurtain/bus';
 import type { PdpEvaluate } from '@ironcurtain/proto-schemas';
 import type { CallLifecycleDependencies } from '../domain/call-lifecycle.js';
-import { sandboxDirOf } from '../domain/policy-holder.js';
 
 /** `pdp.evaluate.v1`: what the active policy would decide, through the same canonicalization, with no effect. */
 export function createEvaluateHandler(
-  dependencies: Pick<CallLifecycleDependencies, 'home' | 'policy' | 'prepare'>,
+  dependencies: Pick<CallLifecycleDependencies, 'sandboxes' | 'policy' | 'prepare'>,
 ): Handler<typeof PdpEvaluate> {
   return async (request) => {
     const sessionId = request.sessionId ?? 'dry-run';
-    const sandboxDir = sandboxDirOf(dependencies.home, sessionId);
+    const sandboxDir = await dependencies.sandboxes.sandboxDirOf(sessionId);
     const evaluator = dependencies.policy.evaluatorFor(sessionId, sandboxDir);
     if (evaluator === undefined) {
       throw new AppError(ErrorCode.NotFound, 'no policy is active (run `ironcurtain policy activate DIR`)');

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import {
   createBudgetTracker,
   parseConversation,
@@ -14,6 +13,7 @@ import {
   type ToolCatalog,
 } from '@ironcurtain/code-mode';
 import { AppError, ErrorCode } from '@ironcurtain/errors';
+import type { WorkspaceCheck } from '@ironcurtain/policy-engine';
 import type { OutputNote } from './output-notes.js';
 import type { ContainerSessionHost } from './container/container-session-host.js';
 import { agentDefaultModel, type ContainerSessionRequest } from './container/container-sessions.js';
@@ -23,9 +23,11 @@ import {
   sessionPathsOf,
   type SessionPaths,
 } from './session-files.js';
+import type { CreateCompaction } from './session-compaction.js';
 import { createSessionHost, type SessionHost } from './session-host.js';
-import type { SessionModel } from './session-model.js';
-import type { SessionRecord } from './session-record.js';
+import { pricedModelOf, type SessionModel } from './session-model.js';
+import { newSessionId, type SessionRecord, type StartRequest } from './session-record.js';
+import { sessionWorkspaceOf } from './session-workspace.js';
 import { createToolBridge, type ToolBridgeOptions } from './tool-bridge.js';
 
 type Status = SessionRecord['status'];
@@ -36,6 +38,8 @@ export interface SessionDeskDependencies {
   defaultModel: string;
   sessionLimits: BudgetLimits;
   turnLimits: BudgetLimits;
+  /** The share of a session limit (0–1, exclusive) at which its budget warning is sent; default 0.8. */
+  budgetWarningFraction?: number;
   codeLimits: { memoryLimitMb: number; timeLimitMs: number };
   loadRecord(sessionId: string): Promise<SessionRecord | undefined>;
   saveRecord(record: SessionRecord): Promise<void>;
@@ -53,18 +57,12 @@ export interface SessionDeskDependencies {
   publishBudget(sessionId: string, event: BudgetEvent): void;
   onError(error: unknown, what: string, sessionId: string): void;
   now(): Date;
+  /** Whether a directory may be a session's workspace (`checkWorkspace` of the policy engine, on this host). */
+  checkWorkspace(path: string): WorkspaceCheck;
+  /** A builtin session's conversation compaction (`session-compaction.ts`); absent or undefined: none. */
+  createCompaction?: CreateCompaction;
   /** External agents in containers; absent where no Docker engine is configured. */
   openContainerSession?(request: ContainerSessionRequest): Promise<ContainerSessionHost>;
-}
-
-/** A start request, as `session.start.v1` carries it. */
-export interface StartRequest {
-  task?: string | undefined;
-  model?: string | undefined;
-  resumeSessionId?: string | undefined;
-  agent: string;
-  mode?: 'batch' | 'pty' | undefined;
-  userId?: string | undefined;
 }
 
 /** The sessions this orchestrator hosts, by id. */
@@ -73,8 +71,8 @@ export interface SessionDesk {
   send(sessionId: string, message: string): number;
   stop(sessionId: string, reason: string): Promise<SessionRecord>;
   list(userId?: string): Promise<SessionRecord[]>;
-  /** The budget of a hosted session, as `/budget` shows it. */
-  budget(sessionId: string): BudgetSnapshot;
+  /** The budget of a hosted session, as `/budget` shows it, with the session's workspace. */
+  budget(sessionId: string): BudgetSnapshot & { workspace?: string | undefined };
   /** Counts usage reported by the egress for a hosted session; false when the session is not hosted here. */
   recordUsage(
     sessionId: string,
@@ -106,7 +104,7 @@ export function createSessionDesk(deps: SessionDeskDependencies): SessionDesk {
   const begin = (
     request: StartRequest,
     previous: SessionRecord | undefined,
-    session: Pick<SessionRecord, 'sessionId' | 'model' | 'agent' | 'mode'> & {
+    session: Pick<SessionRecord, 'sessionId' | 'model' | 'agent' | 'mode' | 'workspace'> & {
       usageSource: 'agent' | 'external';
     },
   ) => {
@@ -126,16 +124,21 @@ export function createSessionDesk(deps: SessionDeskDependencies): SessionDesk {
       session: deps.sessionLimits,
       turn: deps.turnLimits,
       usageSource,
+      ...(deps.budgetWarningFraction === undefined ? {} : { warningFraction: deps.budgetWarningFraction }),
       ...(previous?.budgetUsage === undefined ? {} : { initialUsage: previous.budgetUsage }),
+      ...pricedModelOf(session.model, usageSource),
       onEvent: (event) => deps.publishBudget(session.sessionId, event),
     });
+    for (const text of budget.snapshot().notes)
+      deps.publishOutput(session.sessionId, { kind: 'system', text }, record.turn);
     return { record, budget };
   };
 
   const open = async (request: StartRequest, previous: SessionRecord | undefined): Promise<SessionRecord> => {
     const agent = previous?.agent ?? request.agent;
     const sessionId = previous?.sessionId ?? newSessionId(deps.now());
-    const paths = sessionPathsOf(deps.home, sessionId);
+    const workspace = sessionWorkspaceOf(request, previous, deps.checkWorkspace);
+    const paths = sessionPathsOf(deps.home, sessionId, workspace);
     await createSessionDirectories(paths);
     if (agent !== 'builtin') return openContainer(request, previous, { sessionId, agent, paths });
     const modelId = request.model ?? previous?.model ?? deps.defaultModel;
@@ -147,6 +150,7 @@ export function createSessionDesk(deps: SessionDeskDependencies): SessionDesk {
       agent: 'builtin',
       mode: 'batch',
       usageSource: sessionModel.usageSource,
+      ...(workspace === undefined ? {} : { workspace }),
     });
     const userId = record.userId;
     // Checked, not cast: a damaged conversation file is a clear error, not a confused model.
@@ -158,6 +162,7 @@ export function createSessionDesk(deps: SessionDeskDependencies): SessionDesk {
       catalog,
       budget,
       messages,
+      createCompaction: (reporter) => deps.createCompaction?.({ sessionId, sessionModel, budget }, reporter),
       createRunner: (latestUserMessage) =>
         createCodeRunner({
           tools: catalog,
@@ -243,6 +248,7 @@ export function createSessionDesk(deps: SessionDeskDependencies): SessionDesk {
       if (request.resumeSessionId === undefined) return open(request, undefined);
       const running = hosts.get(request.resumeSessionId);
       if (running !== undefined) {
+        sessionWorkspaceOf(request, running.host.current(), deps.checkWorkspace); // refuses another workspace
         if (request.task !== undefined && request.task.trim() !== '') running.host.send(request.task);
         return running.host.current();
       }
@@ -273,7 +279,10 @@ export function createSessionDesk(deps: SessionDeskDependencies): SessionDesk {
         .map((record) => hosts.get(record.sessionId)?.host.current() ?? record)
         .sort((a, b) => b.createdAt.localeCompare(a.createdAt));
     },
-    budget: (sessionId) => hosted(sessionId).budget.snapshot(),
+    budget(sessionId) {
+      const { budget, host } = hosted(sessionId);
+      return { ...budget.snapshot(), workspace: host.current().workspace };
+    },
     recordUsage(sessionId, usage) {
       const entry = hosts.get(sessionId);
       if (entry === undefined) return false;
@@ -288,9 +297,4 @@ export function createSessionDesk(deps: SessionDeskDependencies): SessionDesk {
       await Promise.all([...hosts.keys()].map((sessionId) => this.stop(sessionId, reason)));
     },
   };
-}
-
-function newSessionId(now: Date): string {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
-  return `${stamp}-${randomBytes(3).toString('hex')}`;
 }

@@ -19,12 +19,15 @@ export interface SessionPaths {
   readonly sockets: string;
 }
 
-/** The paths of session `sessionId` under `home`. */
-export function sessionPathsOf(home: string, sessionId: string): SessionPaths {
+/**
+ * The paths of session `sessionId` under `home`. A session with a workspace (an existing directory, already checked)
+ * has it as its sandbox; its own files stay under `home`.
+ */
+export function sessionPathsOf(home: string, sessionId: string, workspace?: string): SessionPaths {
   const directory = join(home, 'sessions', sessionId);
   return {
     directory,
-    sandbox: join(directory, 'sandbox'),
+    sandbox: workspace ?? join(directory, 'sandbox'),
     conversation: join(directory, 'conversation.json'),
     transcript: join(directory, 'transcript.jsonl'),
     agentState: join(directory, 'agent-state'),
@@ -33,9 +36,19 @@ export function sessionPathsOf(home: string, sessionId: string): SessionPaths {
   };
 }
 
-/** Creates the session's directory and sandbox (owner only); fine when they exist (resume). */
+/**
+ * Creates the session's directory and its own sandbox (owner only); fine when they exist (resume). A workspace is
+ * never created: it exists (the start checked it) and is the user's.
+ */
 export async function createSessionDirectories(paths: SessionPaths): Promise<void> {
-  await mkdir(paths.sandbox, { recursive: true, mode: 0o700 });
+  await mkdir(paths.directory, { recursive: true, mode: 0o700 });
+  if (paths.sandbox === join(paths.directory, 'sandbox'))
+    await mkdir(paths.sandbox, { mode: 0o700 }).catch(exists);
+}
+
+// mkdir's EEXIST is fine (resume); anything else is not.
+function exists(error: unknown): void {
+  if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
 }
 
 /** Writes the conversation through a temporary file and a rename, so a crash leaves the old or the new one whole. */

@@ -1,8 +1,15 @@
-import { runTurn, type BudgetTracker, type TurnOutcome, type TurnResult } from '@ironcurtain/agent';
+import {
+  runTurn,
+  type BudgetTracker,
+  type ConversationCompactor,
+  type TurnOutcome,
+  type TurnResult,
+} from '@ironcurtain/agent';
 import type { CodeRunner, ToolCatalog } from '@ironcurtain/code-mode';
 import type { LanguageModel, ModelMessage } from 'ai';
 import type { OutputNote } from './output-notes.js';
 import { noteOfAgentEvent } from './output-notes.js';
+import type { CompactionReporter } from './session-compaction.js';
 import { appendTranscript, writeConversation, type SessionPaths } from './session-files.js';
 import type { SessionRecord } from './session-record.js';
 
@@ -19,6 +26,8 @@ export interface SessionHostDependencies {
   budget: BudgetTracker;
   /** The conversation so far (empty for a new session, the stored one on resume). */
   messages: ModelMessage[];
+  /** The session's conversation compaction (none when absent); its reports become notes and transcript entries. */
+  createCompaction?(reporter: CompactionReporter): ConversationCompactor | undefined;
   saveRecord(record: SessionRecord): Promise<void>;
   publishOutput(note: OutputNote, turn: number): void;
   publishStatus(status: Status, details: { reason?: string; turn?: number; turnOutcome?: TurnOutcome }): void;
@@ -49,6 +58,7 @@ export function createSessionHost(deps: SessionHostDependencies): SessionHost {
   let isStopped = false;
   let queue: Promise<void> = Promise.resolve();
   const runner = deps.createRunner(() => latestUserMessage);
+  let currentTurn = record.turn;
 
   const update = async (changes: Partial<SessionRecord>): Promise<void> => {
     record = { ...record, ...changes, updatedAt: deps.now().toISOString() };
@@ -61,10 +71,18 @@ export function createSessionHost(deps: SessionHostDependencies): SessionHost {
       deps.onError(error, 'append the transcript'),
     );
   };
+  const compaction = deps.createCompaction?.({
+    note: (text) => output({ kind: 'system', text }, currentTurn),
+    record: (entry) =>
+      appendTranscript(deps.paths, { at: deps.now().toISOString(), turn: currentTurn, ...entry }).catch(
+        (error: unknown) => deps.onError(error, 'append the transcript'),
+      ),
+  });
 
   const runOne = async (message: string, turn: number): Promise<void> => {
     if (isStopped) return;
     latestUserMessage = message;
+    currentTurn = turn;
     turnAbort = new AbortController();
     await update({ status: 'running', turn });
     deps.publishStatus('running', { turn });
@@ -78,6 +96,7 @@ export function createSessionHost(deps: SessionHostDependencies): SessionHost {
       userMessage: message,
       budget: deps.budget,
       abortSignal: turnAbort.signal,
+      ...(compaction === undefined ? {} : { compaction }),
       onEvent: (event) => {
         const note = noteOfAgentEvent(event);
         if (note !== undefined) output(note, turn);

@@ -1,5 +1,6 @@
 import type { LanguageModel } from 'ai';
-import { createLanguageModel, egressBaseUrls, parseModelId } from '@ironcurtain/llm';
+import { createLanguageModelThroughEgress, parseModelId } from '@ironcurtain/llm';
+import { agentDefaultModel } from './container/container-sessions.js';
 import { createDemoModel, demoModelId } from './demo-model.js';
 
 /** A session's model, and where its token usage is counted from. */
@@ -22,7 +23,9 @@ export interface SessionModelSettings {
 
 /**
  * The demo model for `demo:scripted`; otherwise the provider's AI SDK model pointed at mitm-egress's reverse mode
- * (`<egress>/<provider>/v1`) with the session's sentinel keys, so the orchestrator never holds a real key.
+ * (`<egress>/<provider>/v1`, Google `/google/v1beta`) with the session's sentinel key, so the orchestrator never holds
+ * a real key. A provider the egress issued no sentinel for (an `ollama` or `openai-compatible` endpoint it does not
+ * have) is `CONFIG_INVALID` naming what to configure, never a direct connection past the egress.
  */
 export async function createSessionModel(settings: SessionModelSettings): Promise<SessionModel> {
   if (settings.modelId === demoModelId) {
@@ -30,7 +33,22 @@ export async function createSessionModel(settings: SessionModelSettings): Promis
   }
   parseModelId(settings.modelId); // a bad id fails here, before the egress issues keys for nothing
   const sentinels = await settings.openEgressSession();
-  const baseUrls = egressBaseUrls(settings.egressUrl, Object.keys(sentinels));
-  const model = createLanguageModel({ modelId: settings.modelId, apiKeys: sentinels, baseUrls });
+  const model = createLanguageModelThroughEgress({
+    modelId: settings.modelId,
+    egressUrl: settings.egressUrl,
+    sentinels,
+  });
   return { model, usageSource: 'external', usesEgress: true };
+}
+
+/**
+ * The budget tracker's `modelId` option for a session: the model it names, whose price decides whether its cost
+ * budget is enforceable (an unknown one is said to be not enforceable, at the start). Nothing for a model whose usage
+ * the session does not get from the egress (the demo) or that an agent CLI picks itself (`default`).
+ */
+export function pricedModelOf(
+  modelId: string,
+  usageSource: SessionModel['usageSource'],
+): { modelId?: string } {
+  return usageSource === 'external' && modelId !== agentDefaultModel ? { modelId } : {};
 }

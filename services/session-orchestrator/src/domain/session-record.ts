@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { SessionStatus } from '@ironcurtain/proto-schemas';
 
@@ -15,6 +16,12 @@ export const SessionRecord = z.object({
   /** PTY mode: the container whose terminal the user attaches to. */
   containerName: z.string().optional(),
   userId: z.string().optional(),
+  /**
+   * The real path of the existing directory the session works in instead of its own sandbox (`--workspace`), checked
+   * when the session started; absent for a session in `sessions/<id>/sandbox`. Never changes afterwards; the PDP reads
+   * it from here as the session's `$SANDBOX`.
+   */
+  workspace: z.string().optional(),
   /** Turns completed or started so far. */
   turn: z.number().int().nonnegative(),
   /** Why the session is in its status, when there is something to say (budget exhausted, stopped by the user…). */
@@ -35,5 +42,23 @@ export const SessionRecord = z.object({
 /** One session's KV record. */
 export type SessionRecord = z.output<typeof SessionRecord>;
 
+/** A start request, as `session.start.v1` carries it. */
+export interface StartRequest {
+  task?: string | undefined;
+  model?: string | undefined;
+  resumeSessionId?: string | undefined;
+  agent: string;
+  mode?: 'batch' | 'pty' | undefined;
+  userId?: string | undefined;
+  /** An existing directory to work in instead of a fresh sandbox (checked by `sessionWorkspaceOf`). */
+  workspace?: string | undefined;
+}
+
 /** The KV bucket of sessions. */
-export const sessionsBucket = 'sessions';
+export { sessionsBucket } from '@ironcurtain/proto-schemas';
+
+/** A new session id: its start time (UTC, to the second) and 6 random hex digits, e.g. `20261124-120000-3f9a0c`. */
+export function newSessionId(now: Date): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  return `${stamp}-${randomBytes(3).toString('hex')}`;
+}

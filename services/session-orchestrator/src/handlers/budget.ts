@@ -11,6 +11,7 @@ export function createBudgetHandler(desk: SessionDesk): Handler<typeof SessionBu
       session: snapshot.session,
       turn: snapshot.turn,
       notes: [...snapshot.notes],
+      ...(snapshot.workspace === undefined ? {} : { workspace: snapshot.workspace }),
     });
   };
 }

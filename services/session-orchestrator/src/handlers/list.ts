@@ -13,6 +13,7 @@ export function createListHandler(desk: SessionDesk): Handler<typeof SessionList
         createdAt: record.createdAt,
         model: record.model,
         ...(record.userId === undefined ? {} : { userId: record.userId }),
+        ...(record.workspace === undefined ? {} : { workspace: record.workspace }),
       })),
     };
   };

@@ -12,6 +12,7 @@ export function createStartHandler(desk: SessionDesk): Handler<typeof SessionSta
         model: record.model,
         agent: record.agent,
         mode: record.mode,
+        workspace: record.workspace,
         isResume: request.resumeSessionId !== undefined,
       },
       'session started',
@@ -21,6 +22,7 @@ export function createStartHandler(desk: SessionDesk): Handler<typeof SessionSta
       status: record.status,
       agent: record.agent,
       ...(record.containerName === undefined ? {} : { containerName: record.containerName }),
+      ...(record.workspace === undefined ? {} : { workspace: record.workspace }),
     };
   };
 }

@@ -3,24 +3,16 @@ import { createEgressLanguageModel, createLanguageModel, parseModelId } from '@i
 import { EgressSessionOpen } from '@ironcurtain/proto-schemas';
 import type { Logger } from '@ironcurtain/log';
 import type { Config } from './config.js';
-import { mergeAutoApproveSettings, readFileSettings } from './domain/auto-approve-settings.js';
+import { autoApproveSettingsOf } from './domain/auto-approve-settings.js';
 import { createAutoApprover, type AutoApprover } from './domain/auto-approver.js';
 
 /**
- * The auto-approver when config.json or the environment turns it on, else undefined. A configuration it cannot use
- * (bad model id, missing API key, unreadable config.json) is logged as an error and leaves it off: every ticket then
- * goes to a human, which is safe, and the router keeps answering.
+ * The auto-approver when ESCALATION_AUTO_APPROVE turns it on, else undefined. A configuration it cannot use (bad model
+ * id, missing API key) is logged as an error and leaves it off: every ticket then goes to a human, which is safe, and
+ * the router keeps answering.
  */
-export async function startAutoApprover(
-  config: Config,
-  home: string,
-  logger: Logger,
-  bus: Bus,
-): Promise<AutoApprover | undefined> {
-  const file = await readFileSettings(home);
-  if (file.problem !== undefined)
-    logger.error({ problem: file.problem }, 'config.json: auto-approver stays off');
-  const settings = mergeAutoApproveSettings(file, {
+export function startAutoApprover(config: Config, logger: Logger, bus: Bus): AutoApprover | undefined {
+  const settings = autoApproveSettingsOf({
     enabled: config.ESCALATION_AUTO_APPROVE,
     modelId: config.ESCALATION_AUTO_APPROVE_MODEL,
   });

@@ -15,9 +15,9 @@ export const configSchema = baseServiceEnv.extend({
    * not wait 30 s. The router logs a warning when it is set.
    */
   ESCALATION_TEST_TIMEOUT_MS: z.coerce.number().int().min(500).max(30_000).optional(),
-  /** Turns the auto-approver on or off; overrides `autoApprove.enabled` in config.json (default off). */
+  /** Turns the auto-approver on or off (default off); `ironcurtain up` sets it from config.json's `autoApprove`. */
   ESCALATION_AUTO_APPROVE: flag.optional(),
-  /** `provider:model`; overrides `autoApprove.modelId` in config.json. */
+  /** `provider:model` of the auto-approver (default `anthropic:claude-haiku-4-5`). */
   ESCALATION_AUTO_APPROVE_MODEL: z.string().min(1).optional(),
   /** How long one auto-approver call may take before the ticket goes to a human. */
   /**

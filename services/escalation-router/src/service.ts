@@ -1,5 +1,4 @@
 import { publish, serve, serviceOf, subscribe, type Bus } from '@ironcurtain/bus';
-import { resolveHome } from '@ironcurtain/config';
 import type { Logger } from '@ironcurtain/log';
 import {
   EscalationList,
@@ -51,7 +50,7 @@ export function createEscalationRouterService(dependencies: {
         publish(bus, EscalationResolvedEvent, resolvedEventOf(ticket), { sessionId: ticket.sessionId });
       desk = createTicketDesk({ store, whitelists, onSettled, now, logger });
       await desk.start();
-      const autoApprover = await startAutoApprover(config, resolveHome(config.IRONCURTAIN_HOME), logger, bus);
+      const autoApprover = startAutoApprover(config, logger, bus);
       await serve(
         bus,
         EscalationOpen,

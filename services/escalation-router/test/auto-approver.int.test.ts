@@ -267,10 +267,22 @@ describe('configuration', () => {
     expect(provider.requests).toHaveLength(0);
   });
 
-  it('is turned on by autoApprove in config.json', async () => {
+  it('is not turned on by config.json: the router reads only its environment (the CLI hands autoApprove over)', async () => {
     provider = await startFakeOpenAI({ respond: judge, apiKey: 'test-key' });
     const home = await freshHome({ autoApprove: { enabled: true, modelId: 'openai:gpt-4.1-mini' } });
     router = await startRouter(nats.url, home, { OPENAI_API_KEY: 'test-key', OPENAI_BASE_URL: provider.url });
+    await expectHuman(writeReport('write the report to /home/me/Documents/report.md'));
+    expect(provider.requests).toHaveLength(0);
+  });
+
+  it('is turned on by ESCALATION_AUTO_APPROVE with the model of ESCALATION_AUTO_APPROVE_MODEL', async () => {
+    provider = await startFakeOpenAI({ respond: judge, apiKey: 'test-key' });
+    router = await startRouter(nats.url, await freshHome(), {
+      ESCALATION_AUTO_APPROVE: 'true',
+      ESCALATION_AUTO_APPROVE_MODEL: 'openai:gpt-4.1-mini',
+      OPENAI_API_KEY: 'test-key',
+      OPENAI_BASE_URL: provider.url,
+    });
     const reply = await openOnce(client, writeReport('write the report to /home/me/Documents/report.md'));
     expect(reply).toMatchObject({ status: 'approved', channel: 'llm:openai:gpt-4.1-mini' });
     expect(provider.requests[0]?.body?.['model']).toBe('gpt-4.1-mini');

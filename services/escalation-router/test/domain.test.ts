@@ -1,13 +1,6 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { autoApprovalFacts, domainOf, sanitizeValue } from '../src/domain/auto-approval-prompt.js';
-import {
-  defaultAutoApproveModel,
-  mergeAutoApproveSettings,
-  readFileSettings,
-} from '../src/domain/auto-approve-settings.js';
+import { autoApproveSettingsOf, defaultAutoApproveModel } from '../src/domain/auto-approve-settings.js';
 import { statusOfDecision } from '../src/domain/resolution.js';
 import { ticketIdOf } from '../src/domain/ticket.js';
 
@@ -66,29 +59,12 @@ describe('what the auto-approver sees', () => {
 });
 
 describe('auto-approve settings', () => {
-  it('is off by default; the environment wins over config.json', () => {
-    expect(mergeAutoApproveSettings({}, {})).toEqual({ isEnabled: false, modelId: defaultAutoApproveModel });
-    const file = { autoApprove: { enabled: true, modelId: 'openai:gpt-4.1' } };
-    expect(mergeAutoApproveSettings(file, {})).toEqual({ isEnabled: true, modelId: 'openai:gpt-4.1' });
-    expect(mergeAutoApproveSettings(file, { enabled: false, modelId: 'anthropic:x' })).toEqual({
-      isEnabled: false,
-      modelId: 'anthropic:x',
+  it('are off by default and come from the environment alone', () => {
+    expect(autoApproveSettingsOf({})).toEqual({ isEnabled: false, modelId: defaultAutoApproveModel });
+    expect(autoApproveSettingsOf({ enabled: true, modelId: 'openai:gpt-4.1' })).toEqual({
+      isEnabled: true,
+      modelId: 'openai:gpt-4.1',
     });
-    expect(mergeAutoApproveSettings({ ...file, problem: 'broken' }, {}).isEnabled).toBe(false);
-  });
-
-  it('reads config.json: absent is nothing, broken is a problem', async () => {
-    const home = await mkdtemp(join(tmpdir(), 'router-settings-'));
-    try {
-      expect(await readFileSettings(home)).toEqual({});
-      await writeFile(join(home, 'config.json'), '{"autoApprove":{"enabled":true},"other":1}');
-      expect(await readFileSettings(home)).toEqual({ autoApprove: { enabled: true } });
-      await writeFile(join(home, 'config.json'), '{"autoApprove":{"enabled":"yes"}}');
-      expect((await readFileSettings(home)).problem).toMatch(/autoApprove must be/);
-      await writeFile(join(home, 'config.json'), '{oops');
-      expect((await readFileSettings(home)).problem).toMatch(/not valid JSON/);
-    } finally {
-      await rm(home, { recursive: true, force: true });
-    }
+    expect(autoApproveSettingsOf({ enabled: false }).isEnabled).toBe(false);
   });
 });

@@ -15,7 +15,10 @@ export const configSchema = baseServiceEnv.extend({
   IRONCURTAIN_FETCH_SERVER: z.string().min(1).optional(),
   /** Public nkeys of the PDPs whose decisions are executed. Unset: `$IRONCURTAIN_HOME/keys/pdp.pub`. */
   MCPGW_TRUSTED_PDP_KEYS: envCommaList,
-  /** Server credentials by server, added to `serverCredentials` of `$IRONCURTAIN_HOME/config.json` (these win). */
+  /**
+   * Server credentials by server, `{"<server>": {"<ENV_VAR>": "<secret>"}}`: the only source (the gateway never reads
+   * config.json; `ironcurtain up` and `deploy init` put its `serverCredentials` and `webSearch` keys here).
+   */
   MCPGW_SERVER_CREDENTIALS: z.string().optional(),
   /** How long one tool call may run; below the PDP's PDP_EXECUTE_TIMEOUT_MS so the gateway answers first. */
   MCPGW_CALL_TIMEOUT_MS: envMilliseconds(100_000),

@@ -24,7 +24,7 @@ import type { Config } from './config.js';
 import { createCatalog } from './domain/servers/catalog.js';
 import { createDockerEngine, type DockerEngine } from '@ironcurtain/docker-engine';
 import type { ExecuteDependencies, VerifierAuditRecord } from './domain/calls/execute-call.js';
-import { defaultFetchServerPath, loadMcpConfig, loadServerCredentials } from './domain/gateway-settings.js';
+import { defaultFetchServerPath, loadMcpConfig } from './domain/gateway-settings.js';
 import { selectServers } from './domain/servers/server-entries.js';
 import { runtimeReadOnlyPaths } from './domain/servers/launch-command.js';
 import { createServerFactory } from './domain/servers/server-factory.js';
@@ -186,7 +186,8 @@ async function createServers(
   ]);
   for (const { serverName, reason } of skipped) logger.warn({ serverName, reason }, 'MCP server left out');
   logger.info({ mcpConfig: mcp.path, servers: [...servers.keys()] }, 'MCP server config');
-  const credentials = await loadServerCredentials(home, config.MCPGW_SERVER_CREDENTIALS);
+  // Only MCPGW_SERVER_CREDENTIALS: `ironcurtain up` (or compose's .env) hands config.json's credentials over in it.
+  const credentials = config.MCPGW_SERVER_CREDENTIALS;
   const docker: DockerEngine = createDockerEngine(config.DOCKER_HOST);
   // Not awaited: the engine's answer only feeds the log; the catalog reports the same reason when it lists.
   void reportServerReadiness(configured, credentials, docker).then((problems) => {

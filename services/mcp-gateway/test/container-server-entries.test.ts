@@ -17,12 +17,12 @@ const placement = { sessionId: 's1', sandboxDir: '/data/sessions/s1/sandbox', ho
 const token = { GITHUB_PERSONAL_ACCESS_TOKEN: 'ghp_test_not_a_real_token' };
 
 describe('the shipped github entry', () => {
-  it('runs ghcr.io/github/github-mcp-server stdio on the bridge network, with the token in its env only', () => {
+  it('runs ghcr.io/github/github-mcp-server:v0.32.0 stdio on the bridge network, with the token in its env only', () => {
     const spec = resolveContainerEntry('github', github, placement, token);
     expect(spec).toEqual({
       serverName: 'github',
       sessionId: 's1',
-      image: 'ghcr.io/github/github-mcp-server',
+      image: 'ghcr.io/github/github-mcp-server:v0.32.0',
       args: ['stdio'],
       env: token,
       network: 'bridge',
@@ -39,9 +39,10 @@ describe('the shipped github entry', () => {
     expect(notStartedReason('github', github, token)).toBeUndefined();
     const reason = notStartedReason('github', github, { GITHUB_PERSONAL_ACCESS_TOKEN: '' });
     expect(reason).toBe(
-      'MCP server "github" is not started: its credential GITHUB_PERSONAL_ACCESS_TOKEN is not set. Set ' +
-        'GITHUB_PERSONAL_ACCESS_TOKEN in "serverCredentials" of $IRONCURTAIN_HOME/config.json or in ' +
-        'MCPGW_SERVER_CREDENTIALS ({"github":{"GITHUB_PERSONAL_ACCESS_TOKEN":"…"}}), then restart the gateway',
+      'MCP server "github" is not started: its credential GITHUB_PERSONAL_ACCESS_TOKEN is not set. Set it ' +
+        'with `ironcurtain config set serverCredentials.github.GITHUB_PERSONAL_ACCESS_TOKEN …` (or ' +
+        'MCPGW_SERVER_CREDENTIALS={"github":{"GITHUB_PERSONAL_ACCESS_TOKEN":"…"}} for the gateway), then restart ' +
+        'the stack (`ironcurtain up`; compose: `ironcurtain deploy init --settings-only`, `docker compose up -d`)',
     );
     const server = createUnavailableServer('github', reason as string);
     expect(server.status).toBe('down');
@@ -61,7 +62,7 @@ describe('containerCreateOptions', () => {
       network: 'none',
     });
     expect(options).toMatchObject({
-      Image: 'ghcr.io/github/github-mcp-server',
+      Image: 'ghcr.io/github/github-mcp-server:v0.32.0',
       Cmd: ['stdio'],
       User: '65534:65534',
       AttachStdin: true,

@@ -36,7 +36,7 @@ afterAll(async () => {
 
 describe('a container server whose token is not set', () => {
   const namesTheToken = expect.stringMatching(
-    /MCP server "github" is not started: its credential GITHUB_PERSONAL_ACCESS_TOKEN is not set\. Set GITHUB_PERSONAL_ACCESS_TOKEN in "serverCredentials" of \$IRONCURTAIN_HOME\/config\.json or in MCPGW_SERVER_CREDENTIALS/,
+    /MCP server "github" is not started: its credential GITHUB_PERSONAL_ACCESS_TOKEN is not set\. Set it with `ironcurtain config set serverCredentials\.github\.GITHUB_PERSONAL_ACCESS_TOKEN …` \(or MCPGW_SERVER_CREDENTIALS=/,
   );
 
   it('is listed down with no tools, and asking for it names the variable', async () => {

@@ -17,6 +17,8 @@ beforeAll(async () => {
   world = await createWorld({
     servers: { filesystem: filesystemServer },
     env: { MCPGW_SERVER_CREDENTIALS: JSON.stringify({ filesystem: { FS_API_TOKEN: secretSessionId } }) },
+    // The gateway reads no config.json (the CLI hands its credentials over in MCPGW_SERVER_CREDENTIALS): this one
+    // must not reach the server.
     beforeStart: async (home) => {
       await writeFile(
         join(home, 'config.json'),
@@ -49,14 +51,12 @@ function environmentOf(sandbox: string): Record<string, string> | undefined {
 }
 
 describe('server credentials', () => {
-  it('are in the server process environment, from config.json and MCPGW_SERVER_CREDENTIALS', async () => {
+  it('are in the server process environment, from MCPGW_SERVER_CREDENTIALS only (never read from config.json)', async () => {
     const sandbox = await world.sandboxOf(secretSessionId);
     await world.run(secretSessionId, 'filesystem', 'list_allowed_directories', {});
     const environment = environmentOf(sandbox);
-    expect(environment).toMatchObject({
-      FS_API_TOKEN: secretSessionId,
-      FS_FILE_TOKEN: 'from-config-json-4411',
-    });
+    expect(environment).toMatchObject({ FS_API_TOKEN: secretSessionId });
+    expect(environment).not.toHaveProperty('FS_FILE_TOKEN');
     // Nothing of the gateway's own environment passes, not even what the MCP SDK copies (HOME, PATH, USER, …).
     expect(Object.keys(environment ?? {})).not.toContain('MCPGW_TEST_GATEWAY_ONLY');
     expect(environment).toMatchObject({ PATH: '/usr/local/bin:/usr/bin:/bin', HOME: '/tmp' });

@@ -35,6 +35,8 @@ export function pendingTicket(request: OpenRequest, now: Date, expiryMs: number)
     serverName: request.serverName,
     toolName: request.toolName,
     canonicalArguments: request.canonicalArguments,
+    // Shown to the person beside the canonical form; nothing here decides on it.
+    ...(request.requestedArguments === undefined ? {} : { requestedArguments: request.requestedArguments }),
     argsHash: request.argsHash,
     reason: request.reason,
     rule: request.rule,

@@ -17,8 +17,10 @@ export function notStartedReason(
   const example = JSON.stringify({ [serverName]: Object.fromEntries(missing.map((name) => [name, '…'])) });
   return (
     `MCP server "${serverName}" is not started: ${missing.length === 1 ? 'its credential' : 'its credentials'} ` +
-    `${names} ${missing.length === 1 ? 'is' : 'are'} not set. Set ${names} in "serverCredentials" of ` +
-    `$IRONCURTAIN_HOME/config.json or in MCPGW_SERVER_CREDENTIALS (${example}), then restart the gateway`
+    `${names} ${missing.length === 1 ? 'is' : 'are'} not set. Set it with \`ironcurtain config set ` +
+    `serverCredentials.${serverName}.${missing[0]} …\` (or MCPGW_SERVER_CREDENTIALS=${example} for the gateway), ` +
+    'then restart the stack (`ironcurtain up`; compose: `ironcurtain deploy init --settings-only`, ' +
+    '`docker compose up -d`)'
   );
 }
 

@@ -77,9 +77,11 @@ function parseJsonObject(text: string, path: string): Record<string, unknown> {
   try {
     json = JSON.parse(text);
   } catch (error) {
+    // Only the position: V8's message quotes the text around the error, and that text may be an API key.
+    const position = /\(line \d+ column \d+\)/.exec((error as Error).message)?.[0];
     throw new AppError(
       ErrorCode.ConfigInvalid,
-      `${path} is not valid JSON (${(error as Error).message}); \`ironcurtain doctor\` shows where`,
+      `${path} is not valid JSON${position === undefined ? '' : ` ${position}`}; \`ironcurtain doctor\` shows where`,
     );
   }
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {

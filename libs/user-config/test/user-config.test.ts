@@ -89,6 +89,15 @@ describe('loadUserConfig', () => {
   it('reports a file that is not JSON with the parser position', async () => {
     await expect(loadUserConfig(await homeWith('{ "agentModelId": '))).rejects.toThrow(/is not valid JSON/);
   });
+
+  it('never quotes the broken text, which may be an API key (the JSON parser would)', async () => {
+    const broken = '{ "anthropicApiKey": sk-ant-fixture-unquoted-key }';
+    const failure = await loadUserConfig(await homeWith(broken)).catch((error: unknown) => error as Error);
+    expect(failure).toBeInstanceOf(Error);
+    expect((failure as Error).message).toMatch(/is not valid JSON/);
+    expect((failure as Error).message).not.toContain('sk-ant');
+    await expect(loadUserConfig(await homeWith('{ "a": 1,, }'))).rejects.toThrow(/\(line 1 column 10\)/);
+  });
 });
 
 describe('writing and editing', () => {

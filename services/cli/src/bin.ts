@@ -9,6 +9,7 @@ import { registerAnnotateToolsCommand } from './commands/annotate-tools.js';
 import { registerApproveCommand, registerDenyCommand } from './commands/approve.js';
 import { registerAuditCommand } from './commands/audit.js';
 import { registerCompilePolicyCommand } from './commands/compile-policy.js';
+import { registerConfigCommand } from './commands/config.js';
 import { registerCustomizePolicyCommand } from './commands/customize-policy.js';
 import { registerDeployCommand } from './commands/deploy-init.js';
 import { registerDemoCommand } from './commands/demo.js';
@@ -17,6 +18,7 @@ import { registerEscalationListenerCommand } from './commands/escalation-listene
 import { registerEscalationsCommand } from './commands/escalations.js';
 import { registerPolicyCommand } from './commands/policy.js';
 import { registerRefreshListsCommand } from './commands/refresh-lists.js';
+import { registerSetupCommand } from './commands/setup.js';
 import { registerStartCommand } from './commands/start.js';
 import { registerUpCommand } from './commands/up.js';
 import { environmentWithNatsOptions, type NatsCommandLineOptions } from './domain/cli-nats.js';
@@ -73,6 +75,8 @@ const program = new Command('ironcurtain')
 registerDoctorCommand(program, context);
 registerUpCommand(program, context);
 registerDeployCommand(program, context);
+registerSetupCommand(program, context);
+registerConfigCommand(program, context);
 registerStartCommand(program, context);
 registerDemoCommand(program, context);
 registerPolicyCommand(program, context);

@@ -34,4 +34,21 @@ describe('ironcurtain start --agent auto', () => {
       agent: 'codex',
     });
   });
+
+  it("prefers config.json's preferredDockerAgent, and counts the provider keys config.json holds", async () => {
+    const docker = process.env['DOCKER_HOST'];
+    const bothKeys = { ANTHROPIC_API_KEY: 'sk-ant-test', OPENAI_API_KEY: 'sk-test', DOCKER_HOST: docker };
+    expect(await chooseAgent('auto', bothKeys)).toMatchObject({ agent: 'claude-code' });
+    expect(await chooseAgent('auto', bothKeys, { preferredAgent: 'codex' })).toMatchObject({
+      agent: 'codex',
+    });
+    // No key in the environment, but config.json hands the egress an OpenAI key.
+    expect(
+      await chooseAgent(
+        'auto',
+        { DOCKER_HOST: docker },
+        { preferredAgent: 'claude-code', configuredKeys: ['OPENAI_API_KEY'] },
+      ),
+    ).toMatchObject({ agent: 'codex' });
+  });
 });

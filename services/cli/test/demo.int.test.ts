@@ -21,6 +21,35 @@ import {
 } from './stack-process.js';
 import { renderInTerminal } from '@ironcurtain/testing';
 
+// What the demo's agent says before each of its three pieces of code, and the header of each piece.
+const stepLines = [
+  'agent › First I write a note in my sandbox',
+  '⚙ running code #1:',
+  'agent › Now something a hijacked agent would try',
+  '⚙ running code #2:',
+  'agent › Next I commit the note with git',
+  '⚙ running code #3:',
+];
+const transcriptSteps = [
+  'First I write a note',
+  'running code (4 lines)',
+  'Now something a hijacked agent',
+  'running code (5 lines)',
+  'Next I commit the note',
+  'running code (13 lines)',
+];
+
+/** True when each of `parts` occurs in `text`, in this order. */
+function inOrder(text: string, parts: readonly string[]): boolean {
+  let from = 0;
+  for (const part of parts) {
+    const at = text.indexOf(part, from);
+    if (at < 0) return false;
+    from = at + part.length;
+  }
+  return true;
+}
+
 describe('ironcurtain demo', () => {
   const homes: string[] = [];
   const runs: TerminalCliProcess[] = [];
@@ -50,6 +79,12 @@ describe('ironcurtain demo', () => {
     expect(beforeAnswer).toMatch(/filesystem\.read_text_file: DENIED: /);
     expect(beforeAnswer).toContain('git.git_commit: allowed');
     expect(beforeAnswer).toMatch(/approval needed \[[0-9a-f]{6}\]: git\.git_remote/);
+    // The agent's words come before the code they introduce, and after the previous step's code.
+    expect(inOrder(beforeAnswer, stepLines)).toBe(true);
+    // The prompt shows the repository as the agent named it and as the gateway resolved it in the sandbox.
+    expect(beforeAnswer).toMatch(
+      / {4}path \[[^\]]*\]:\r?\n {6}asked: "\."\r?\n {6}will run: "\/[^"]*\/sandbox"/,
+    );
     run.type('y');
     await waitForQuestion(run, 2);
     expect(run.output()).toMatch(/approval needed \[[0-9a-f]{6}\]: git\.git_push/);
@@ -70,6 +105,17 @@ describe('ironcurtain demo', () => {
     expect(existsSync(join(sandbox, 'hello.md'))).toBe(true);
     const log = execFileSync('git', ['-C', sandbox, 'log', '--format=%s'], { encoding: 'utf8' });
     expect(log.trim()).toBe('Add hello.md');
+    // The transcript keeps the same order as the terminal showed.
+    const transcript = await readFile(join(sessionsDirectory, sessions[0] ?? '', 'transcript.jsonl'), 'utf8');
+    const entries = transcript
+      .trim()
+      .split('\n')
+      .map((line) => (JSON.parse(line) as { text: string }).text);
+    const transcriptOrder = transcriptSteps.map((start) =>
+      entries.findIndex((text) => text.startsWith(start)),
+    );
+    expect(transcriptOrder.every((index) => index >= 0)).toBe(true);
+    expect(transcriptOrder).toEqual([...transcriptOrder].sort((left, right) => left - right));
     // The whole demo ran on the NATS permissions derived from proto-schemas' access declaration, and the server
     // refused no service and not the CLI anything (a refusal is logged as a Publish or Subscription Violation).
     const natsLog = await readFile(join(home, '.ironcurtain', 'logs', 'nats-server.log'), 'utf8');

@@ -1,16 +1,22 @@
 import { describe, expect, it } from 'vitest';
 import { createUser } from '@nats-io/nkeys';
-import { mergeComposeEnv } from '../src/domain/deploy/compose-env-file.js';
+import {
+  composeEnvValue,
+  composeSettingsOf,
+  mergeComposeEnv,
+} from '../src/domain/deploy/compose-env-file.js';
 import { renderDeployNatsConfig } from '../src/domain/deploy/deploy-nats-config.js';
 import { renderNatsPermissions } from '../src/domain/stack/nats-permissions-text.js';
 
 describe('mergeComposeEnv', () => {
   const values = { IRONCURTAIN_DEPLOY_DIR: './.deploy', IRONCURTAIN_UID: '1000', IRONCURTAIN_GID: '1000' };
+  const header =
+    '# Written by `ironcurtain deploy init`: the deployment, and the settings of config.json (keys included:\n' +
+    '# keep this file 0600). A rerun rewrites these lines from config.json and keeps every other line.\n';
 
   it('writes the variables into a new .env', () => {
     expect(mergeComposeEnv(undefined, values)).toBe(
-      '# Written by `ironcurtain deploy init` (no secrets here: they are files in .deploy/secrets).\n' +
-        'IRONCURTAIN_DEPLOY_DIR=./.deploy\nIRONCURTAIN_UID=1000\nIRONCURTAIN_GID=1000\n',
+      header + 'IRONCURTAIN_DEPLOY_DIR=./.deploy\nIRONCURTAIN_UID=1000\nIRONCURTAIN_GID=1000\n',
     );
   });
 
@@ -18,15 +24,36 @@ describe('mergeComposeEnv', () => {
     const existing = '# mine\nOPENAI_API_KEY=sk-x\nexport IRONCURTAIN_UID=1\nIRONCURTAIN_UID = 2\n';
     expect(mergeComposeEnv(existing, values)).toBe(
       '# mine\nOPENAI_API_KEY=sk-x\nIRONCURTAIN_UID=1000\n\n' +
-        '# Written by `ironcurtain deploy init` (no secrets here: they are files in .deploy/secrets).\n' +
+        header +
         'IRONCURTAIN_DEPLOY_DIR=./.deploy\nIRONCURTAIN_GID=1000\n',
     );
   });
 
-  it('refuses a value that would need quoting', () => {
+  it('refuses a value that neither compose version could read back as it is, without repeating it', () => {
     expect(() => mergeComposeEnv(undefined, { IRONCURTAIN_DEPLOY_DIR: './a b\nX=1' })).toThrow(
-      /cannot be written to \.env/,
+      /IRONCURTAIN_DEPLOY_DIR cannot be written to \.env/,
     );
+    for (const value of ["it's", 'a\\b', 'a\u0007b']) {
+      expect(() => composeEnvValue('OPENAI_API_KEY', value)).toThrow(
+        /^(?!.*it's)OPENAI_API_KEY cannot be written/,
+      );
+    }
+  });
+
+  it('writes JSON and spaces in single quotes, where neither compose version interpolates $', () => {
+    expect(composeEnvValue('SIGNAL_BOT_NUMBER', '+15550001111')).toBe('+15550001111');
+    expect(composeEnvValue('MCPGW_SERVER_CREDENTIALS', '{"a":{"B":"c $HOME d"}}')).toBe(
+      `'{"a":{"B":"c $HOME d"}}'`,
+    );
+  });
+
+  it('takes every service share as one set of compose variables', () => {
+    expect(
+      composeSettingsOf({
+        'mitm-egress': { OPENAI_API_KEY: 'k' },
+        'audit-writer': { AUDIT_REDACTION: 'off' },
+      }),
+    ).toEqual({ OPENAI_API_KEY: 'k', AUDIT_REDACTION: 'off' });
   });
 });
 

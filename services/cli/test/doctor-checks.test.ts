@@ -29,4 +29,12 @@ describe('checkApiKeys', () => {
       'ANTHROPIC_API_KEY absent, OPENAI_API_KEY present, GOOGLE_GENERATIVE_AI_API_KEY absent',
     );
   });
+
+  it('counts a key in config.json, naming its provider but never the key', () => {
+    const result = checkApiKeys({}, { google: 'AIza-fixture-key-0123456789', anthropic: ' ' });
+    expect(result.status).toBe('ok');
+    expect(result.summary).toMatch(/; config\.json holds keys for google$/);
+    expect(result.summary).not.toContain('AIza');
+    expect(checkApiKeys({}, {}).fix).toContain('ironcurtain setup');
+  });
 });

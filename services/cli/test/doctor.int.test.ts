@@ -152,6 +152,35 @@ describe('ironcurtain doctor', () => {
     expect(stdout).toContain('line 3, column 18');
   });
 
+  it("reports config.json's bad keys by JSON path as a problem, and its warnings as warnings", async () => {
+    const configFile = join(home, 'config.json');
+    await writeFile(
+      configFile,
+      JSON.stringify({
+        escalationTimeoutSeconds: 5,
+        resourceBudget: { maxSteps: 'fifty' },
+        anthropicApiKey: '',
+      }),
+    );
+    await chmod(configFile, 0o600);
+    const invalid = (await checksWith(environment())).filter((result) => result.check === 'config');
+    expect(invalid).toHaveLength(1);
+    expect(invalid[0]?.status).toBe('problem');
+    expect(invalid[0]?.summary).toContain(`${configFile} has bad values:`);
+    expect(invalid[0]?.summary).toMatch(/escalationTimeoutSeconds: at least 30 \(it is 5\)/);
+    expect(invalid[0]?.summary).toMatch(/resourceBudget\.maxSteps: .*"fifty"/);
+    expect(invalid[0]?.summary).toMatch(/anthropicApiKey: must not be empty/);
+    expect(invalid[0]?.fix).toContain('ironcurtain config set');
+
+    await writeFile(configFile, JSON.stringify({ colour: 'blue', escalationTimeoutSeconds: 60 }));
+    await chmod(configFile, 0o644);
+    const warned = (await checksWith(environment())).filter((result) => result.check === 'config');
+    expect(warned.map((result) => result.status)).toEqual(['ok', 'warning', 'warning']);
+    expect(warned.map((result) => result.summary).join('\n')).toMatch(
+      /can be read by other users[\s\S]*unknown key colour/,
+    );
+  });
+
   it('never prints an API key, or part of one, in the report or the JSON', async () => {
     // The key also sits in a broken config.json: a parse error must not quote it either.
     await writeFile(join(home, 'config.json'), `{"apiKey": ${fakeAnthropicKey}}`);

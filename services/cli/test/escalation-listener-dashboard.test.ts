@@ -128,6 +128,24 @@ describe('listener view', () => {
     expect(formatDashboard([], now)).toMatch(/^no pending escalations; new ones will show here\ncommands: /);
   });
 
+  it('shows the URL the agent asked for beside the one that will be fetched', () => {
+    const dashboard = createListenerDashboard();
+    const asked = `${url}#fragment`;
+    const entry = dashboard.add(
+      ticketOf('3f9a0c', 'sess-a', {
+        requestedArguments: { headers: { 'X-Pad': 'x'.repeat(900) }, url: asked },
+      }),
+      now,
+    );
+    const lines = formatNewEntry(entry!, now).split('\n');
+    expect(lines.slice(4, 7)).toEqual([
+      '    url [fetch-url, escalated]:',
+      `      asked: "${asked}"`,
+      `      will run: "${url}"`,
+    ]);
+    expect(lines[7]).toMatch(/^ {4}headers \[none\]: \{"X-Pad":"x+… \(\d+ more characters\)$/);
+  });
+
   it('shows hostile session ids, tools, arguments, reasons and approvers inert', async () => {
     const hostile = ticketOf('bad', `sess${hostileText}`, {
       toolName: `http_fetch${hostileText}`,

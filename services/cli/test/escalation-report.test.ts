@@ -50,6 +50,33 @@ describe('escalation report', () => {
     expect(text).toMatch(/1 pending ticket\. Answer with `ironcurtain approve ID/);
   });
 
+  it('shows the remote the agent named and the one the push will go to', () => {
+    const push: PendingTicket = {
+      ...ticket,
+      serverName: 'git',
+      toolName: 'git_push',
+      canonicalArguments: { remote: 'github.com/acme/site', branch: 'main' },
+      requestedArguments: { remote: 'origin', branch: 'main' },
+      escalatedRoles: ['git-remote-url'],
+      argumentRoles: { remote: ['git-remote-url'], branch: ['none'] },
+    };
+    const lines = formatPendingTickets([push], now).split('\n');
+    expect(lines.slice(3, 7)).toEqual([
+      '    remote [git-remote-url, escalated]:',
+      '      asked: "origin"',
+      '      will run: "github.com/acme/site"',
+      '    branch [none]: "main"',
+    ]);
+    // The ticket of the first test carries one form: one line per argument, no "asked".
+    expect(formatPendingTickets([ticket], now)).not.toContain('asked:');
+    const approved = formatResolveReply(
+      { ticketId: push.id, isAccepted: true, status: 'approved' },
+      'approved',
+      push,
+    );
+    expect(approved).toContain('  remote [git-remote-url, escalated]:\n    asked: "origin"\n    will run: ');
+  });
+
   it('shows hostile text in every field inert', async () => {
     const hostile: PendingTicket = {
       ...ticket,

@@ -75,7 +75,11 @@ export async function startFakeUpstream(
   return { upstream, environment };
 }
 
-function selfSignedCertificate(directory: string, host: string): { keyFile: string; certFile: string } {
+/** A self-signed certificate for `host` (P-256, one day) in `directory`, as a fake upstream serves it. */
+export function selfSignedCertificate(
+  directory: string,
+  host: string,
+): { keyFile: string; certFile: string } {
   const keyFile = join(directory, 'upstream.key');
   const certFile = join(directory, 'upstream.pem');
   const subject = ['-subj', `/CN=${host}`, '-addext', `subjectAltName=DNS:${host}`];

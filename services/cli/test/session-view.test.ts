@@ -107,6 +107,31 @@ describe('session console output', () => {
     await expectInert(prompt);
   });
 
+  it('shows what the agent asked for and what will run where they differ, one line where they do not', async () => {
+    const sandboxFile = '/home/me/.ironcurtain/sessions/s/sandbox/notes.md';
+    const write = {
+      ...ticket('esc_3f9a0c1d2e4b5a6c'),
+      serverName: 'filesystem',
+      toolName: 'write_file',
+      canonicalArguments: { path: sandboxFile, content: 'hello' },
+      requestedArguments: { path: 'notes.md', content: 'hello' },
+      rule: 'escalate-writes',
+      escalatedRoles: ['write-path'],
+      argumentRoles: { path: ['write-path'], content: ['none'] },
+    };
+    const prompt = formatEscalation(write, true);
+    expect(prompt.split('\n').slice(2, 6)).toEqual([
+      '    path [write-path, escalated]:',
+      '      asked: "notes.md"',
+      `      will run: "${sandboxFile}"`,
+      '    content [none]: "hello"',
+    ]);
+    await expectInert(prompt);
+    const identical = formatEscalation({ ...write, requestedArguments: undefined }, true);
+    expect(identical.split('\n')[2]).toBe(`    path [write-path, escalated]: "${sandboxFile}"`);
+    expect(identical).not.toContain('asked:');
+  });
+
   it('shows /logs entries inert, with how many lines each leaves out', async () => {
     const entry = JSON.stringify({
       at: '2026-11-24T12:00:00.000Z',

@@ -157,5 +157,13 @@ export async function killLeftovers(cli: CliProcess | undefined, pids: Iterable<
 
 /** Environment for a CLI child: only what it needs, so the developer's own settings cannot leak into a test. */
 export function cliEnvironment(home: string, extra: Record<string, string> = {}): Record<string, string> {
-  return { PATH: process.env['PATH'] ?? '', HOME: home, IRONCURTAIN_HOME: home, LOG_LEVEL: 'info', ...extra };
+  return {
+    PATH: process.env['PATH'] ?? '',
+    HOME: home,
+    IRONCURTAIN_HOME: home,
+    LOG_LEVEL: 'info',
+    // Tests that run `start` in a pseudo-terminal with no config.json answer no setup wizard.
+    IRONCURTAIN_SKIP_SETUP: '1',
+    ...extra,
+  };
 }

@@ -6,7 +6,7 @@ import { policyFileNames, type ToolAnnotationsFile } from '@ironcurtain/policy-e
 import { annotateTools, writeFileAtomic } from '@ironcurtain/policy-compiler';
 import type { CliContext } from '../cli-context.js';
 import { resolveCliNats } from '../domain/cli-nats.js';
-import { createCompileAskContext } from '../domain/compile/compile-llm.js';
+import { configuredCompileModel, createCompileAskContext } from '../domain/compile/compile-llm.js';
 import { readArtifact, workAnnotationsFile } from '../domain/compile/compile-locations.js';
 import { createProgressPrinter } from '../domain/compile/compile-progress.js';
 import { listToolsThroughGateway, readToolsFile } from '../domain/compile/compile-tool-listing.js';
@@ -50,7 +50,12 @@ export function registerAnnotateToolsCommand(program: Command, context: CliConte
           ? await listToolsThroughGateway(await resolveCliNats(context.env, home), options.server)
           : await readToolsFile(resolve(context.cwd, options.toolsFile), options.server);
       const previous = options.force === true ? undefined : await previousAnnotations(outFile);
-      const ask = createCompileAskContext(context.env, join(home, 'compile'), options.model);
+      const ask = createCompileAskContext(
+        context.env,
+        join(home, 'compile'),
+        options.model,
+        await configuredCompileModel(home, context.stderr),
+      );
       const startedAt = Date.now();
       const progress = createProgressPrinter(context.stderr, options.json === true);
       const annotated = await annotateTools(ask, listed, previous, {

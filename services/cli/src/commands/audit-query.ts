@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
-import type { AuditFilterValue } from '@ironcurtain/audit-trail';
+import type { AuditFilterValue, AuditRecordValue } from '@ironcurtain/audit-trail';
 import { request, type Bus } from '@ironcurtain/bus';
 import { AuditQuery } from '@ironcurtain/proto-schemas';
 import type { CliContext } from '../cli-context.js';
-import { formatRecordHeader, formatRecordJson, formatRecordRow } from '../domain/audit/audit-report.js';
+import { createRecordTable, formatRecordJson } from '../domain/audit/audit-report.js';
 import { resolveCliNats } from '../domain/cli-nats.js';
 import { countOption, filterOf, withFilterOptions, type AuditFilterOptions } from './audit-options.js';
 import { homeOf } from './policy-options.js';
@@ -31,13 +31,10 @@ export function registerAuditQueryCommand(audit: Command, context: CliContext): 
       const filter = filterOf(options, new Date());
       const bus = await connectCli(context);
       try {
-        if (options.json !== true) context.stdout.write(formatRecordHeader());
         const order = options.newestFirst === true ? 'desc' : 'asc';
-        let printed = 0;
-        for await (const record of queryPages(bus, filter, order, options.limit)) {
-          context.stdout.write(options.json === true ? formatRecordJson(record) : formatRecordRow(record));
-          printed += 1;
-        }
+        const records = queryPages(bus, filter, order, options.limit);
+        const printed =
+          options.json === true ? await printJson(context, records) : await printTable(context, records);
         if (options.json !== true && printed === 0) context.stderr.write('no matching records\n');
         context.setExitCode(0);
       } finally {
@@ -45,6 +42,26 @@ export function registerAuditQueryCommand(audit: Command, context: CliContext): 
       }
     },
   );
+}
+
+/** JSON lines as the records come (unchanged by the table's layout). */
+async function printJson(context: CliContext, records: AsyncIterable<AuditRecordValue>): Promise<number> {
+  let printed = 0;
+  for await (const record of records) {
+    context.stdout.write(formatRecordJson(record));
+    printed += 1;
+  }
+  return printed;
+}
+
+/** The table, once every record is in: its columns are as wide as their contents. */
+async function printTable(context: CliContext, records: AsyncIterable<AuditRecordValue>): Promise<number> {
+  const all: AuditRecordValue[] = [];
+  for await (const record of records) all.push(record);
+  const table = createRecordTable(all);
+  context.stdout.write(table.header);
+  for (const record of all) context.stdout.write(table.row(record));
+  return all.length;
 }
 
 /** Connects to the stack's NATS as the CLI. */

@@ -3,7 +3,7 @@ import { createAuditRecordMatcher, type AuditRecordValue } from '@ironcurtain/au
 import { subscribe } from '@ironcurtain/bus';
 import { AuditRecordEvent } from '@ironcurtain/proto-schemas';
 import type { CliContext } from '../cli-context.js';
-import { formatRecordHeader, formatRecordJson, formatRecordRow } from '../domain/audit/audit-report.js';
+import { createRecordTable, formatRecordJson, type RecordTable } from '../domain/audit/audit-report.js';
 import { connectCli, queryPages } from './audit-query.js';
 import { countOption, filterOf, withFilterOptions, type AuditFilterOptions } from './audit-options.js';
 
@@ -26,8 +26,9 @@ export function registerAuditTailCommand(audit: Command, context: CliContext): v
     .option('-f, --follow', 'keep following new records');
   withFilterOptions(command).action(async (options: TailOptions) => {
     const filter = filterOf(options, new Date());
+    let table: RecordTable | undefined;
     const print = (record: AuditRecordValue) =>
-      context.stdout.write(options.json === true ? formatRecordJson(record) : formatRecordRow(record));
+      context.stdout.write(table === undefined ? formatRecordJson(record) : table.row(record));
     const bus = await connectCli(context);
     // Subscribed before the first query, so nothing written in between is missed; shown once each.
     const shown = new Set<string>();
@@ -50,9 +51,13 @@ export function registerAuditTailCommand(audit: Command, context: CliContext): v
           )
         : undefined;
     await bus.connection.flush();
-    if (options.json !== true) context.stdout.write(formatRecordHeader());
     const latest: AuditRecordValue[] = [];
     for await (const record of queryPages(bus, filter, 'desc', options.lines ?? 10)) latest.push(record);
+    if (options.json !== true) {
+      // Sized by the latest records; with -f at least the typical widths, as later rows cannot be measured.
+      table = createRecordTable(latest, { isFollowing: options.follow === true });
+      context.stdout.write(table.header);
+    }
     for (const record of latest.reverse()) showOnce(record);
     if (subscription === undefined) {
       await bus.close();

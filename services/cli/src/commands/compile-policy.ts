@@ -6,7 +6,7 @@ import {
   replayPastAudits,
 } from '../domain/compile/compile-activation.js';
 import { createPdpListToolCaller } from '../domain/compile/compile-list-tools.js';
-import { createCompileAskContext } from '../domain/compile/compile-llm.js';
+import { configuredCompileModel, createCompileAskContext } from '../domain/compile/compile-llm.js';
 import { resolveCompileLocations } from '../domain/compile/compile-locations.js';
 import { createProgressPrinter } from '../domain/compile/compile-progress.js';
 import { runCompile } from '../domain/compile/compile-run.js';
@@ -50,7 +50,12 @@ export function registerCompilePolicyCommand(program: Command, context: CliConte
       const isJson = options.json === true;
       const home = homeOf(context);
       const locations = await resolveCompileLocations(home, context.cwd, options);
-      const ask = createCompileAskContext(context.env, locations.workDir, options.model);
+      const ask = createCompileAskContext(
+        context.env,
+        locations.workDir,
+        options.model,
+        await configuredCompileModel(home, context.stderr),
+      );
       const run = await runCompile(locations, {
         ask,
         homeDirectory: context.homeDirectory,

@@ -6,7 +6,7 @@ import { reviseConstitution, writeFileAtomic } from '@ironcurtain/policy-compile
 import { terminalSafeText } from '@ironcurtain/terminal-text';
 import type { CliContext } from '../cli-context.js';
 import { diffLines } from '../domain/compile/compile-constitution-diff.js';
-import { createCompileAskContext } from '../domain/compile/compile-llm.js';
+import { configuredCompileModel, createCompileAskContext } from '../domain/compile/compile-llm.js';
 import { resolveCompileLocations } from '../domain/compile/compile-locations.js';
 import { homeOf } from './policy-options.js';
 
@@ -40,7 +40,12 @@ export function registerCustomizePolicyCommand(program: Command, context: CliCon
       const target = join(home, 'constitution-user.md');
       const base = await readFile(locations.constitution.base, 'utf8');
       const user = await readFile(locations.constitution.user, 'utf8');
-      const ask = createCompileAskContext(context.env, locations.workDir, options.model);
+      const ask = createCompileAskContext(
+        context.env,
+        locations.workDir,
+        options.model,
+        await configuredCompileModel(home, context.stderr),
+      );
       const lines = createInterface({ input: context.stdin, crlfDelay: Infinity })[Symbol.asyncIterator]();
       const nextLine = async (question: string): Promise<string | undefined> => {
         context.stdout.write(question);

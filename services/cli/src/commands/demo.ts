@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { request, type Bus } from '@ironcurtain/bus';
 import { AuditQuery, AuditVerify } from '@ironcurtain/proto-schemas';
 import type { CliContext } from '../cli-context.js';
-import { formatRecordHeader, formatRecordRow } from '../domain/audit/audit-report.js';
+import { createRecordTable } from '../domain/audit/audit-report.js';
 import { runSession } from './start.js';
 
 /** The built-in scripted model of the demo (served by the session-orchestrator; no key, no network). */
@@ -43,8 +43,9 @@ async function showAuditTrail(context: CliContext, bus: Bus, sessionId: string):
     { sessionId, order: 'asc', limit: 100 },
     { timeoutMs: 30_000 },
   );
-  context.stdout.write(`\naudit trail of session ${sessionId}:\n${formatRecordHeader()}`);
-  for (const record of reply.records) context.stdout.write(formatRecordRow(record));
+  const table = createRecordTable(reply.records);
+  context.stdout.write(`\naudit trail of session ${sessionId}:\n${table.header}`);
+  for (const record of reply.records) context.stdout.write(table.row(record));
   const verdict = await request(bus, AuditVerify, { sessionId }, { timeoutMs: 30_000 });
   context.stdout.write(
     verdict.isValid

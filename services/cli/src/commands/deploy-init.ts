@@ -1,11 +1,22 @@
-import { isAbsolute, relative, resolve } from 'node:path';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { AppError, ErrorCode } from '@ironcurtain/errors';
+import { serviceSettingsOf } from '@ironcurtain/user-config';
 import type { CliContext } from '../cli-context.js';
-import { initDeployment, type DeployInitResult } from '../domain/deploy/deploy-init.js';
+import { initDeployment, writeDeploySettings, type DeployInitResult } from '../domain/deploy/deploy-init.js';
 import type { FileOwner } from '../domain/deploy/private-file.js';
+import { invalidUserConfigExitCode, readUserConfigForCommand } from '../domain/stack/stack-user-config.js';
+import { homeOf } from './policy-options.js';
 
-/** `ironcurtain deploy init [DIR] [--rotate] [--uid N --gid N]`: the identities and config of a compose deployment. */
+/** The options of `ironcurtain deploy init`. */
+interface DeployInitCommandOptions {
+  rotate?: boolean;
+  settingsOnly?: boolean;
+  uid?: number;
+  gid?: number;
+}
+
+/** `ironcurtain deploy init [DIR] [--rotate | --settings-only] [--uid N --gid N]`: the identities and config of a compose deployment. */
 export function registerDeployCommand(program: Command, context: CliContext): void {
   const deploy = program.command('deploy').description('set up the docker compose deployment');
   deploy
@@ -16,6 +27,11 @@ export function registerDeployCommand(program: Command, context: CliContext): vo
     )
     .option('--rotate', 'replace the NATS keys and config of an existing .deploy (then restart the stack)')
     .option(
+      '--settings-only',
+      "only rewrite config.json's settings in DIR/.env (after changing config.json; then `docker compose up -d`); " +
+        'the keys and every other line of .env stay',
+    )
+    .option(
       '--uid <uid>',
       'the user id the services run as, which owns the secrets (default: yours; as root: SUDO_UID, else 1000)',
       parseId,
@@ -25,9 +41,24 @@ export function registerDeployCommand(program: Command, context: CliContext): vo
       'the group id the services run as (default: yours; as root: SUDO_GID, else 1000)',
       parseId,
     )
-    .action(async (dir: string | undefined, options: { rotate?: boolean; uid?: number; gid?: number }) => {
+    .action(async (dir: string | undefined, options: DeployInitCommandOptions) => {
       const directory = resolve(context.cwd, dir ?? '.');
       const runAs = runAsOf(context, options);
+      // The services' settings come from the config.json of the IRONCURTAIN_HOME this runs with, as for `up`.
+      const userConfig = await readUserConfigForCommand(homeOf(context), context.stderr);
+      if (userConfig === undefined) {
+        context.setExitCode(invalidUserConfigExitCode);
+        return;
+      }
+      if (options.settingsOnly === true) {
+        const names = await writeDeploySettings(directory, serviceSettingsOf(userConfig.config));
+        context.stdout.write(
+          `wrote ${names.length} settings of config.json to ${join(directory, '.env')} (0600); apply them with ` +
+            '`docker compose up -d`\n',
+        );
+        context.setExitCode(0);
+        return;
+      }
       const writer = context.userIds;
       const shouldChown = writer !== undefined && (writer.uid !== runAs.uid || writer.gid !== runAs.gid);
       const result = await initDeployment({
@@ -35,6 +66,7 @@ export function registerDeployCommand(program: Command, context: CliContext): vo
         shouldRotate: options.rotate === true,
         runAs,
         shouldChown,
+        serviceSettings: serviceSettingsOf(userConfig.config),
       }).catch((error: unknown) => {
         if ((error as NodeJS.ErrnoException).code !== 'EPERM') throw error;
         throw new AppError(
@@ -99,9 +131,10 @@ function report(result: DeployInitResult, cwd: string): string {
       : `  ${shown(layout.postgresPasswordFile)}  kept (PostgreSQL reads it only when its volume is first made)`,
     `  ${shown(layout.auditWriterPgpassFile)}  (0600) the same password for the audit-writer (pgpass)`,
     `  ${shown(layout.natsConfigFile)}  the nats-server config: public keys and each principal's permissions`,
-    `  ${shown(layout.composeEnvFile)}  ${Object.entries(result.composeEnv)
+    `  ${shown(layout.composeEnvFile)}  (0600) ${Object.entries(result.composeEnv)
       .map(([name, value]) => `${name}=${value}`)
       .join(' ')}`,
+    `      and ${result.configuredVariables.length} settings of config.json for the services (keys included)`,
     '',
   ];
   const goThere = shown(layout.directory) === layout.directory && layout.directory !== cwd;

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type { CliContext } from '../cli-context.js';
 import { activateCompiledPolicy } from '../domain/compile/compile-activation.js';
 import { createPdpListToolCaller } from '../domain/compile/compile-list-tools.js';
-import { createCompileAskContext } from '../domain/compile/compile-llm.js';
+import { configuredCompileModel, createCompileAskContext } from '../domain/compile/compile-llm.js';
 import { resolveCompileLocations } from '../domain/compile/compile-locations.js';
 import { runRefresh } from '../domain/compile/compile-refresh.js';
 import { homeOf } from './policy-options.js';
@@ -43,7 +43,12 @@ export function registerRefreshListsCommand(program: Command, context: CliContex
         outDir: options.policyDir,
         mcpConfig: options.mcpConfig,
       });
-      const ask = createCompileAskContext(context.env, locations.workDir, options.model);
+      const ask = createCompileAskContext(
+        context.env,
+        locations.workDir,
+        options.model,
+        await configuredCompileModel(home, context.stderr),
+      );
       const outcome = await runRefresh(locations, {
         ask,
         only: options.list,

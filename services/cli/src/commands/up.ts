@@ -1,7 +1,9 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { resolveHome } from '@ironcurtain/config';
+import { serviceSettingsOf } from '@ironcurtain/user-config';
 import type { CliContext } from '../cli-context.js';
 import { runLocalStack } from '../domain/stack/local-stack.js';
+import { invalidUserConfigExitCode, readUserConfigForCommand } from '../domain/stack/stack-user-config.js';
 
 /** `ironcurtain up [--ready-timeout <seconds>]`: runs the local stack in the foreground until SIGINT/SIGTERM. */
 export function registerUpCommand(program: Command, context: CliContext): void {
@@ -13,6 +15,13 @@ export function registerUpCommand(program: Command, context: CliContext): void {
     )
     .option('--ready-timeout <seconds>', 'how long every service has to answer $SRV.PING', parseSeconds, 20)
     .action(async (options: { readyTimeout: number }) => {
+      const home = resolveHome(context.env['IRONCURTAIN_HOME'], context.homeDirectory);
+      // Read once, before anything starts: an invalid config.json stops `up` here.
+      const userConfig = await readUserConfigForCommand(home, context.stderr);
+      if (userConfig === undefined) {
+        context.setExitCode(invalidUserConfigExitCode);
+        return;
+      }
       const report = (line: string): void => void context.stdout.write(`${line}\n`);
       const stopRequested = new AbortController();
       const onStopSignal = (signal: string) => () => {
@@ -27,8 +36,9 @@ export function registerUpCommand(program: Command, context: CliContext): void {
       for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const)
         context.onSignal(signal, onStopSignal(signal));
       const exitCode = await runLocalStack({
-        home: resolveHome(context.env['IRONCURTAIN_HOME'], context.homeDirectory),
+        home,
         env: context.env,
+        serviceSettings: serviceSettingsOf(userConfig.config),
         supervisorPid: context.pid,
         nodePath: context.nodePath,
         readyTimeoutMs: options.readyTimeout * 1000,

@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { chmod, chown, mkdir, readFile, stat } from 'node:fs/promises';
 import { createUser } from '@nats-io/nkeys';
 import { AppError, ErrorCode } from '@ironcurtain/errors';
-import { mergeComposeEnv } from './compose-env-file.js';
+import type { ServiceSettings } from '@ironcurtain/user-config';
+import { composeEnvValue, composeSettingsOf, mergeComposeEnv } from './compose-env-file.js';
 import { deployFolderName, deployLayoutOf, deployPrincipals, type DeployLayout } from './deploy-layout.js';
 import { renderDeployNatsConfig } from './deploy-nats-config.js';
 import { writeFileAtomically, type FileOwner } from './private-file.js';
@@ -17,6 +18,8 @@ export interface DeployInitOptions {
   runAs: FileOwner;
   /** Give the files to `runAs` (the writer is someone else, e.g. root); otherwise they belong to the writer. */
   shouldChown: boolean;
+  /** Each service's share of config.json (`serviceSettingsOf`): written to `.env` for docker-compose.yml. */
+  serviceSettings: ServiceSettings;
 }
 
 /** What was written, for the report. */
@@ -27,15 +30,18 @@ export interface DeployInitResult {
   users: { principal: string; publicKey: string; seedFile: string }[];
   /** False when an existing PostgreSQL password was kept (PostgreSQL reads it only when its volume is created). */
   isPostgresPasswordNew: boolean;
+  /** The deployment's own variables in `.env` (no secret: shown in the report). */
   composeEnv: Record<string, string>;
+  /** The names of the config.json settings written to `.env` (their values may be keys: never shown). */
+  configuredVariables: string[];
 }
 
 /**
  * Writes a compose deployment's identities and config into `DIR/.deploy` and `DIR/.env`: a fresh user nkey per
  * principal (seed files 0600 in a 0700 folder), a random PostgreSQL password (0600, kept when it exists) and the
  * audit-writer's pgpass file made from it, the nats-server config with each public key and its derived permissions,
- * and the compose variables (no secrets). Everything that can fail without touching the disk (keys, config) is done
- * before the first write.
+ * and in `.env` (0600) the compose variables and every service's share of config.json. Everything that can fail
+ * without touching the disk (keys, config, `.env` values) is done before the first write.
  */
 export async function initDeployment(options: DeployInitOptions): Promise<DeployInitResult> {
   const layout = deployLayoutOf(options.directory);
@@ -55,6 +61,9 @@ export async function initDeployment(options: DeployInitOptions): Promise<Deploy
     seedFile: layout.seedFileOf(principal),
   }));
   const natsConfig = renderDeployNatsConfig(users);
+  const configured = composeSettingsOf(options.serviceSettings);
+  // Refuses a value .env cannot hold now, before anything is written.
+  for (const [name, value] of Object.entries(configured)) composeEnvValue(name, value);
   const owner = options.shouldChown ? options.runAs : undefined;
 
   await makeFolder(layout.deployDirectory, 0o755, owner, isRotation);
@@ -80,8 +89,30 @@ export async function initDeployment(options: DeployInitOptions): Promise<Deploy
     IRONCURTAIN_UID: String(options.runAs.uid),
     IRONCURTAIN_GID: String(options.runAs.gid),
   };
-  await writeComposeEnv(layout.composeEnvFile, composeEnv, owner);
-  return { layout, isRotation, users, isPostgresPasswordNew, composeEnv };
+  await writeComposeEnv(layout.composeEnvFile, { ...configured, ...composeEnv }, owner);
+  return {
+    layout,
+    isRotation,
+    users,
+    isPostgresPasswordNew,
+    composeEnv,
+    configuredVariables: Object.keys(configured),
+  };
+}
+
+/**
+ * Rewrites only the config.json settings in `DIR/.env` (after config.json changed): the keys of `.deploy` and every
+ * other line of `.env` stay as they are. Returns the names written.
+ */
+export async function writeDeploySettings(
+  directory: string,
+  serviceSettings: ServiceSettings,
+): Promise<string[]> {
+  const layout = deployLayoutOf(directory);
+  await assertIsDirectory(directory);
+  const configured = composeSettingsOf(serviceSettings);
+  await writeComposeEnv(layout.composeEnvFile, configured, undefined);
+  return Object.keys(configured);
 }
 
 /**
@@ -99,10 +130,9 @@ async function writeComposeEnv(
 ): Promise<void> {
   const current = await stat(file).catch(() => undefined);
   const existing = current === undefined ? undefined : await readFile(file, 'utf8');
-  // A person's .env may hold provider keys: keep its mode and owner; a new one is private too.
-  const mode = current === undefined ? 0o600 : current.mode & 0o777;
+  // It holds provider keys and credentials: 0600 always, even where a person's own .env was looser; its owner stays.
   const fileOwner = current === undefined ? owner : { uid: current.uid, gid: current.gid };
-  await writeFileAtomically(file, mergeComposeEnv(existing, values), mode, fileOwner);
+  await writeFileAtomically(file, mergeComposeEnv(existing, values), 0o600, fileOwner);
 }
 
 async function makeFolder(

@@ -1,4 +1,5 @@
 import { resolveHome } from '@ironcurtain/config';
+import { loadUserConfig, type ResolvedUserConfig } from '@ironcurtain/user-config';
 import { formatVersion, isAtLeast, parseVersion, type Version } from '../cli-version.js';
 import type { CommandResult, FindExecutable, RunCommand } from './command-runner.js';
 import { checkAgentImages } from './doctor-agent-checks.js';
@@ -40,12 +41,14 @@ export async function runDoctorChecks(environment: DoctorEnvironment): Promise<C
     checkAgentImages(environment.env),
   ]);
   const home = resolveHome(environment.env['IRONCURTAIN_HOME'], environment.homeDirectory);
+  // An unreadable or invalid config.json is the home check's finding; here it only means no key from the file.
+  const fileKeys = (await loadUserConfig(home).catch(() => undefined))?.config.apiKeys;
   return [
     checkNodeVersion(environment.nodeVersion),
     natsServer,
     docker,
     bubblewrap,
-    checkApiKeys(environment.env),
+    checkApiKeys(environment.env, fileKeys),
     ...(await checkHome(home)),
     ...servers,
     ...agentImages,
@@ -137,19 +140,27 @@ async function checkBubblewrap(environment: DoctorEnvironment): Promise<CheckRes
 }
 
 /** Which LLM API keys are set. Reports names only: no value, and no part of one, ever reaches the output. */
-export function checkApiKeys(env: Record<string, string | undefined>): CheckResult {
+export function checkApiKeys(
+  env: Record<string, string | undefined>,
+  fileKeys: ResolvedUserConfig['apiKeys'] = {},
+): CheckResult {
   const isSet = (name: string): boolean => (env[name] ?? '').trim() !== '';
   const listing = llmApiKeyVariables
     .map((name) => `${name} ${isSet(name) ? 'present' : 'absent'}`)
     .join(', ');
-  if (!llmApiKeyVariables.some(isSet)) {
+  // The providers whose key config.json holds (the environment's wins when both are set).
+  const inFile = Object.entries(fileKeys)
+    .filter(([, key]) => key !== undefined && key.trim() !== '')
+    .map(([provider]) => provider);
+  const fromFile = inFile.length === 0 ? '' : `; config.json holds keys for ${inFile.join(', ')}`;
+  if (!llmApiKeyVariables.some(isSet) && inFile.length === 0) {
     return warning(
       'llm-api-keys',
-      `no LLM API key set (${listing})`,
-      `export one of ${llmApiKeyVariables.join(', ')} before \`ironcurtain start\``,
+      `no LLM API key set (${listing}; none in config.json)`,
+      `run \`ironcurtain setup\`, or export one of ${llmApiKeyVariables.join(', ')} before \`ironcurtain start\``,
     );
   }
-  return ok('llm-api-keys', listing);
+  return ok('llm-api-keys', `${listing}${fromFile}`);
 }
 
 function describeFailure(result: CommandResult): string {

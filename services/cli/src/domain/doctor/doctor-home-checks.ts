@@ -1,12 +1,14 @@
 import { constants } from 'node:fs';
 import { access, readFile, stat } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
+import { errorCodeOf } from '@ironcurtain/errors';
+import { loadUserConfig, userConfigPath } from '@ironcurtain/user-config';
 import { findJsonSyntaxError } from '../json-syntax.js';
-import { ok, problem, type CheckResult } from './doctor-result.js';
+import { ok, problem, warning, type CheckResult } from './doctor-result.js';
 
 /** Checks IRONCURTAIN_HOME (`home`, absolute) and the config.json in it. */
 export async function checkHome(home: string): Promise<CheckResult[]> {
-  return [await checkHomeDirectory(home), await checkConfigFile(join(home, 'config.json'))];
+  return [await checkHomeDirectory(home), ...(await checkConfigFile(home))];
 }
 
 async function checkHomeDirectory(home: string): Promise<CheckResult> {
@@ -59,22 +61,42 @@ async function isWritable(path: string): Promise<boolean> {
 }
 
 // The parse error is located by our own checker: V8's message would quote the text around it, and config.json may
-// hold secrets.
-async function checkConfigFile(file: string): Promise<CheckResult> {
+// hold secrets. A file that parses is then checked as `ironcurtain up` reads it (@ironcurtain/user-config): every bad
+// key is a problem, every warning (unknown key, a file others can read) a warning.
+async function checkConfigFile(home: string): Promise<CheckResult[]> {
+  const file = userConfigPath(home);
   let text: string;
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return ok('config', `no ${file}; the defaults apply`);
-    return problem('config', `cannot read ${file} (${code})`, `check its permissions: chmod u+r ${file}`);
+    if (code === 'ENOENT') return [ok('config', `no ${file}; the defaults apply`)];
+    return [problem('config', `cannot read ${file} (${code})`, `check its permissions: chmod u+r ${file}`)];
   }
   const syntaxError = findJsonSyntaxError(text);
-  if (syntaxError === undefined) return ok('config', `${file} is valid JSON`);
-  const where = `line ${syntaxError.line}, column ${syntaxError.column}`;
-  return problem(
-    'config',
-    `${file} is not valid JSON: ${syntaxError.reason} at ${where}`,
-    `fix ${file} at ${where}, or move it away to use the defaults`,
-  );
+  if (syntaxError !== undefined) {
+    const where = `line ${syntaxError.line}, column ${syntaxError.column}`;
+    return [
+      problem(
+        'config',
+        `${file} is not valid JSON: ${syntaxError.reason} at ${where}`,
+        `fix ${file} at ${where}, or move it away to use the defaults`,
+      ),
+    ];
+  }
+  try {
+    const loaded = await loadUserConfig(home);
+    const warnings = loaded.warnings.map((text) => warning('config', text, configFix(file)));
+    return [ok('config', `${file} is valid`), ...warnings];
+  } catch (error) {
+    if (errorCodeOf(error) !== 'CONFIG_INVALID') throw error;
+    // The error names each bad key on its own line, then how to fix it: one line for the report.
+    const lines = (error as Error).message.split('\n').map((line) => line.trim());
+    const summary = lines.length > 1 ? lines.slice(0, -1).join(' ') : (lines[0] ?? '');
+    return [problem('config', summary, lines.length > 1 ? (lines.at(-1) ?? '') : configFix(file))];
+  }
+}
+
+function configFix(file: string): string {
+  return `edit ${file}, or use \`ironcurtain config\``;
 }

@@ -9,6 +9,7 @@ import {
   SessionStop,
 } from '@ironcurtain/proto-schemas';
 import { terminalSafe } from '@ironcurtain/terminal-text';
+import type { ServiceSettings } from '@ironcurtain/user-config';
 import type { CliContext } from '../../cli-context.js';
 import { homeOf } from '../../commands/policy-options.js';
 import { connectToStack } from '../stack/stack-connection.js';
@@ -26,6 +27,7 @@ const ptyStartTimeoutMs = 20 * 60_000;
 export async function runPtySession(
   context: CliContext,
   start: { agent?: string; task?: string; model?: string; resumeSessionId?: string },
+  serviceSettings: ServiceSettings,
 ): Promise<number> {
   const input = context.rawTerminal?.input;
   const output = context.rawTerminal?.output;
@@ -36,6 +38,7 @@ export async function runPtySession(
   const connection = await connectToStack({
     home: homeOf(context),
     env: context.env,
+    serviceSettings,
     pid: context.pid,
     nodePath: context.nodePath,
     readyTimeoutMs: 30_000,

@@ -103,6 +103,7 @@ async function printBudget(context: SessionCommandContext): Promise<void> {
     }
   }
   for (const note of budget.notes) context.print(`  · ${terminalSafe(note, { maxLength: 500 })}`);
+  if (budget.workspace !== undefined) context.print(`  · workspace: ${terminalSafe(budget.workspace)}`);
 }
 
 async function printLogs(context: SessionCommandContext): Promise<void> {

@@ -25,7 +25,14 @@ export interface SessionConsoleOptions {
   home: string;
   input: NodeJS.ReadableStream;
   output: TextOutput;
-  start: { task?: string; model?: string; resumeSessionId?: string; agent?: string; userId: string };
+  start: {
+    task?: string;
+    model?: string;
+    resumeSessionId?: string;
+    agent?: string;
+    workspace?: string;
+    userId: string;
+  };
   /** Single shot: the process ends when the first turn does. Interactive: the user types tasks until /quit. */
   isSingleShot: boolean;
   /** Ask "approve? [y/N]" for each escalation (the demo) instead of waiting for /approve or /deny. */
@@ -106,7 +113,10 @@ export async function runSessionConsole(
     );
     sessionId = started.sessionId;
     const id = started.sessionId;
-    print(`session ${id} — sandbox: ${terminalSafe(join(options.home, 'sessions', id, 'sandbox'))}`);
+    const sandbox = started.workspace ?? join(options.home, 'sessions', id, 'sandbox');
+    print(
+      `session ${id} — ${started.workspace === undefined ? 'sandbox' : 'workspace'}: ${terminalSafe(sandbox)}`,
+    );
     for (const replay of early.splice(0)) replay();
     const turnEnded = new Promise<StatusEvent>((resolve) => {
       settleTurn = (event) => {

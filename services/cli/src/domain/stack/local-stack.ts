@@ -1,6 +1,7 @@
 import { chmod, mkdir, rm } from 'node:fs/promises';
 import { createServer, type AddressInfo } from 'node:net';
 import { baseServiceEnv, loadEnv } from '@ironcurtain/config';
+import type { ServiceSettings } from '@ironcurtain/user-config';
 import { ensureActivePolicy } from '../policy/initial-policy.js';
 import { lastLogLine } from '../session/log-tail.js';
 import { waitForServices } from './readiness.js';
@@ -23,6 +24,8 @@ export interface LocalStackOptions {
   /** IRONCURTAIN_HOME, absolute. */
   home: string;
   env: Record<string, string | undefined>;
+  /** Each service's share of config.json (`serviceSettingsOf`), read once by the command; the environment wins. */
+  serviceSettings: ServiceSettings;
   supervisorPid: number;
   /** The node binary the services run on (the CLI's own). */
   nodePath: string;
@@ -64,6 +67,7 @@ export async function runLocalStack(options: LocalStackOptions): Promise<number>
       logLevel,
       home: paths.home,
       inherited: { PATH: options.env['PATH'], HOME: options.env['HOME'] },
+      configured: options.serviceSettings,
       secrets: options.env,
       settings: await egressSettings(options.env),
     };
@@ -220,7 +224,8 @@ async function awaitReadiness(
   }
 }
 
-function freeLoopbackPort(): Promise<number> {
+/** A TCP port free on 127.0.0.1 at the moment of asking (for the egress of a private stack). */
+export function freeLoopbackPort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);

@@ -1,5 +1,6 @@
 import { type Bus } from '@ironcurtain/bus';
 import { errorCodeOf } from '@ironcurtain/errors';
+import type { ServiceSettings } from '@ironcurtain/user-config';
 import { resolveCliNats } from '../cli-nats.js';
 import { runLocalStack } from './local-stack.js';
 import { logFileOf, stackPaths } from './stack-paths.js';
@@ -17,6 +18,8 @@ export interface StackConnection {
 export interface StackConnectionOptions {
   home: string;
   env: Record<string, string | undefined>;
+  /** Each service's share of config.json, for the stack this may start (`serviceSettingsOf`). */
+  serviceSettings: ServiceSettings;
   pid: number;
   nodePath: string;
   readyTimeoutMs: number;
@@ -43,6 +46,7 @@ export async function connectToStack(options: StackConnectionOptions): Promise<S
   const stackExit = runLocalStack({
     home: options.home,
     env: options.env,
+    serviceSettings: options.serviceSettings,
     supervisorPid: options.pid,
     nodePath: options.nodePath,
     readyTimeoutMs: options.readyTimeoutMs,

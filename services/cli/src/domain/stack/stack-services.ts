@@ -2,6 +2,7 @@ import { access } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { AppError, ErrorCode } from '@ironcurtain/errors';
 import { isService, principals } from '@ironcurtain/proto-schemas';
+import { secretVariablesByService, type ServiceSettings } from '@ironcurtain/user-config';
 
 /**
  * The seven services of the local stack (the principals of proto-schemas' access declaration but the CLI); each is
@@ -25,9 +26,11 @@ export interface ServiceLaunchSettings {
   home: string;
   /** PATH and HOME of the supervisor, so services can find tools (bwrap, MCP servers) and their own home. */
   inherited: { PATH?: string | undefined; HOME?: string | undefined };
+  /** Each service's share of config.json (`serviceSettingsOf`), by service: the bottom layer. */
+  configured?: ServiceSettings;
   /**
    * The supervisor's environment, from which only {@link secretsByService} and each service's own settings
-   * ({@link settingsPrefixByService}) are taken, per service.
+   * ({@link settingsPrefixByService}) are taken, per service; they win over config.json.
    */
   secrets?: Readonly<Record<string, string | undefined>>;
   /** Settings the supervisor decides for a service (e.g. the egress port), over what the environment says. */
@@ -57,36 +60,56 @@ export async function assertServicesBuilt(names: readonly string[]): Promise<voi
 }
 
 /**
- * The complete environment of a service child. Nothing else of the supervisor's environment is passed on: API keys
- * and other secrets reach only the services that need them, and only by being added here.
+ * The complete environment of a service child, in layers, each over the one before: the service's share of
+ * config.json; what the supervisor's environment says for that service (its secrets and its prefixes: an environment
+ * variable wins over the file); the supervisor's own settings (ports); its NATS login, home and PATH. Nothing else of
+ * the supervisor's environment is passed on, and a secret of another service never is, whichever layer holds it.
  */
 export function serviceEnvironment(
   nats: NatsClientSettings,
   launch: ServiceLaunchSettings,
   serviceName?: string,
 ): Record<string, string> {
-  const environment: Record<string, string> = {
+  const environment: Record<string, string> =
+    serviceName === undefined
+      ? {}
+      : {
+          ...launch.configured?.[serviceName],
+          ...supervisorEnvironmentFor(serviceName, launch.secrets ?? {}),
+          ...launch.settings?.[serviceName],
+        };
+  Object.assign(environment, {
     NATS_URL: nats.url,
     LOG_LEVEL: launch.logLevel,
     IRONCURTAIN_HOME: launch.home,
     IRONCURTAIN_SUPERVISED: '1',
-  };
+  });
   if (nats.user !== undefined) environment['NATS_USER'] = nats.user;
   if (nats.password !== undefined) environment['NATS_PASSWORD'] = nats.password;
   if (nats.credentialsFile !== undefined) environment['NATS_CREDS'] = nats.credentialsFile;
   if (nats.nkeySeedFile !== undefined) environment['NATS_NKEY_SEED_FILE'] = nats.nkeySeedFile;
   if (launch.inherited.PATH !== undefined) environment['PATH'] = launch.inherited.PATH;
   if (launch.inherited.HOME !== undefined) environment['HOME'] = launch.inherited.HOME;
-  for (const name of serviceName === undefined ? [] : (secretsByService[serviceName] ?? [])) {
-    const value = launch.secrets?.[name];
-    if (value !== undefined && value !== '') environment[name] = value;
+  for (const [owner, names] of Object.entries(secretsByService)) {
+    if (owner === serviceName) continue;
+    for (const name of names) delete environment[name];
   }
-  const prefixes = serviceName === undefined ? [] : (settingsPrefixByService[serviceName] ?? []);
-  for (const [name, value] of Object.entries(launch.secrets ?? {})) {
-    if (value !== undefined && prefixes.some((prefix) => name.startsWith(prefix))) environment[name] = value;
-  }
-  Object.assign(environment, serviceName === undefined ? {} : launch.settings?.[serviceName]);
   return environment;
+}
+
+// An empty variable counts as unset: it neither passes on nor hides what config.json says.
+function supervisorEnvironmentFor(
+  serviceName: string,
+  supervisor: Readonly<Record<string, string | undefined>>,
+): Record<string, string> {
+  const secrets = secretsByService[serviceName] ?? [];
+  const prefixes = settingsPrefixByService[serviceName] ?? [];
+  const chosen: Record<string, string> = {};
+  for (const [name, value] of Object.entries(supervisor)) {
+    if (value === undefined || value === '') continue;
+    if (secrets.includes(name) || prefixes.some((prefix) => name.startsWith(prefix))) chosen[name] = value;
+  }
+  return chosen;
 }
 
 /** Each service's own settings (`ORCH_BUDGET_STEPS`, `PDP_DECISION_TTL_MS`, …) pass from the supervisor's environment. */
@@ -101,9 +124,12 @@ export const settingsPrefixByService: Readonly<Record<string, readonly string[]>
 };
 
 /**
- * The only secrets a service of the local stack receives, by service: the real LLM provider keys live in
- * mitm-egress alone (invariant 5); agents and the orchestrator get sentinels from it.
+ * The only secrets a service of the local stack receives, by service (user-config's `secretVariablesByService`, plus
+ * `GEMINI_API_KEY`, the egress's other name for the Google key): the real LLM provider keys live in mitm-egress
+ * alone (invariant 5; agents and the orchestrator get sentinels from it), MCP server credentials and web-search keys
+ * in the mcp-gateway alone, which hands each server only its own.
  */
 export const secretsByService: Readonly<Record<string, readonly string[]>> = {
-  'mitm-egress': ['ANTHROPIC_API_KEY', 'OPENAI_API_KEY', 'GEMINI_API_KEY', 'GOOGLE_API_KEY'],
+  ...secretVariablesByService,
+  'mitm-egress': [...(secretVariablesByService['mitm-egress'] ?? []), 'GEMINI_API_KEY'],
 };

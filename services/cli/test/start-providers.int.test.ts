@@ -2,9 +2,10 @@
 // session (Gemini API, key in x-goog-api-key), an Ollama session (OpenAI Chat Completions at <base>/v1, no key) and
 // an OpenRouter-style OpenAI-compatible session (a base path, a key), each running one tool call and answering. The
 // orchestrator's AI SDK providers talk to mitm-egress's reverse mode with sentinel keys; the wire-level fakes must
-// see the real key (none for Ollama) and never a sentinel, and no service but the egress may hold a real key.
+// see the real key (none for Ollama) and never a sentinel, and no service but the egress may hold a real key. Ollama's
+// and the gateway's base URLs and the gateway's key come from config.json.
 import { execFileSync } from 'node:child_process';
-import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -99,18 +100,22 @@ describe('ironcurtain start with Gemini, Ollama and an OpenAI-compatible gateway
       basePath: '/api/v1',
       respond: (request) => scripted('router.md', 'The gateway model wrote it.', chatResults(request)),
     });
+    // Ollama's and the gateway's base URLs and the gateway's key come from config.json as a person writes them;
+    // the Gemini key from the environment (GEMINI_API_KEY, the name Google's tools use).
+    const stackHome = join(home, '.ironcurtain');
+    await mkdir(stackHome, { recursive: true, mode: 0o700 });
+    await writeFile(
+      join(stackHome, 'config.json'),
+      JSON.stringify({
+        ollamaBaseUrl: ollama.url,
+        openaiCompatibleBaseUrl: 'https://openrouter.ai/api/v1',
+        openaiCompatibleApiKey: realRouterKey,
+      }),
+      { mode: 0o600 },
+    );
     environment = cliEnvironment(home, {
-      IRONCURTAIN_HOME: join(home, '.ironcurtain'),
+      IRONCURTAIN_HOME: stackHome,
       GEMINI_API_KEY: realGeminiKey,
-      OPENAI_COMPATIBLE_API_KEY: realRouterKey,
-      EGRESS_OPENAI_COMPATIBLE: JSON.stringify([
-        { name: 'ollama', baseUrl: ollama.url },
-        {
-          name: 'openai-compatible',
-          baseUrl: 'https://openrouter.ai/api/v1',
-          apiKeyEnv: 'OPENAI_COMPATIBLE_API_KEY',
-        },
-      ]),
       EGRESS_UPSTREAM_OVERRIDES: JSON.stringify({
         'generativelanguage.googleapis.com': new URL(gemini.url).host,
         'openrouter.ai': new URL(router.url).host,

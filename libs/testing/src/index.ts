@@ -39,3 +39,5 @@ export {
   standInGithubMcpRepository,
 } from './images/stand-in-github-mcp-image.js';
 export type { GithubMcpServerTool, GithubMcpServerTools } from './images/stand-in-github-mcp-image.js';
+export { startFakeSignalApi } from './fake-signal/fake-signal-api.js';
+export type { FakeSignalApi, FakeSignalSent } from './fake-signal/fake-signal-api.js';

@@ -73,9 +73,8 @@ const event = (
 /**
  * Every endpoint of the registry with the one principal that serves it and those that may request it. Read from
  * the code (each service's `serve`/`request` calls; a static test keeps the two in step). An empty `requestedBy`
- * means no process asks it today: it stays shut until a caller is declared here. The signal-bridge only registers
- * for `$SRV` so far; its grants are its role in ARCHITECTURE.md (tasks in, output and escalations out, approvals
- * from its one pinned identity), so its issue needs no change of permissions.
+ * means no process asks it today: it stays shut until a caller is declared here. The signal-bridge acts for its one
+ * pinned person: it answers escalations, and starts, feeds, lists, stops and reports on that person's sessions.
  */
 export const endpointAccess: readonly EndpointAccess[] = [
   // The CLI asks too: a compile's live lists are tool calls decided and audited like an agent's
@@ -100,13 +99,14 @@ export const endpointAccess: readonly EndpointAccess[] = [
   endpoint(EscalationOpen, { servedBy: 'escalation-router', requestedBy: ['policy-decision-point'] }),
   // Approver channels only: the person's CLI and the Signal bridge (its one pinned identity).
   endpoint(EscalationResolve, { servedBy: 'escalation-router', requestedBy: ['cli', 'signal-bridge'] }),
-  endpoint(EscalationList, { servedBy: 'escalation-router', requestedBy: ['cli'] }),
+  // The bridge lists the pending tickets when it starts, so an escalation opened while it was down still reaches the phone.
+  endpoint(EscalationList, { servedBy: 'escalation-router', requestedBy: ['cli', 'signal-bridge'] }),
   // Tasks come in from the CLI and from Signal (ARCHITECTURE: the bridge starts and feeds sessions).
   endpoint(SessionStart, { servedBy: 'session-orchestrator', requestedBy: ['cli', 'signal-bridge'] }),
   endpoint(SessionSend, { servedBy: 'session-orchestrator', requestedBy: ['cli', 'signal-bridge'] }),
-  endpoint(SessionStop, { servedBy: 'session-orchestrator', requestedBy: ['cli'] }),
-  endpoint(SessionBudget, { servedBy: 'session-orchestrator', requestedBy: ['cli'] }),
-  endpoint(SessionList, { servedBy: 'session-orchestrator', requestedBy: ['cli'] }),
+  endpoint(SessionStop, { servedBy: 'session-orchestrator', requestedBy: ['cli', 'signal-bridge'] }),
+  endpoint(SessionBudget, { servedBy: 'session-orchestrator', requestedBy: ['cli', 'signal-bridge'] }),
+  endpoint(SessionList, { servedBy: 'session-orchestrator', requestedBy: ['cli', 'signal-bridge'] }),
   // The escalation-router's auto-approver calls its model through the egress with a sentinel of its own session;
   // `ironcurtain setup` checks a key the same way, with a throwaway session it closes again.
   endpoint(EgressSessionOpen, {
@@ -182,6 +182,22 @@ export const bucketAccess: readonly BucketAccess[] = [
     bucket: 'egress-sessions',
     description: "Each session's sentinel keys, proxy token and extra hosts, shared by every egress replica.",
     writtenBy: ['mitm-egress'],
+    readBy: [],
+  },
+  {
+    kind: 'bucket',
+    bucket: 'signal-inbox',
+    description:
+      'Every Signal envelope the bridge received, stored before it is acted on (7 days, for dedupe).',
+    writtenBy: ['signal-bridge'],
+    readBy: [],
+  },
+  {
+    kind: 'bucket',
+    bucket: 'signal-state',
+    description:
+      "The Signal bridge's lock after an identity change, the person's sessions, the escalation labels.",
+    writtenBy: ['signal-bridge'],
     readBy: [],
   },
 ];

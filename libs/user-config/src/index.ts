@@ -21,5 +21,14 @@ export {
   withoutConfigValue,
 } from './config-keys.js';
 export { isSecretKeyPath, knownKeysAt, leafKeyPaths, maskSecret, unknownKeysOf } from './config-shape.js';
-export { cliSettingsOf, secretVariablesByService, serviceSettingsOf } from './service-settings.js';
+export {
+  cliSettingsOf,
+  isSignalConfigured,
+  localSignalApiUrl,
+  secretVariablesByService,
+  serviceSettingsOf,
+  signalApiUrlVariable,
+  signalContainerDefaults,
+  signalContainerOf,
+} from './service-settings.js';
 export type { CliSettings, ServiceSettings } from './service-settings.js';

@@ -118,6 +118,38 @@ function gatewaySettings(config: ResolvedUserConfig): Record<string, string> {
     : { MCPGW_SERVER_CREDENTIALS: JSON.stringify(credentials) };
 }
 
+/**
+ * The signal-cli-rest-api the CLI runs on a workstation when config.json says nothing else (`signal.container`): the
+ * image is pinned to a release of bbernhard/signal-cli-rest-api, and its port is bound on 127.0.0.1 only.
+ */
+export const signalContainerDefaults = { image: 'bbernhard/signal-cli-rest-api:0.100', port: 8080 } as const;
+
+/**
+ * The variable that tells the signal-bridge (and the CLI's Signal commands) where signal-cli-rest-api answers. It is
+ * not a setting of config.json: whoever runs the bridge decides it — `ironcurtain up` and `ironcurtain bot` the
+ * loopback URL of the container they manage ({@link localSignalApiUrl}), the compose file the service's name — and a
+ * value set in the CLI's environment wins over both (no container is managed then).
+ */
+export const signalApiUrlVariable = 'SIGNAL_API_URL';
+
+/** True when config.json configures Signal: `signal.botNumber` is set (`ironcurtain setup-signal` writes it). */
+export function isSignalConfigured(config: ResolvedUserConfig): boolean {
+  return config.signal?.botNumber !== undefined;
+}
+
+/** The image and host port of the signal-cli-rest-api container, config.json's or {@link signalContainerDefaults}. */
+export function signalContainerOf(config: ResolvedUserConfig): { image: string; port: number } {
+  return {
+    image: config.signal?.container?.image ?? signalContainerDefaults.image,
+    port: config.signal?.container?.port ?? signalContainerDefaults.port,
+  };
+}
+
+/** `http://127.0.0.1:<port>`: where the container the CLI runs answers on this machine. */
+export function localSignalApiUrl(config: ResolvedUserConfig): string {
+  return `http://127.0.0.1:${signalContainerOf(config).port}`;
+}
+
 function signalSettings(config: ResolvedUserConfig): Record<string, string> {
   const signal = config.signal;
   return withoutUndefined({

@@ -214,6 +214,7 @@ describe('ironcurtain doctor', () => {
       'server:fetch',
       'server:github',
       ...(await listAgentImageFolders()).map((folder) => `agent-image:${folder}`),
+      'signal',
     ]);
     expect(resultOf(report.checks, 'nats-server')?.status).toBe('problem');
   });

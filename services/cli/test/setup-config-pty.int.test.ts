@@ -2,37 +2,19 @@
 // tmux server), answered with key presses. Setup writes the expected config.json with mode 0600 and never shows the
 // typed key; Ctrl-C writes nothing; the config editor refuses a bad value on screen, takes a good one and saves; a
 // hostile value in the file is shown inert; the first `start` in a terminal with no config.json runs the wizard.
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { eventually } from '@ironcurtain/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cliEntry, cliEnvironment } from './stack-process.js';
+import { cliEnvironment } from './stack-process.js';
+import { tmuxTerminal } from './tmux-terminal.js';
 
-const run = promisify(execFile);
 const typedKey = 'sk-ant-typed-in-the-terminal-42';
 
 describe('ironcurtain setup and config in a terminal', () => {
   let folder: string;
-  const tmux = async (...args: string[]) =>
-    (await run('tmux', ['-S', join(folder, 'tmux.sock'), '-f', '/dev/null', ...args])).stdout;
-  const screen = (pane: string) => tmux('capture-pane', '-p', '-J', '-S', '-200', '-t', pane);
-  const waitFor = (pane: string, pattern: RegExp) =>
-    eventually(`${pane} to show ${pattern}`, async () => pattern.test(await screen(pane)), 30_000).catch(
-      async (error: Error) => {
-        throw new Error(`${error.message}\n--- ${pane} ---\n${await screen(pane).catch(() => '')}`, {
-          cause: error,
-        });
-      },
-    );
-  // Waits for the question, then presses the keys (tmux key names: Down, Enter, C-c; anything else is typed).
-  const answer = async (pane: string, question: RegExp, ...keys: string[]) => {
-    await waitFor(pane, question);
-    for (const key of keys)
-      await tmux('send-keys', '-t', pane, ...(/^[A-Z][a-zA-Z-]*$|^C-/.test(key) ? [key] : ['-l', key]));
-  };
+  const terminal = tmuxTerminal(() => folder);
+  const { tmux, screen, waitFor, answer, exitStatus } = terminal;
   // Moves a select's cursor down to the option labelled `label` (clack marks it ●) and chooses it.
   const choose = async (pane: string, question: RegExp, label: string) => {
     await waitFor(pane, question);
@@ -44,43 +26,17 @@ describe('ironcurtain setup and config in a terminal', () => {
     }
     throw new Error(`no option "${label}" in ${pane}:\n${await screen(pane)}`);
   };
-  // The command's exit status, as its shell wrapper records it (128 + n for a signal n).
-  const exitStatus = async (pane: string) => {
-    const file = join(folder, `${pane.replace('test:', '')}.status`);
-    const status = await eventually(
-      `${pane} to end`,
-      async () => (await readFile(file, 'utf8').catch(() => '')).trim() || undefined,
-      30_000,
-    );
-    return Number(status);
-  };
-  const startPane = async (
-    name: string,
-    home: string,
-    args: string[],
-    extra: Record<string, string> = {},
-  ) => {
-    const environment = { ...cliEnvironment(home), TERM: 'xterm-256color', ...extra };
-    const exports = Object.entries(environment).map(([key, value]) => `export ${key}=${shellQuote(value)}`);
-    const script = join(folder, `${name}.sh`);
-    await writeFile(
-      script,
-      `${exports.join('\n')}\n${[process.execPath, cliEntry, ...args].map(shellQuote).join(' ')}\n` +
-        `echo $? > ${shellQuote(join(folder, `${name}.status`))}\n`,
-    );
-    await tmux('new-window', '-d', '-n', name, `bash ${shellQuote(script)}`);
-    return `test:${name}`;
-  };
+  const startPane = (name: string, home: string, args: string[], extra: Record<string, string> = {}) =>
+    terminal.startCliPane(name, { ...cliEnvironment(home), TERM: 'xterm-256color', ...extra }, args);
   const newHome = (name: string) => mkdtemp(join(folder, `${name}-`));
 
   beforeAll(async () => {
     folder = await mkdtemp(join(tmpdir(), 'ironcurtain-setup-pty-'));
-    await tmux('new-session', '-d', '-s', 'test', '-x', '130', '-y', '50', '-n', 'idle', 'sleep 3600');
-    await tmux('set-option', '-g', 'remain-on-exit', 'on');
+    await terminal.start();
   });
   afterAll(async () => {
     if (folder === undefined) return;
-    await tmux('kill-server').catch(() => undefined);
+    await terminal.stop();
     await rm(folder, { recursive: true, force: true });
   });
 
@@ -173,7 +129,3 @@ describe('ironcurtain setup and config in a terminal', () => {
     expect(await screen(skipped)).not.toMatch(/No config\.json yet|Which model provider/);
   }, 60_000);
 });
-
-function shellQuote(value: string): string {
-  return `'${value.replaceAll("'", "'\\''")}'`;
-}

@@ -44,6 +44,7 @@ export function registerUpCommand(program: Command, context: CliContext): void {
         readyTimeoutMs: options.readyTimeout * 1000,
         stopRequested: stopRequested.signal,
         report,
+        signal: { config: userConfig.config, userIds: context.userIds },
       });
       context.setExitCode(exitCode);
     });

@@ -5,6 +5,7 @@ import type { CommandResult, FindExecutable, RunCommand } from './command-runner
 import { checkAgentImages } from './doctor-agent-checks.js';
 import { checkHome } from './doctor-home-checks.js';
 import { checkServerSandboxes } from './doctor-sandbox-checks.js';
+import { checkSignal } from './doctor-signal-checks.js';
 import { ok, problem, warning, type CheckResult } from './doctor-result.js';
 
 /** Everything the checks look at, passed in so tests can run them against a fake PATH and a temporary home. */
@@ -42,7 +43,8 @@ export async function runDoctorChecks(environment: DoctorEnvironment): Promise<C
   ]);
   const home = resolveHome(environment.env['IRONCURTAIN_HOME'], environment.homeDirectory);
   // An unreadable or invalid config.json is the home check's finding; here it only means no key from the file.
-  const fileKeys = (await loadUserConfig(home).catch(() => undefined))?.config.apiKeys;
+  const fileConfig = (await loadUserConfig(home).catch(() => undefined))?.config;
+  const fileKeys = fileConfig?.apiKeys;
   return [
     checkNodeVersion(environment.nodeVersion),
     natsServer,
@@ -52,6 +54,7 @@ export async function runDoctorChecks(environment: DoctorEnvironment): Promise<C
     ...(await checkHome(home)),
     ...servers,
     ...agentImages,
+    ...(await checkSignal(environment.env, fileConfig)),
   ];
 }
 

@@ -18,6 +18,7 @@ import {
 import { claimStackFile, type StackStateFile } from './stack-state.js';
 import { superviseProcess, type SupervisedProcess } from './supervised-process.js';
 import { connectCliBus } from '../cli-bus.js';
+import { signalBridgeStackSettings, type SignalStackOptions } from '../signal/signal-stack-settings.js';
 
 /** Options for {@link runLocalStack}. */
 export interface LocalStackOptions {
@@ -35,6 +36,11 @@ export interface LocalStackOptions {
   report(line: string): void;
   /** Called once every service answers `$SRV.PING` (e.g. `start` then connects its session). */
   onReady?(): void;
+  /**
+   * Given by `up` only: Signal's settings, so the stack runs signal-cli-rest-api when config.json configures Signal
+   * and hands the signal-bridge its SIGNAL_API_URL. Stacks started for one session or a key check leave it out.
+   */
+  signal?: SignalStackOptions;
 }
 
 const serviceStopGraceMs = 10_000;
@@ -69,7 +75,13 @@ export async function runLocalStack(options: LocalStackOptions): Promise<number>
       inherited: { PATH: options.env['PATH'], HOME: options.env['HOME'] },
       configured: options.serviceSettings,
       secrets: options.env,
-      settings: await egressSettings(options.env),
+      settings: {
+        ...(await egressSettings(options.env)),
+        'signal-bridge':
+          options.signal === undefined
+            ? {}
+            : await signalBridgeStackSettings(options.signal, paths.home, options.env, options.report),
+      },
     };
     return await runClaimedStack(options, paths, state, launch);
   } finally {

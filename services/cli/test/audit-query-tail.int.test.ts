@@ -115,7 +115,7 @@ describe('ironcurtain audit query', () => {
 
   it('names a bad option value', async () => {
     const run = await audit(['query', '--decision', 'perhaps']);
-    expect(run.code).toBe(1);
+    expect(run.code).toBe(2);
     expect(run.stderr).toContain('--decision');
     const time = await audit(['query', '--since', 'last tuesday']);
     expect(time.stderr).toContain('--since "last tuesday" is not a time');

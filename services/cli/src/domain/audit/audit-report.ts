@@ -128,6 +128,7 @@ function resultOf(record: AuditRecordValue): string {
     return `${record.result.status} in ${record.durationMs} ms${error}`;
   }
   if (record.kind === 'verifier') return `refused at the gateway: ${record.refusal.reason}`;
+  if (record.kind === 'access') return `${record.outcome}: ${record.caller.role} ${record.caller.name}`;
   if (record.escalationResult === undefined) return '';
   const by = record.escalation?.approver === undefined ? '' : ` by ${record.escalation.approver}`;
   return `escalation ${record.escalationResult}${by}`;

@@ -91,9 +91,14 @@ export const endpointAccess: readonly EndpointAccess[] = [
     requestedBy: ['policy-decision-point'],
     addressing: 'instance',
   }),
-  // The PDP records decisions and outcomes; the gateway records the calls its verifier refused (`kind: verifier`).
+  // The PDP records decisions and outcomes; the gateway records the calls its verifier refused (`kind: verifier`),
+  // the orchestrator the requests for another person's session it refused, the router the answers to another
+  // person's escalation it refused (`kind: access`).
   endpoint(AuditAppend, { servedBy: 'audit-writer', requestedBy: ['policy-decision-point'] }),
-  endpoint(AuditAppendRefusal, { servedBy: 'audit-writer', requestedBy: ['mcp-gateway'] }),
+  endpoint(AuditAppendRefusal, {
+    servedBy: 'audit-writer',
+    requestedBy: ['mcp-gateway', 'session-orchestrator', 'escalation-router'],
+  }),
   endpoint(AuditQuery, { servedBy: 'audit-writer', requestedBy: ['cli'] }),
   endpoint(AuditVerify, { servedBy: 'audit-writer', requestedBy: ['cli'] }),
   endpoint(EscalationOpen, { servedBy: 'escalation-router', requestedBy: ['policy-decision-point'] }),

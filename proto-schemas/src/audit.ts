@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CallId, Decision, SessionId, Timestamp, ToolArguments } from './common.js';
+import { personNamePattern, personRoles } from './callers.js';
 import { defineEndpoint, defineEvent } from './endpoint.js';
 import { ArgumentRoleMap } from './escalation.js';
 import { OversizeArguments } from './pdp.js';
@@ -56,7 +57,14 @@ export const AuditDecisionRecordInput = z.object({
   oversize: OversizeArguments.optional(),
   escalationResult: z.enum(['approved', 'denied']).optional(),
   /** The escalation ticket and who answered it (a person, or `auto-approver`). */
-  escalation: z.object({ ticketId: z.string().min(1), approver: z.string().optional() }).optional(),
+  escalation: z
+    .object({
+      ticketId: z.string().min(1),
+      approver: z.string().optional(),
+      /** How long the ticket waited for its answer (opened to settled, ms), as the router reports it. */
+      waitMs: z.number().int().nonnegative().optional(),
+    })
+    .optional(),
   autoApproved: z.boolean().optional(),
   whitelistApproved: z.boolean().optional(),
   /** The session whitelist pattern that approved the call (`whitelistApproved`). */
@@ -93,11 +101,29 @@ export const AuditVerifierRecordInput = z.object({
   signer: z.string().optional(),
 });
 
+/**
+ * Written by a service that refused a person a person-addressed request (the session-orchestrator: another person's
+ * session; the escalation-router: another person's escalation). The common fields say it in the terms every reader of the trail shows: `requestId` names this refusal
+ * (one per attempt), `sessionId` and `userId` are the session and its owner (absent for a session started before
+ * sessions had owners), `serverName` the service that refused, `toolName` the endpoint, `policyDecision` a `deny`
+ * with rule `not-session-owner` (orchestrator) or `not-an-approver` (router) and the message the caller got; `policyHash` is empty (no policy decided this).
+ */
+export const AuditAccessRecordInput = z.object({
+  kind: z.literal('access'),
+  ...recordCommon,
+  /** Who asked, as the request's subject named them (their NATS permissions pin it). */
+  caller: z.object({ name: z.string().regex(personNamePattern), role: z.enum(personRoles) }),
+  /** The endpoint refused, e.g. `session.stop.v1` (`toolName` repeats it). */
+  endpoint: z.string().min(1).max(128),
+  outcome: z.literal('forbidden'),
+});
+
 /** One fact for the trail, as its producer sends it. The writer redacts it and adds `seq`, `prevHash` and `hash`. */
 export const AuditRecordInput = z.discriminatedUnion('kind', [
   AuditDecisionRecordInput,
   AuditOutcomeRecordInput,
   AuditVerifierRecordInput,
+  AuditAccessRecordInput,
 ]);
 
 /**
@@ -127,6 +153,7 @@ export const AuditRecord = z.discriminatedUnion('kind', [
   AuditDecisionRecordInput.extend(chainFields),
   AuditOutcomeRecordInput.extend(chainFields),
   AuditVerifierRecordInput.extend(chainFields),
+  AuditAccessRecordInput.extend(chainFields),
 ]);
 
 const AppendReply = z.object({
@@ -151,15 +178,19 @@ export const AuditAppend = defineEndpoint({
 });
 
 /**
- * The gateway's records: a refusal to execute (`verifier`). A subject of its own, so the gateway's permission to
- * record what it refused is not a permission to record decisions.
+ * Refusals: the gateway's refusal to execute (`verifier`) and the session-orchestrator's refusal of another person's
+ * session (`access`). A subject of its own, so the permission to record what one refused is not a permission to record
+ * decisions.
  */
 export const AuditAppendRefusal = defineEndpoint({
   subject: 'audit.append-refusal.v1',
   description:
-    "Append the gateway's record of a call it refused to execute; replies only after it is on disk (fsync), like " +
-    'audit.append.v1.',
-  request: z.object({ record: AuditVerifierRecordInput }),
+    "Append a refusal: the gateway's record of a call it refused to execute (verifier), or a service's record of a " +
+    "request it refused a person (access: another person's session); replies only after it is on disk (fsync), " +
+    'like audit.append.v1.',
+  request: z.object({
+    record: z.discriminatedUnion('kind', [AuditVerifierRecordInput, AuditAccessRecordInput]),
+  }),
   response: AppendReply,
 });
 
@@ -171,7 +202,7 @@ export const AuditFilter = z.object({
   serverName: z.string().min(1).optional(),
   toolName: z.string().min(1).optional(),
   rule: z.string().min(1).optional(),
-  kind: z.enum(['decision', 'outcome', 'verifier']).optional(),
+  kind: z.enum(['decision', 'outcome', 'verifier', 'access']).optional(),
   /** Records at or after this time. */
   since: Timestamp.optional(),
   /** Records before this time. */
@@ -180,9 +211,11 @@ export const AuditFilter = z.object({
 
 export const AuditQuery = defineEndpoint({
   subject: 'audit.query.v1',
+  addressing: 'person',
   description:
     'Records matching a filter, ordered by (timestamp, sessionId, seq); from PostgreSQL when the writer has one, ' +
-    'else from the session files. Page on with nextCursor.',
+    "else from the session files. Page on with nextCursor. A member's query is limited to records whose userId is " +
+    "theirs (another userId is refused: FORBIDDEN); an approver's or an admin's is not limited.",
   request: AuditFilter.extend({
     order: z.enum(['asc', 'desc']).default('asc'),
     cursor: z.string().min(1).max(400).optional(),
@@ -198,7 +231,10 @@ export const AuditQuery = defineEndpoint({
 
 export const AuditVerify = defineEndpoint({
   subject: 'audit.verify.v1',
-  description: 'Check the hash chain of one session trail; names the first bad seq.',
+  addressing: 'person',
+  description:
+    'Check the hash chain of one session trail; names the first bad seq. A member may check only a trail whose ' +
+    'records are all theirs (else FORBIDDEN).',
   request: z.object({ sessionId: SessionId }),
   response: z.object({
     sessionId: SessionId,

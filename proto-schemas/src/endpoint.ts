@@ -8,6 +8,12 @@ export interface Endpoint<Request extends z.ZodType = z.ZodType, Response extend
   readonly description: string;
   readonly request: Request;
   readonly response: Response;
+  /**
+   * `person`: every request names who asks in its subject, `<subject>.p.<role>.<name>`, and the asker's NATS
+   * permissions pin that suffix to them (a responder is not told who sent a message; a payload field could lie).
+   * The server subscribes to `<subject>.p.*.*` and hands the handler the caller (`callers.ts`).
+   */
+  readonly addressing?: 'person';
 }
 
 /** A published event subject: `<producer>.evt.<noun>.v<N>`. */
@@ -27,6 +33,7 @@ export function defineEndpoint<Request extends z.ZodType, Response extends z.Zod
   description: string;
   request: Request;
   response: Response;
+  addressing?: 'person';
 }): Endpoint<Request, Response> {
   if (!requestSubject.test(definition.subject)) {
     throw new Error(`endpoint subject "${definition.subject}" must look like <service>.<verb>.v<N>`);

@@ -108,11 +108,14 @@ export const EscalationOpen = defineEndpoint({
     whitelistPattern: z.string().optional(),
     similarPattern: z.string().optional(),
     expiresAt: Timestamp.optional(),
+    /** A settled ticket: how long it waited for its answer, from opening to settling (ms). */
+    waitMs: z.number().int().nonnegative().optional(),
   }),
 });
 
 export const EscalationResolve = defineEndpoint({
   subject: 'escalation.resolve.v1',
+  addressing: 'person',
   description:
     'Answer a ticket; the first valid answer wins, later ones are told who resolved it. Anything but "approved" ' +
     'counts as denied; answers after expiry are refused.',
@@ -135,6 +138,7 @@ export const EscalationResolve = defineEndpoint({
 
 export const EscalationList = defineEndpoint({
   subject: 'escalation.list.v1',
+  addressing: 'person',
   description: 'Pending tickets, oldest first, optionally for one session.',
   request: z.object({ sessionId: SessionId.optional() }),
   response: z.object({ tickets: z.array(EscalationTicket) }),

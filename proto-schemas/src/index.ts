@@ -95,12 +95,23 @@ export type { BucketAccess, EndpointAccess, EventAccess } from './access.js';
 export { connectionNameOf, inboxPrefixOf, isPrincipal, isService, principals } from './principals.js';
 export type { Principal } from './principals.js';
 export {
+  callerOfSubject,
+  defaultCallerOf,
+  isPersonRole,
+  personNamePattern,
+  personRoles,
+  subjectOfRequest,
+  subjectServed,
+} from './callers.js';
+export type { Caller, PersonRole } from './callers.js';
+export {
   keyValueReadSubjects,
   keyValueWriteSubjects,
   natsPermissionsOf,
   natsSubjectOf,
 } from './nats-permissions.js';
 export type { NatsPermissions } from './nats-permissions.js';
+export { natsPermissionsOfPerson, personConnectionNameOf, personNameProblem } from './person-permissions.js';
 export { subjectAccessTable } from './subject-access-table.js';
 export { renderJsonSchemas } from './json-schema.js';
 export type { SchemaFile } from './json-schema.js';

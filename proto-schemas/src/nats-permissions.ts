@@ -1,4 +1,5 @@
 import { bucketAccess, endpointAccess, eventAccess, type EndpointAccess } from './access.js';
+import { defaultCallerOf, subjectOfRequest, subjectServed, type Caller } from './callers.js';
 import { connectionNameOf, inboxPrefixOf, isService, type Principal } from './principals.js';
 
 /** What one NATS user may do, in nats-server's terms (subjects with NATS wildcards). */
@@ -9,9 +10,29 @@ export interface NatsPermissions {
   allowResponses: boolean;
 }
 
-/** The NATS subject an endpoint is served on: `<subject>.*` for one addressed to a serving instance. */
+/**
+ * The NATS subject an endpoint is served on: `<subject>.*` for one addressed to a serving instance, `<subject>.p.*.*`
+ * for one addressed by person (every caller's).
+ */
 export function natsSubjectOf(access: EndpointAccess): string {
-  return access.addressing === 'instance' ? `${access.definition.subject}.*` : access.definition.subject;
+  return access.addressing === 'instance'
+    ? `${access.definition.subject}.*`
+    : subjectServed(access.definition);
+}
+
+/**
+ * The subject `principal` may request an endpoint on: a person-addressed one only with its own caller suffix
+ * (`.p.admin.cli` for the CLI), so nobody can ask in another's name.
+ */
+function natsRequestSubjectOf(access: EndpointAccess, principal: Principal): string {
+  if (access.definition.addressing !== 'person') return natsSubjectOf(access);
+  return subjectOfRequest(access.definition, callerOf(principal));
+}
+
+function callerOf(principal: Principal): Caller {
+  const caller = defaultCallerOf(connectionNameOf(principal));
+  if (caller === undefined) throw new Error(`${principal} asks person-addressed endpoints but is no caller`);
+  return caller;
 }
 
 /**
@@ -68,7 +89,9 @@ const unique = (subjects: readonly string[]): string[] => [...new Set(subjects)]
 export function natsPermissionsOf(principal: Principal): NatsPermissions {
   const name = connectionNameOf(principal);
   const publish = [
-    ...endpointAccess.filter((access) => access.requestedBy.includes(principal)).map(natsSubjectOf),
+    ...endpointAccess
+      .filter((access) => access.requestedBy.includes(principal))
+      .map((access) => natsRequestSubjectOf(access, principal)),
     ...eventAccess
       .filter((access) => access.publishedBy === principal)
       .map((access) => access.definition.subject),

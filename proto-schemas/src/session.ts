@@ -31,6 +31,7 @@ export const SessionSummary = z.object({
   status: SessionStatus,
   createdAt: Timestamp,
   model: z.string().optional(),
+  /** The session's owner: who started it (the caller of its session.start); absent for one started before owners. */
   userId: z.string().optional(),
   /** The session's workspace, when it works in one (see {@link WorkspacePath}). */
   workspace: WorkspacePath.optional(),
@@ -38,7 +39,10 @@ export const SessionSummary = z.object({
 
 export const SessionStart = defineEndpoint({
   subject: 'session.start.v1',
-  description: 'Start a session (builtin agent or external agent in a container), or resume one.',
+  addressing: 'person',
+  description:
+    'Start a session (builtin agent or external agent in a container), or resume one. The caller (the subject) ' +
+    'becomes its owner, its userId; only the owner or an admin may resume it.',
   request: z.object({
     task: z.string().max(100_000).optional(),
     model: z.string().optional(),
@@ -50,7 +54,6 @@ export const SessionStart = defineEndpoint({
      * container with a terminal, which the caller attaches to (`containerName` in the reply).
      */
     mode: z.enum(['batch', 'pty']).default('batch'),
-    userId: z.string().optional(),
     /**
      * Work in this existing directory instead of a fresh sandbox (builtin agent only). Refused: not a directory, `/`,
      * a home directory, IRONCURTAIN_HOME and what is in or above it, protected paths and what is above them. A resumed
@@ -72,22 +75,26 @@ export const SessionStart = defineEndpoint({
 
 export const SessionSend = defineEndpoint({
   subject: 'session.send.v1',
-  description: 'A user message to a running session.',
+  addressing: 'person',
+  description: 'A user message to a running session (its owner or an admin only).',
   request: z.object({ sessionId: SessionId, message: z.string().min(1).max(100_000) }),
   response: z.object({ isAccepted: z.boolean(), turn: z.number().int().nonnegative() }),
 });
 
 export const SessionStop = defineEndpoint({
   subject: 'session.stop.v1',
-  description: 'Stop a session; its sandbox and trail stay for resume and audit.',
+  addressing: 'person',
+  description:
+    'Stop a session (its owner or an admin only); its sandbox and trail stay for resume and audit.',
   request: z.object({ sessionId: SessionId, reason: z.string().optional() }),
   response: z.object({ sessionId: SessionId, status: SessionStatus }),
 });
 
 export const SessionList = defineEndpoint({
   subject: 'session.list.v1',
-  description: 'Known sessions, newest first.',
-  request: z.object({ userId: z.string().optional() }),
+  addressing: 'person',
+  description: "Known sessions, newest first: the caller's own (an admin's: all).",
+  request: z.object({}),
   response: z.object({ sessions: z.array(SessionSummary) }),
 });
 
@@ -150,8 +157,10 @@ const BudgetDimensions = z.object({
 
 export const SessionBudget = defineEndpoint({
   subject: 'session.budget.v1',
+  addressing: 'person',
   description:
-    "A running session's budget: used and limit of each dimension, for the session and the current turn.",
+    "A running session's budget: used and limit of each dimension, for the session and the current turn (its " +
+    'owner or an admin only).',
   request: z.object({ sessionId: SessionId }),
   response: z.object({
     sessionId: SessionId,

@@ -62,6 +62,17 @@ const mayPublish = (principal: Principal, subject: string): boolean =>
   natsPermissionsOf(principal).publish.includes(subject);
 
 describe('natsPermissionsOf', () => {
+  it('never lets anyone ask a person-addressed endpoint in another name or in every name', () => {
+    for (const principal of principals) {
+      for (const subject of natsPermissionsOf(principal).publish) {
+        const suffix = /\.v[1-9][0-9]*\.p\.(.*)$/.exec(subject)?.[1];
+        if (suffix === undefined) continue;
+        expect(suffix, `${principal}: ${subject}`).toMatch(/^(member|approver|admin)\.[a-z][a-z0-9-]*$/);
+      }
+    }
+    expect(natsPermissionsOf('session-orchestrator').subscribe).toContain('session.start.v1.p.*.*');
+  });
+
   it.each(everyone)(
     'gives $principal no full wildcard and only its own inbox',
     ({ principal, permissions }) => {
@@ -84,11 +95,14 @@ describe('natsPermissionsOf', () => {
     expect(natsPermissionsOf('mcp-gateway').subscribe).toContain('mcpgw.execute.v1.*');
   });
 
-  it('lets only approver channels resolve escalations and only the PDP open them', () => {
-    expect(principals.filter((principal) => mayPublish(principal, 'escalation.resolve.v1'))).toEqual([
-      'signal-bridge',
-      'cli',
-    ]);
+  it('lets only approver channels resolve escalations, each in its own name, and only the PDP open them', () => {
+    const resolvers = principals.filter((principal) =>
+      natsPermissionsOf(principal).publish.some((subject) => subject.startsWith('escalation.resolve.v1')),
+    );
+    expect(resolvers).toEqual(['signal-bridge', 'cli']);
+    expect(mayPublish('cli', 'escalation.resolve.v1.p.admin.cli')).toBe(true);
+    expect(mayPublish('signal-bridge', 'escalation.resolve.v1.p.admin.signal-bridge')).toBe(true);
+    expect(mayPublish('cli', 'escalation.resolve.v1')).toBe(false);
     expect(principals.filter((principal) => mayPublish(principal, 'escalation.open.v1'))).toEqual([
       'policy-decision-point',
     ]);

@@ -158,9 +158,12 @@ export function redactRecordInput(input: AuditRecordInputValue): AuditRecordInpu
     const message = redactValue(input.refusal.message, onRedaction, '/refusal/message') as string;
     const args = redactArguments(input.arguments, input.argumentRoles, onRedaction);
     redacted = { ...input, policyDecision, refusal: { ...input.refusal, message }, arguments: args };
-  } else {
+  } else if (input.kind === 'outcome') {
     const result = redactValue(input.result, onRedaction, '/result') as typeof input.result;
     redacted = { ...input, policyDecision, result };
+  } else {
+    // An access refusal: its only free text is the reason (the message the caller got).
+    redacted = { ...input, policyDecision };
   }
   // Only this redaction's own list stands: one that came with the input is not the writer's.
   delete redacted.redactions;

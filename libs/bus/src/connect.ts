@@ -2,7 +2,7 @@ import type { NatsConnection } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
 import type { Service } from '@nats-io/services';
 import { AppError, ErrorCode } from '@ironcurtain/errors';
-import { inboxPrefixOf } from '@ironcurtain/proto-schemas';
+import { defaultCallerOf, inboxPrefixOf, type Caller } from '@ironcurtain/proto-schemas';
 import { silentLogger, type Logger } from '@ironcurtain/log';
 import { natsLoginOf } from './nats-login.js';
 
@@ -35,6 +35,13 @@ export interface ConnectBusOptions {
    * 3 on a 3-node cluster): `NATS_KV_REPLICAS`.
    */
   keyValueReplicas?: number;
+  /**
+   * Who this connection asks person-addressed endpoints as (`session.*`, `escalation.resolve|list`, `audit.query|
+   * verify`): a person's name and role from their credentials. Default: the CLI's and the Signal bridge's own
+   * admin identity by connection name, else the workstation's admin `cli` (a test's or script's connection). Only
+   * the NATS permissions make it true: a person's login may publish those subjects with their own suffix only.
+   */
+  caller?: Caller;
 }
 
 /** A connection to the bus with the identity of the service that owns it. */
@@ -46,6 +53,8 @@ export interface Bus {
   readonly logger: Logger;
   /** The replicas of the KV buckets `openKeyValue` creates (unless it is given others); 1 when unset. */
   readonly keyValueReplicas?: number;
+  /** Who this connection asks person-addressed endpoints as ({@link ConnectBusOptions.caller}). */
+  readonly caller: Caller;
   /** The `@nats-io/services` registration that `serve` adds endpoints to; made on first use. */
   serviceRegistration?: Promise<Service>;
   /** Stops taking new messages, finishes those in flight, flushes, closes. */
@@ -100,6 +109,7 @@ export async function connectBus(options: ConnectBusOptions): Promise<Bus> {
     description: options.description ?? options.name,
     logger,
     keyValueReplicas: options.keyValueReplicas ?? 1,
+    caller: options.caller ?? defaultCallerOf(options.name) ?? { name: 'cli', role: 'admin' },
     drain: () => (connection.isClosed() ? Promise.resolve() : connection.drain()),
     close: () => connection.close(),
   };

@@ -20,3 +20,5 @@ export {
 export type { MessageContext } from './message-context.js';
 export { ReplyEnvelope } from './reply-envelope.js';
 export { pingServices, serviceInfos } from './discovery.js';
+export { readNkeySeedFile } from './nats-login.js';
+export type { SeedFileSource } from './nats-login.js';

@@ -37,7 +37,7 @@ export async function natsLoginOf(options: NatsLoginOptions): Promise<NatsLogin>
     );
   }
   if (options.nkeySeedFile !== undefined) {
-    const seed = await readNkeySeed(options.nkeySeedFile);
+    const seed = await readNkeySeedFile(options.nkeySeedFile);
     return {
       connectOptions: { authenticator: nkeyAuthenticator(seed.seed) },
       description: `the nkey ${seed.publicKey} from ${options.nkeySeedFile}`,
@@ -68,22 +68,34 @@ export async function natsLoginOf(options: NatsLoginOptions): Promise<NatsLogin>
   };
 }
 
+/** Where a seed file was named, for its errors: the setting and what writes such files. */
+export interface SeedFileSource {
+  /** e.g. `NATS_NKEY_SEED_FILE`, or `--creds / IRONCURTAIN_CREDS`. */
+  setting: string;
+  /** e.g. `ironcurtain deploy init`. */
+  writtenBy: string;
+}
+
 /**
  * Reads a user nkey seed (`SU…`) from `file`. A file that its group or others may read or write is refused, as the
- * egress refuses its CA key: the seed is the service's identity on the bus. The seed never appears in an error.
+ * egress refuses its CA key: the seed is an identity on the bus. The seed never appears in an error.
  */
-async function readNkeySeed(file: string): Promise<{ seed: Uint8Array; publicKey: string }> {
+export async function readNkeySeedFile(
+  file: string,
+  source: SeedFileSource = { setting: 'NATS_NKEY_SEED_FILE', writtenBy: 'ironcurtain deploy init' },
+): Promise<{ seed: Uint8Array; publicKey: string }> {
+  const named = `the NATS nkey seed file ${file} (${source.setting})`;
   let text: string;
   try {
     // One open: the mode checked is the mode of the file that is read.
     const handle = await open(file, 'r');
     try {
-      const mode = (await handle.stat()).mode;
-      if ((mode & 0o077) !== 0) {
+      const info = await handle.stat();
+      if (!info.isFile() || info.size > 1024) throw new Error('it is not a seed file');
+      if ((info.mode & 0o077) !== 0) {
         throw new AppError(
           ErrorCode.ConfigInvalid,
-          `the NATS nkey seed file ${file} (NATS_NKEY_SEED_FILE) is readable by others than its owner ` +
-            `(mode ${(mode & 0o777).toString(8)}): chmod 600 it`,
+          `${named} is readable by others than its owner (mode ${(info.mode & 0o777).toString(8)}): chmod 600 it`,
         );
       }
       text = await handle.readFile('utf8');
@@ -92,17 +104,15 @@ async function readNkeySeed(file: string): Promise<{ seed: Uint8Array; publicKey
     }
   } catch (error) {
     if ((error as { code?: unknown }).code === ErrorCode.ConfigInvalid) throw error;
-    throw new AppError(
-      ErrorCode.ConfigInvalid,
-      `cannot read the NATS nkey seed file ${file} (NATS_NKEY_SEED_FILE): ${(error as Error).message}`,
-      { cause: error },
-    );
+    throw new AppError(ErrorCode.ConfigInvalid, `cannot read ${named}: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
   const seed = new TextEncoder().encode(text.trim());
   const notASeed = new AppError(
     ErrorCode.ConfigInvalid,
-    `the NATS nkey seed file ${file} (NATS_NKEY_SEED_FILE) does not hold a user nkey seed: it should hold one line ` +
-      'starting with SU (`ironcurtain deploy init` writes them)',
+    `${named} does not hold a user nkey seed: it should hold one line starting with SU (\`${source.writtenBy}\` ` +
+      'writes them)',
   );
   if (seed[0] !== 0x53 || seed[1] !== 0x55) throw notASeed; // "SU": a seed (S) of a user (U)
   try {

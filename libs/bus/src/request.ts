@@ -1,5 +1,10 @@
 import { AppError, ErrorCode, fromWireError } from '@ironcurtain/errors';
-import type { Endpoint, ParsedResponseOf, RequestOf } from '@ironcurtain/proto-schemas';
+import {
+  subjectOfRequest,
+  type Endpoint,
+  type ParsedResponseOf,
+  type RequestOf,
+} from '@ironcurtain/proto-schemas';
 import type { Bus } from './connect.js';
 import { outgoingHeaders } from './message-context.js';
 import { ReplyEnvelope } from './reply-envelope.js';
@@ -37,7 +42,7 @@ export async function request<E extends Endpoint>(
   let reply;
   try {
     reply = await bus.connection.request(
-      endpoint.subject,
+      subjectOfRequest(endpoint, bus.caller),
       encoder.encode(JSON.stringify(checkedPayload.data)),
       {
         timeout: timeoutMs,

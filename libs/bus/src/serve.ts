@@ -2,7 +2,14 @@ import { performance } from 'node:perf_hooks';
 import { Svcm, type Service, type ServiceMsg } from '@nats-io/services';
 import { AppError, ErrorCode, toWireError, type WireError } from '@ironcurtain/errors';
 import { childForMessage, type Logger } from '@ironcurtain/log';
-import type { Endpoint, ParsedRequestOf, ResponseOf } from '@ironcurtain/proto-schemas';
+import {
+  callerOfSubject,
+  subjectServed,
+  type Caller,
+  type Endpoint,
+  type ParsedRequestOf,
+  type ResponseOf,
+} from '@ironcurtain/proto-schemas';
 import type { Bus } from './connect.js';
 import { contextFromHeaders, runWithMessageContext, type MessageContext } from './message-context.js';
 import { encodeError, encodeResult } from './reply-envelope.js';
@@ -12,6 +19,12 @@ import { describeIssues, parseJson } from './schema-issues.js';
 export interface HandlerContext extends MessageContext {
   readonly subject: string;
   readonly logger: Logger;
+  /**
+   * Who asks, for a person-addressed endpoint: from the subject, which the asker's NATS permissions pin to them
+   * (never from the payload). Always set for such an endpoint (a request naming no valid caller is refused before
+   * the handler runs); undefined for any other.
+   */
+  readonly caller?: Caller;
 }
 
 /** Handles one validated request; throw an AppError to answer with its code. */
@@ -28,7 +41,7 @@ export type Handler<E extends Endpoint> = (
 export async function serve<E extends Endpoint>(bus: Bus, endpoint: E, handler: Handler<E>): Promise<void> {
   const service = await serviceOf(bus);
   service.addEndpoint(endpoint.subject.replaceAll('.', '_'), {
-    subject: endpoint.subject,
+    subject: subjectServed(endpoint),
     metadata: { description: endpoint.description },
     handler: (error, message) => {
       if (error !== null) {
@@ -65,9 +78,11 @@ async function handleMessage<E extends Endpoint>(
   let childLogger: Logger | undefined;
   const loggerForMessage = (): Logger =>
     (childLogger ??= childForMessage(bus.logger, { ...messageContext, subject: endpoint.subject }));
+  const caller = callerOfSubject(endpoint, message.subject);
   const context: HandlerContext = {
     ...messageContext,
     subject: endpoint.subject,
+    ...(caller === undefined ? {} : { caller }),
     get logger() {
       return loggerForMessage();
     },
@@ -92,6 +107,15 @@ async function answer<E extends Endpoint>(
   message: ServiceMsg,
   context: HandlerContext,
 ): Promise<{ result?: unknown; error?: WireError }> {
+  if (endpoint.addressing === 'person' && context.caller === undefined) {
+    return {
+      error: {
+        code: ErrorCode.Forbidden,
+        message: `${endpoint.subject}: the subject names no caller`,
+        retryable: false,
+      },
+    };
+  }
   const json = parseJson(message.data);
   if (json === undefined) {
     return { error: schemaError(`${endpoint.subject}: the request is not JSON`) };

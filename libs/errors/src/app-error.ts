@@ -13,6 +13,8 @@ export const ErrorCode = {
   ConfigInvalid: 'CONFIG_INVALID',
   NotFound: 'NOT_FOUND',
   Conflict: 'CONFLICT',
+  /** The caller may not do this (another person's session or escalation). */
+  Forbidden: 'FORBIDDEN',
 } as const;
 
 /** One of the known codes, or any other string a newer peer may send. */

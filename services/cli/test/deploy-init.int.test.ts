@@ -9,7 +9,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser, fromSeed } from '@nats-io/nkeys';
 import { connectBus, type Bus } from '@ironcurtain/bus';
-import { EscalationResolve } from '@ironcurtain/proto-schemas';
+import { EscalationResolve, subjectOfRequest, subjectServed } from '@ironcurtain/proto-schemas';
+
+// The CLI asks escalation.resolve.v1 in its own name (`….p.admin.cli`); the router serves every caller's.
+const resolveAsCli = subjectOfRequest(EscalationResolve, { name: 'cli', role: 'admin' });
 import { eventually, startNats, stopProcess, type NatsServerHandle } from '@ironcurtain/testing';
 import { deployPrincipals } from '../src/domain/deploy/deploy-layout.js';
 import { serviceEntryPath } from '../src/domain/stack/stack-services.js';
@@ -216,7 +219,7 @@ describe('a nats-server with the written config', () => {
   it('holds each to its permissions: the CLI may resolve an escalation, the orchestrator may not', async () => {
     const router = await connectAs('escalation-router');
     const received: string[] = [];
-    router.connection.subscribe(EscalationResolve.subject, {
+    router.connection.subscribe(subjectServed(EscalationResolve), {
       callback: (_error, message) => void received.push(message.string()),
     });
     await router.connection.flush();
@@ -228,30 +231,32 @@ describe('a nats-server with the written config', () => {
         if (status.type === 'error') violations.push(String(status.error));
       }
     })();
-    orchestrator.connection.publish(EscalationResolve.subject, 'from the orchestrator');
+    orchestrator.connection.publish(resolveAsCli, 'from the orchestrator');
     await orchestrator.connection.flush();
     const cli = await connectAs('cli');
-    cli.connection.publish(EscalationResolve.subject, 'from the cli');
+    cli.connection.publish(resolveAsCli, 'from the cli');
     await cli.connection.flush();
 
     await eventually('the cli message', () => received.includes('from the cli'));
     await eventually('a permissions violation', () => violations.length > 0);
     expect(received).toEqual(['from the cli']);
-    expect(violations.join()).toMatch(/Permissions Violation for Publish to "escalation\.resolve\.v1"/);
+    expect(violations.join()).toMatch(
+      /Permissions Violation for Publish to "escalation\.resolve\.v1\.p\.admin\.cli"/,
+    );
   });
 
   it("gives a seed its own principal's rights, whatever name the connection takes", async () => {
     const received: string[] = [];
     const router = await connectAs('escalation-router');
-    router.connection.subscribe(EscalationResolve.subject, {
+    router.connection.subscribe(subjectServed(EscalationResolve), {
       callback: (_error, message) => void received.push(message.string()),
     });
     await router.connection.flush();
     const impostor = await connectAs('cli', seedFileOf('session-orchestrator'));
-    impostor.connection.publish(EscalationResolve.subject, 'impostor');
+    impostor.connection.publish(resolveAsCli, 'impostor');
     await impostor.connection.flush();
     const cli = await connectAs('cli');
-    cli.connection.publish(EscalationResolve.subject, 'marker');
+    cli.connection.publish(resolveAsCli, 'marker');
     await cli.connection.flush();
     await eventually('the marker', () => received.includes('marker'));
     expect(received).toEqual(['marker']);

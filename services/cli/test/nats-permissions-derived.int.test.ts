@@ -8,6 +8,9 @@ import { connectBus, getJson, openKeyValue, putJson, watchJson, type Bus } from 
 import {
   bucketAccess,
   connectionNameOf,
+  defaultCallerOf,
+  subjectOfRequest,
+  subjectServed,
   endpointAccess,
   eventAccess,
   inboxPrefixOf,
@@ -96,22 +99,54 @@ async function principalsWhere(check: (principal: Principal) => Promise<boolean>
 }
 
 const sorted = (list: readonly Principal[]): Principal[] => [...list].sort();
-// An addressed endpoint is probed on one instance's subject, as the PDP sends it.
-const probeSubjectOf = (access: (typeof endpointAccess)[number]): string =>
+// An instance-addressed endpoint is probed on one instance's subject, as the PDP sends it; a person-addressed one
+// on the subject each principal would ask on, in its own name (`….p.admin.cli`), and served on every caller's.
+type Access = (typeof endpointAccess)[number];
+const requestSubjectOf = (access: Access, principal: Principal): string => {
+  if (access.addressing === 'instance') return `${access.definition.subject}.probe-instance`;
+  const caller = defaultCallerOf(connectionNameOf(principal)) ?? { name: 'nobody', role: 'member' as const };
+  return subjectOfRequest(access.definition, caller);
+};
+const servedSubjectOf = (access: Access): string =>
   access.addressing === 'instance'
     ? `${access.definition.subject}.probe-instance`
-    : access.definition.subject;
+    : subjectServed(access.definition);
+const personAddressed = endpointAccess.filter((access) => access.definition.addressing === 'person');
 
 describe('NATS permissions derived from the access declaration', () => {
-  it.each(endpointAccess.map((access) => ({ subject: probeSubjectOf(access), access })))(
+  it.each(endpointAccess.map((access) => ({ subject: access.definition.subject, access })))(
     'only the declared callers may request $subject, and only its server may serve it',
-    async ({ subject, access }) => {
-      expect(sorted(await principalsWhere((principal) => mayPublish(principal, subject)))).toEqual(
-        sorted(access.requestedBy),
-      );
-      expect(await principalsWhere((principal) => maySubscribe(principal, subject))).toEqual([
+    async ({ access }) => {
+      expect(
+        sorted(
+          await principalsWhere((principal) => mayPublish(principal, requestSubjectOf(access, principal))),
+        ),
+      ).toEqual(sorted(access.requestedBy));
+      expect(await principalsWhere((principal) => maySubscribe(principal, servedSubjectOf(access)))).toEqual([
         access.servedBy,
       ]);
+    },
+  );
+
+  it.each(personAddressed.map((access) => ({ subject: access.definition.subject, access })))(
+    'nobody may ask $subject in another name, a person’s or a wider one',
+    async ({ access }) => {
+      const others = [
+        subjectOfRequest(access.definition, { name: 'alice', role: 'member' }),
+        subjectOfRequest(access.definition, { name: 'alice', role: 'admin' }),
+        `${access.definition.subject}.p.admin.*`,
+        `${access.definition.subject}.p.>`,
+        access.definition.subject,
+      ];
+      for (const subject of others)
+        expect(await principalsWhere((principal) => mayPublish(principal, subject))).toEqual([]);
+      for (const requester of access.requestedBy) {
+        const stranger = principals.find(
+          (principal) => principal !== requester && access.requestedBy.includes(principal),
+        );
+        if (stranger === undefined) continue;
+        expect(await mayPublish(stranger, requestSubjectOf(access, requester))).toBe(false);
+      }
     },
   );
 

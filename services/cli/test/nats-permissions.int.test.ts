@@ -89,7 +89,10 @@ describe('NATS permissions of the session-orchestrator', () => {
       { ticketId: 'esc_0000000000000000', decision: 'approved', approver: 'agent', channel: 'bus' },
       { timeoutMs: 2000 },
     );
-    await expect(resolve).rejects.toThrow(/Permissions Violation for Publish to "escalation\.resolve\.v1"/);
+    // It asks in the only name a connection without one has (the workstation admin `cli`): refused all the same.
+    await expect(resolve).rejects.toThrow(
+      /Permissions Violation for Publish to "escalation\.resolve\.v1\.p\.admin\.cli"/,
+    );
     const append = request(
       orchestrator!,
       AuditAppend,

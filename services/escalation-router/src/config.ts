@@ -1,5 +1,6 @@
 import { baseServiceEnv, loadEnv } from '@ironcurtain/config';
 import { z } from 'zod';
+import { approvalPolicies } from './domain/approval-rights.js';
 
 const flag = z
   .enum(['true', 'false', '1', '0'], { message: 'use true or false' })
@@ -35,6 +36,8 @@ export const configSchema = baseServiceEnv.extend({
   ESCALATION_TICKET_RETENTION_HOURS: hours(24, 720),
   /** A session whitelist not touched for this long is dropped, if no session-end event removed it first. */
   ESCALATION_WHITELIST_TTL_HOURS: hours(24, 168),
+  /** Who may answer a ticket: the session's owner, the team's approvers (role approver or admin), or either. */
+  ESCALATION_APPROVALS: z.enum(approvalPolicies).default('either'),
 });
 
 export type Config = z.output<typeof configSchema>;

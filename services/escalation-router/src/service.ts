@@ -1,16 +1,19 @@
-import { publish, serve, serviceOf, subscribe, type Bus } from '@ironcurtain/bus';
+import { publish, request, serve, serviceOf, subscribe, type Bus } from '@ironcurtain/bus';
 import type { Logger } from '@ironcurtain/log';
 import {
+  AuditAppendRefusal,
   EscalationList,
   EscalationOpen,
   EscalationOpenedEvent,
   EscalationResolve,
   EscalationResolvedEvent,
   SessionStatusEvent,
+  type Caller,
 } from '@ironcurtain/proto-schemas';
 import type { RunningService } from '@ironcurtain/runtime';
 import { expiryMsOf, type Config } from './config.js';
 import { startAutoApprover } from './auto-approver-setup.js';
+import { answerRefusalRecordOf } from './domain/answer-refusal.js';
 import { resolvedEventOf, type Ticket } from './domain/ticket.js';
 import { createListHandler } from './handlers/list.js';
 import { createOpenHandler } from './handlers/open.js';
@@ -66,8 +69,16 @@ export function createEscalationRouterService(dependencies: {
           now,
         }),
       );
-      await serve(bus, EscalationResolve, createResolveHandler(desk));
-      await serve(bus, EscalationList, createListHandler(desk));
+      const recordRefusal = async (caller: Caller, ticket: Ticket, message: string): Promise<void> => {
+        const record = answerRefusalRecordOf(caller, ticket, message, now());
+        await request(bus, AuditAppendRefusal, { record }, { timeoutMs: 5000, sessionId: ticket.sessionId });
+      };
+      await serve(
+        bus,
+        EscalationResolve,
+        createResolveHandler(desk, store, config.ESCALATION_APPROVALS, recordRefusal),
+      );
+      await serve(bus, EscalationList, createListHandler(desk, config.ESCALATION_APPROVALS));
       const subscription = subscribe(bus, SessionStatusEvent, createSessionStatusHandler(whitelists), {
         queue: bus.name,
       });

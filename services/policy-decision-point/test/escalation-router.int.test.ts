@@ -123,6 +123,7 @@ describe('the PDP and the real escalation-router', () => {
     killed.kill('SIGKILL');
     await exited;
     router = await startRouterProcess();
+    const answeredAt = Date.now();
     const answer = await request(client, EscalationResolve, {
       ticketId: ticket.id,
       decision: 'approved',
@@ -144,6 +145,13 @@ describe('the PDP and the real escalation-router', () => {
       escalationResult: 'approved',
       similarPattern: 'git: git-remote-url repository github.com/acme/site',
     });
+    // How long the person took (the ticket's wait, through the router restart), for the dashboards.
+    const decision = audit.records.find(
+      (record) => record.kind === 'decision' && record.requestId === ticket.callId,
+    ) as { escalation?: { waitMs?: number } } | undefined;
+    const waited = answeredAt - Date.parse(ticket.createdAt);
+    expect(decision?.escalation?.waitMs).toBeGreaterThanOrEqual(waited - 50);
+    expect(decision?.escalation?.waitMs).toBeLessThanOrEqual(waited + 2000);
   });
 
   it('after "allow similar", the same repository is approved by the session whitelist; another one is not', async () => {

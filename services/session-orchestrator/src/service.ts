@@ -4,6 +4,7 @@ import { resolveHome } from '@ironcurtain/config';
 import type { Logger } from '@ironcurtain/log';
 import { checkWorkspace, hostWorkspaceFileSystem, workspacePlacesOf } from '@ironcurtain/policy-engine';
 import {
+  AuditAppendRefusal,
   EgressLlmUsageEvent,
   EgressSessionClose,
   EgressSessionOpen,
@@ -24,6 +25,7 @@ import { minutesToMs, type Config } from './config.js';
 import { wireAutoCompaction } from './compaction-wiring.js';
 import { wireContainerSessions } from './container-wiring.js';
 import type { OutputNote } from './domain/output-notes.js';
+import { createSessionAccess, type SessionAccess } from './domain/session-access.js';
 import { createSessionDesk, type SessionDesk, type SessionDeskDependencies } from './domain/session-desk.js';
 import { fitToolCallRequest } from './domain/oversize-call.js';
 import { createSessionModel } from './domain/session-model.js';
@@ -34,7 +36,13 @@ import { createStartHandler } from './handlers/start.js';
 import { createStopHandler } from './handlers/stop.js';
 import { openSessionStore } from './session-store.js';
 
-/** Wires the session-orchestrator: the session desk, its four endpoints, and egress usage into the budgets. */
+// How long a refusal waits for the audit-writer to have it on disk before the caller is answered (FORBIDDEN either way).
+const refusalAuditTimeoutMs = 5000;
+
+/**
+ * Wires the session-orchestrator: the session desk, its five endpoints (each checking who asks: the owner or an
+ * admin), and egress usage into the budgets.
+ */
 export function createSessionOrchestratorService(dependencies: {
   bus: Bus;
   config: Config;
@@ -129,11 +137,12 @@ export function createSessionOrchestratorService(dependencies: {
         sessions.recordUsage(event.sessionId, event);
       });
       stopUsage = () => subscription.unsubscribe();
-      await serve(bus, SessionStart, createStartHandler(sessions));
-      await serve(bus, SessionSend, createSendHandler(sessions));
-      await serve(bus, SessionStop, createStopHandler(sessions));
+      const access = createAccessCheck(bus, logger, store.load, now);
+      await serve(bus, SessionStart, createStartHandler(sessions, access));
+      await serve(bus, SessionSend, createSendHandler(sessions, access));
+      await serve(bus, SessionStop, createStopHandler(sessions, access));
       await serve(bus, SessionList, createListHandler(sessions));
-      await serve(bus, SessionBudget, createBudgetHandler(sessions));
+      await serve(bus, SessionBudget, createBudgetHandler(sessions, access));
     },
     async stop() {
       stopUsage?.();
@@ -141,6 +150,37 @@ export function createSessionOrchestratorService(dependencies: {
       await desk?.stopAll('the session-orchestrator stopped');
     },
   };
+}
+
+// The owner comes from the session's KV record; a refusal goes to the audit trail (`kind: access`).
+function createAccessCheck(
+  bus: Bus,
+  logger: Logger,
+  loadSession: (sessionId: string) => Promise<{ userId?: string | undefined } | undefined>,
+  now: () => Date,
+): SessionAccess {
+  return createSessionAccess({
+    loadSession,
+    recordRefusal: async (record) => {
+      await request(
+        bus,
+        AuditAppendRefusal,
+        { record },
+        { timeoutMs: refusalAuditTimeoutMs, sessionId: record.sessionId },
+      );
+    },
+    onRecordFailed: (error, refusal) =>
+      logger.error(
+        {
+          sessionId: refusal.sessionId,
+          caller: refusal.caller.name,
+          endpoint: refusal.endpoint,
+          err: (error as Error).message,
+        },
+        'access refusal not recorded in the audit trail',
+      ),
+    now,
+  });
 }
 
 // Arguments larger than this go to the PDP as their size and hash: the server's own limit, as announced on connect.

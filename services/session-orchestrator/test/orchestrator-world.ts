@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { connectBus, serve, subscribe, type Bus } from '@ironcurtain/bus';
 import { silentLogger } from '@ironcurtain/log';
 import {
+  type Caller,
   McpgwCatalog,
   PdpToolCall,
   SessionOutputEvent,
@@ -55,7 +56,11 @@ export function executed(call: ToolCall, text = `${call.toolName} ok`): Response
 /** A running orchestrator and what it did. */
 export interface OrchestratorWorld {
   readonly home: string;
+  readonly natsUrl: string;
+  /** Asks as the CLI: the admin `cli`. */
   readonly client: Bus;
+  /** A connection that asks person-addressed endpoints as `caller`; closed by `stop`. */
+  connectAs(caller: Caller): Promise<Bus>;
   readonly toolCalls: ToolCall[];
   readonly outputs: PayloadOf<typeof SessionOutputEvent>[];
   readonly statuses: PayloadOf<typeof SessionStatusEvent>[];
@@ -71,10 +76,21 @@ export async function startOrchestratorWorld(options: {
   const nats: NatsServerHandle = await startNats();
   const home = await mkdtemp(join(tmpdir(), 'orchestrator-test-'));
   const client = await connectBus({ url: nats.url, name: 'test-client' });
-  const world = { home, client, toolCalls: [] as ToolCall[], outputs: [], statuses: [] } as Omit<
-    OrchestratorWorld,
-    'stop'
-  >;
+  const callers: Bus[] = [];
+  const connectAs = async (caller: Caller) => {
+    const bus = await connectBus({ url: nats.url, name: `test-${caller.name}`, caller });
+    callers.push(bus);
+    return bus;
+  };
+  const world = {
+    home,
+    natsUrl: nats.url,
+    client,
+    connectAs,
+    toolCalls: [] as ToolCall[],
+    outputs: [],
+    statuses: [],
+  } as Omit<OrchestratorWorld, 'stop'>;
   await serve(client, McpgwCatalog, () => Promise.resolve(demoCatalog));
   const answer = options.answerToolCall;
   if (answer !== undefined) {
@@ -100,6 +116,7 @@ export async function startOrchestratorWorld(options: {
     async stop() {
       await service.stop();
       await serviceBus.close();
+      for (const bus of callers) await bus.close();
       await client.close();
       await nats.stop();
       await rm(home, { recursive: true, force: true });

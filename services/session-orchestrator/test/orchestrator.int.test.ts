@@ -39,13 +39,11 @@ describe('session-orchestrator', () => {
   });
   afterAll(async () => world?.stop());
 
-  it('runs a task: tool calls carry the session and the user message; record, conversation and transcript kept', async () => {
+  it('runs a task: tool calls carry the session, its owner and the user message; record, conversation and transcript kept', async () => {
     const { client } = world;
-    const started = await request(client, SessionStart, {
-      task: 'Show the demo.',
-      agent: 'builtin',
-      userId: 'ada',
-    });
+    // The owner is who asks (the subject), here the member ada.
+    const ada = await world.connectAs({ name: 'ada', role: 'member' });
+    const started = await request(ada, SessionStart, { task: 'Show the demo.', agent: 'builtin' });
     expect(started.status).toBe('waiting');
     expect(await turnEnd(world, started.sessionId, 1)).toMatchObject({
       status: 'waiting',

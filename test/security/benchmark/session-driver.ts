@@ -168,7 +168,7 @@ export async function runSession(plan: SessionPlan): Promise<void> {
   const watch = watchSession(plan, record);
   try {
     await plan.bus.connection.flush();
-    const start = { agent: 'builtin', userId: approver };
+    const start = { agent: 'builtin' };
     const { sessionId } = await request(plan.bus, SessionStart, start, { timeoutMs: 60_000 });
     record.sessionId = sessionId;
     watch.follow(sessionId);

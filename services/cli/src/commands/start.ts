@@ -143,7 +143,7 @@ export async function runSession(
       home,
       input: context.stdin,
       output: context.stdout,
-      start: { ...start, userId: context.userName() },
+      start,
       isSingleShot: start.task !== undefined,
       shouldAskOnEscalation: settings.shouldAskOnEscalation === true,
       approver: context.userName(),

@@ -84,7 +84,13 @@ export function answerOf(ticket: Ticket): OpenAnswer {
     ...(ticket.whitelistPattern === undefined ? {} : { whitelistPattern: ticket.whitelistPattern }),
     ...(ticket.similarPattern === undefined ? {} : { similarPattern: ticket.similarPattern }),
     expiresAt: ticket.expiresAt,
+    ...(ticket.resolvedAt === undefined ? {} : { waitMs: waitMsOf(ticket.createdAt, ticket.resolvedAt) }),
   };
+}
+
+// How long a settled ticket waited for its answer (opened to settled), never negative.
+function waitMsOf(createdAt: string, resolvedAt: string): number {
+  return Math.max(0, Date.parse(resolvedAt) - Date.parse(createdAt));
 }
 
 /** The `escalation.evt.resolved.v1` payload of a settled ticket. */

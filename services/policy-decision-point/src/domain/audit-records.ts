@@ -32,6 +32,8 @@ export interface EscalationFacts {
   whitelistPattern?: string | undefined;
   /** The pattern an "approve and allow similar" answer created. */
   similarPattern?: string | undefined;
+  /** How long the ticket waited for its answer, as the router reports it. */
+  waitMs?: number | undefined;
 }
 
 /** The record written BEFORE any effect: the canonical arguments, their hash and the final decision. */
@@ -99,6 +101,7 @@ function escalationFields(facts: EscalationFacts) {
     escalation: {
       ticketId: reply.ticketId,
       ...(reply.approver === undefined ? {} : { approver: reply.approver }),
+      ...(facts.waitMs === undefined ? {} : { waitMs: facts.waitMs }),
     },
     ...(facts.autoApproved ? { autoApproved: true } : {}),
     ...(facts.whitelistPattern === undefined

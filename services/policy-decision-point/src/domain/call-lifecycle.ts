@@ -264,6 +264,7 @@ async function escalate(
     autoApproved: answer.autoApproved,
     whitelistPattern: answer.whitelistPattern,
     similarPattern: answer.similarPattern,
+    waitMs: answer.waitMs,
   };
   if (answer.status === 'approved') {
     const by = answer.autoApproved ? 'the auto-approver' : (answer.approver ?? 'a human');

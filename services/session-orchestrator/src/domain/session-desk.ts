@@ -70,7 +70,7 @@ export interface SessionDesk {
   start(request: StartRequest): Promise<SessionRecord>;
   send(sessionId: string, message: string): number;
   stop(sessionId: string, reason: string): Promise<SessionRecord>;
-  list(userId?: string): Promise<SessionRecord[]>;
+  list(): Promise<SessionRecord[]>;
   /** The budget of a hosted session, as `/budget` shows it, with the session's workspace. */
   budget(sessionId: string): BudgetSnapshot & { workspace?: string | undefined };
   /** Counts usage reported by the egress for a hosted session; false when the session is not hosted here. */
@@ -109,7 +109,7 @@ export function createSessionDesk(deps: SessionDeskDependencies): SessionDesk {
     },
   ) => {
     const at = deps.now().toISOString();
-    const userId = request.userId ?? previous?.userId;
+    const userId = previous === undefined ? request.owner : previous.userId; // a resumed session keeps its owner
     const { usageSource, ...fields } = session;
     const record: SessionRecord = {
       ...fields,
@@ -272,10 +272,9 @@ export function createSessionDesk(deps: SessionDeskDependencies): SessionDesk {
         .catch((error: unknown) => deps.onError(error, 'close the egress session', sessionId));
       return record;
     },
-    async list(userId) {
+    async list() {
       const records = await deps.listRecords();
       return records
-        .filter((record) => userId === undefined || record.userId === userId)
         .map((record) => hosts.get(record.sessionId)?.host.current() ?? record)
         .sort((a, b) => b.createdAt.localeCompare(a.createdAt));
     },

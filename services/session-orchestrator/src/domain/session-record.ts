@@ -15,6 +15,7 @@ export const SessionRecord = z.object({
   mode: z.enum(['batch', 'pty']).default('batch'),
   /** PTY mode: the container whose terminal the user attaches to. */
   containerName: z.string().optional(),
+  /** The session's owner: the caller who started it; absent for a session started before sessions had owners. */
   userId: z.string().optional(),
   /**
    * The real path of the existing directory the session works in instead of its own sandbox (`--workspace`), checked
@@ -49,7 +50,8 @@ export interface StartRequest {
   resumeSessionId?: string | undefined;
   agent: string;
   mode?: 'batch' | 'pty' | undefined;
-  userId?: string | undefined;
+  /** Who starts it (the caller of `session.start.v1`), its `userId` from then on; a resumed session keeps its own. */
+  owner?: string | undefined;
   /** An existing directory to work in instead of a fresh sandbox (checked by `sessionWorkspaceOf`). */
   workspace?: string | undefined;
 }

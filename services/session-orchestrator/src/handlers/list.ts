@@ -1,11 +1,16 @@
 import type { Handler } from '@ironcurtain/bus';
-import type { SessionList } from '@ironcurtain/proto-schemas';
+import { SessionList } from '@ironcurtain/proto-schemas';
+import { callerOfRequest, sessionsVisibleTo } from '../domain/session-access.js';
 import type { SessionDesk } from '../domain/session-desk.js';
 
-/** `session.list.v1`: every known session (hosted here or resumable), newest first. */
+/**
+ * `session.list.v1`: the caller's own sessions (an admin's: every one), hosted here or resumable, newest first. A
+ * session started before sessions had owners is listed to admins only.
+ */
 export function createListHandler(desk: SessionDesk): Handler<typeof SessionList> {
-  return async (request) => {
-    const records = await desk.list(request.userId);
+  return async (_request, context) => {
+    const caller = callerOfRequest(context, SessionList.subject);
+    const records = sessionsVisibleTo(caller, await desk.list());
     return {
       sessions: records.map((record) => ({
         sessionId: record.sessionId,

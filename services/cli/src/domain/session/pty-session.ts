@@ -60,7 +60,7 @@ export async function runPtySession(
     const started = await request(
       bus,
       SessionStart,
-      { ...start, agent: start.agent ?? 'claude-code', mode: 'pty', userId: context.userName() },
+      { ...start, agent: start.agent ?? 'claude-code', mode: 'pty' },
       { timeoutMs: ptyStartTimeoutMs },
     );
     const sessionId = started.sessionId;

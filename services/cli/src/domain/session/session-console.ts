@@ -31,7 +31,6 @@ export interface SessionConsoleOptions {
     resumeSessionId?: string;
     agent?: string;
     workspace?: string;
-    userId: string;
   };
   /** Single shot: the process ends when the first turn does. Interactive: the user types tasks until /quit. */
   isSingleShot: boolean;

@@ -23,7 +23,11 @@ import { registerSetupCommand } from './commands/setup.js';
 import { registerSetupSignalCommand } from './commands/setup-signal.js';
 import { registerStartCommand } from './commands/start.js';
 import { registerUpCommand } from './commands/up.js';
-import { environmentWithNatsOptions, type NatsCommandLineOptions } from './domain/cli-nats.js';
+import {
+  checkCliCredentials,
+  environmentWithNatsOptions,
+  type NatsCommandLineOptions,
+} from './domain/cli-nats.js';
 import { readCliVersion } from './domain/cli-version.js';
 import { terminalSafeOutput } from './domain/safe-output.js';
 
@@ -69,10 +73,21 @@ const program = new Command('ironcurtain')
     '--nats-nkey <file>',
     'log in to NATS with this nkey seed file (default with --nats: ./.deploy/secrets/cli.nk when it exists)',
   )
-  // Every command reaches NATS through context.env (NATS_URL, NATS_NKEY_SEED_FILE), so the options apply to all.
-  .hook('preAction', () => {
+  .option(
+    '--creds <file>',
+    'ask as a person of a team deployment: their nkey seed from `deploy user add` (NAME.json beside it); ' +
+      'IRONCURTAIN_CREDS',
+  )
+  // Every command reaches NATS through context.env (NATS_URL, NATS_NKEY_SEED_FILE, IRONCURTAIN_CREDS), so the
+  // options apply to all.
+  .hook('preAction', async () => {
     const options = program.opts<NatsCommandLineOptions>();
     context.env = environmentWithNatsOptions(context.env, options, context.cwd, existsSync);
+    // A person's broken credentials are a usage error (exit 2), told before any command runs.
+    await checkCliCredentials(context.env).catch((error: unknown) => {
+      context.stderr.write(`ironcurtain: ${(error as Error).message}\n`);
+      process.exit(2);
+    });
   });
 registerDoctorCommand(program, context);
 registerUpCommand(program, context);

@@ -4,8 +4,10 @@ import { AppError, ErrorCode } from '@ironcurtain/errors';
 import { serviceSettingsOf } from '@ironcurtain/user-config';
 import type { CliContext } from '../cli-context.js';
 import { initDeployment, writeDeploySettings, type DeployInitResult } from '../domain/deploy/deploy-init.js';
+import { refreshPeopleFile } from '../domain/deploy/deploy-people.js';
 import type { FileOwner } from '../domain/deploy/private-file.js';
 import { invalidUserConfigExitCode, readUserConfigForCommand } from '../domain/stack/stack-user-config.js';
+import { registerDeployUserCommands } from './deploy-user.js';
 import { homeOf } from './policy-options.js';
 
 /** The options of `ironcurtain deploy init`. */
@@ -76,9 +78,13 @@ export function registerDeployCommand(program: Command, context: CliContext): vo
           { cause: error },
         );
       });
-      context.stdout.write(report(result, context.cwd));
+      // The people file the nats config includes: empty for a new deployment; after --rotate, the people again
+      // beside the new service keys it repeats.
+      const people = await refreshPeopleFile(directory, shouldChown ? runAs : undefined);
+      context.stdout.write(report(result, context.cwd, people));
       context.setExitCode(0);
     });
+  registerDeployUserCommands(deploy, context);
 }
 
 /** The user of the IronCurtain images (`node`): who the containers run as when root runs `deploy init`. */
@@ -113,7 +119,11 @@ function runAsOf(context: CliContext, options: { uid?: number; gid?: number }): 
   return { uid, gid };
 }
 
-function report(result: DeployInitResult, cwd: string): string {
+function report(
+  result: DeployInitResult,
+  cwd: string,
+  people: { peopleFile: string; peopleCount: number },
+): string {
   const shown = (path: string): string => {
     const fromCwd = relative(cwd, path);
     return fromCwd === '' || fromCwd.startsWith('..') || isAbsolute(fromCwd) ? path : fromCwd;
@@ -131,6 +141,8 @@ function report(result: DeployInitResult, cwd: string): string {
       : `  ${shown(layout.postgresPasswordFile)}  kept (PostgreSQL reads it only when its volume is first made)`,
     `  ${shown(layout.auditWriterPgpassFile)}  (0600) the same password for the audit-writer (pgpass)`,
     `  ${shown(layout.natsConfigFile)}  the nats-server config: public keys and each principal's permissions`,
+    `  ${shown(people.peopleFile)}  the people's nats-server users (${people.peopleCount} people; ` +
+      '`ironcurtain deploy user add NAME`)',
     `  ${shown(layout.composeEnvFile)}  (0600) ${Object.entries(result.composeEnv)
       .map(([name, value]) => `${name}=${value}`)
       .join(' ')}`,

@@ -20,16 +20,16 @@ export function createResolveHandler(
 ): Handler<typeof EscalationResolve> {
   return async (request, context) => {
     const caller = context.caller;
+    if (caller === undefined) throw new AppError(ErrorCode.Forbidden, 'the request names no caller');
+    // An unknown ticket is the desk's NOT_FOUND (with how to find the pending ones).
     const stored = await store.get(request.ticketId);
-    if (caller === undefined || stored === undefined) {
-      throw new AppError(ErrorCode.NotFound, `no escalation ${request.ticketId}`);
-    }
-    if (!mayAnswer(caller, stored.ticket.userId, policy)) {
+    const owner = stored?.ticket.userId;
+    if (stored !== undefined && !mayAnswer(caller, owner, policy)) {
       const message =
         `${caller.name} may not answer escalation ${request.ticketId}: it belongs to another person's session ` +
         `(approvals: ${policy})`;
       context.logger.warn(
-        { ticketId: request.ticketId, caller: caller.name, role: caller.role, owner: stored.ticket.userId },
+        { ticketId: request.ticketId, caller: caller.name, role: caller.role, owner },
         'answer refused: the caller may not answer this escalation',
       );
       // The attempt goes to the trail; a trail that cannot take it does not turn the refusal into an answer.

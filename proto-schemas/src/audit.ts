@@ -103,10 +103,11 @@ export const AuditVerifierRecordInput = z.object({
 
 /**
  * Written by a service that refused a person a person-addressed request (the session-orchestrator: another person's
- * session; the escalation-router: another person's escalation). The common fields say it in the terms every reader of the trail shows: `requestId` names this refusal
- * (one per attempt), `sessionId` and `userId` are the session and its owner (absent for a session started before
- * sessions had owners), `serverName` the service that refused, `toolName` the endpoint, `policyDecision` a `deny`
- * with rule `not-session-owner` (orchestrator) or `not-an-approver` (router) and the message the caller got; `policyHash` is empty (no policy decided this).
+ * session; the escalation-router: another person's escalation). The common fields say it in the terms every reader
+ * of the trail shows: `requestId` names this refusal (one per attempt), `sessionId` and `userId` are the session and
+ * its owner (absent for a session started before sessions had owners), `serverName` the service that refused, `toolName` the endpoint, `policyDecision` a `deny`
+ * with rule `not-session-owner` (orchestrator) or `not-an-approver` (router) and a reason free of ids (the trail's
+ * redaction could mask them); `policyHash` is empty (no policy decided this).
  */
 export const AuditAccessRecordInput = z.object({
   kind: z.literal('access'),

@@ -69,8 +69,8 @@ export function createEscalationRouterService(dependencies: {
           now,
         }),
       );
-      const recordRefusal = async (caller: Caller, ticket: Ticket, message: string): Promise<void> => {
-        const record = answerRefusalRecordOf(caller, ticket, message, now());
+      const recordRefusal = async (caller: Caller, ticket: Ticket): Promise<void> => {
+        const record = answerRefusalRecordOf(caller, ticket, config.ESCALATION_APPROVALS, now());
         await request(bus, AuditAppendRefusal, { record }, { timeoutMs: 5000, sessionId: ticket.sessionId });
       };
       await serve(

@@ -132,7 +132,11 @@ describe('a member and the sessions of others', () => {
         caller: { name: 'alice', role: 'member' },
         outcome: 'forbidden',
         serverName: 'session-orchestrator',
-        policyDecision: { status: 'deny', rule: 'not-session-owner', reason: forbidden(bobSession).message },
+        policyDecision: {
+          status: 'deny',
+          rule: 'not-session-owner',
+          reason: 'the session belongs to another person',
+        },
       });
     }
   });

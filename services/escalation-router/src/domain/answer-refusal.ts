@@ -11,7 +11,7 @@ type AccessRecord = Extract<RequestOf<typeof AuditAppendRefusal>['record'], { ki
 export function answerRefusalRecordOf(
   caller: Caller,
   ticket: Ticket,
-  message: string,
+  policy: string,
   at: Date,
 ): AccessRecord {
   return {
@@ -22,7 +22,12 @@ export function answerRefusalRecordOf(
     ...(ticket.userId === undefined ? {} : { userId: ticket.userId }),
     serverName: 'escalation-router',
     toolName: 'escalation.resolve.v1',
-    policyDecision: { status: 'deny', rule: notAnApproverRule, reason: message },
+    // Ids stay out of the reason (the ticket is in the session's trail already): the redaction may mask them.
+    policyDecision: {
+      status: 'deny',
+      rule: notAnApproverRule,
+      reason: `the caller may not answer another person's escalation (approvals: ${policy})`,
+    },
     policyHash: '',
     caller: { name: caller.name, role: caller.role },
     endpoint: 'escalation.resolve.v1',

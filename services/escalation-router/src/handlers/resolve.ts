@@ -16,7 +16,7 @@ export function createResolveHandler(
   desk: TicketDesk,
   store: TicketStore,
   policy: ApprovalPolicy,
-  recordRefusal: (caller: Caller, ticket: Ticket, message: string) => Promise<void>,
+  recordRefusal: (caller: Caller, ticket: Ticket) => Promise<void>,
 ): Handler<typeof EscalationResolve> {
   return async (request, context) => {
     const caller = context.caller;
@@ -33,7 +33,7 @@ export function createResolveHandler(
         'answer refused: the caller may not answer this escalation',
       );
       // The attempt goes to the trail; a trail that cannot take it does not turn the refusal into an answer.
-      await recordRefusal(caller, stored.ticket, message).catch((error: Error) =>
+      await recordRefusal(caller, stored.ticket).catch((error: Error) =>
         context.logger.error({ err: error.message }, 'could not audit a refused answer'),
       );
       throw new AppError(ErrorCode.Forbidden, message);

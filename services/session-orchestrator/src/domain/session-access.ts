@@ -102,9 +102,12 @@ function refusalMessageOf(sessionId: string, owner: string | undefined): string 
 
 /**
  * The audit record of a refusal, in the fields every reader of the trail shows: the session and its owner (`userId`),
- * this service and the endpoint as server and tool, a `deny` with the message the caller got; plus who asked.
+ * this service and the endpoint as server and tool, a `deny` saying the session is another person's; plus who asked.
  * `requestId` is new for each refusal, so every attempt is its own fact in the trail.
  */
+/** The reason an access refusal record gives. */
+export const accessRefusalReason = 'the session belongs to another person';
+
 export function accessRefusalRecordOf(refusal: AccessRefusal): AccessRefusalRecord {
   return {
     kind: 'access',
@@ -114,7 +117,8 @@ export function accessRefusalRecordOf(refusal: AccessRefusal): AccessRefusalReco
     ...(refusal.owner === undefined ? {} : { userId: refusal.owner }),
     serverName: 'session-orchestrator',
     toolName: refusal.endpoint,
-    policyDecision: { status: 'deny', rule: notSessionOwnerRule, reason: refusal.message },
+    // The session is in `sessionId`; the reason stays free of ids, which the trail's redaction may mask.
+    policyDecision: { status: 'deny', rule: notSessionOwnerRule, reason: accessRefusalReason },
     policyHash: '',
     caller: { name: refusal.caller.name, role: refusal.caller.role },
     endpoint: refusal.endpoint,

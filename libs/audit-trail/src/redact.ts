@@ -162,7 +162,7 @@ export function redactRecordInput(input: AuditRecordInputValue): AuditRecordInpu
     const result = redactValue(input.result, onRedaction, '/result') as typeof input.result;
     redacted = { ...input, policyDecision, result };
   } else {
-    // An access refusal: its only free text is the reason (the message the caller got).
+    // An access refusal: its only free text is the reason.
     redacted = { ...input, policyDecision };
   }
   // Only this redaction's own list stands: one that came with the input is not the writer's.

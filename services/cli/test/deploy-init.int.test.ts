@@ -1,7 +1,7 @@
 // `ironcurtain deploy init`: the real command writes a compose deployment's identities; a real nats-server started
 // with the config it wrote lets each principal in with its own seed and holds it to its permissions; the host CLI
 // reaches services through `--nats` with the CLI's seed.
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -11,43 +11,22 @@ import { createUser, fromSeed } from '@nats-io/nkeys';
 import { connectBus, type Bus } from '@ironcurtain/bus';
 import { EscalationResolve, subjectOfRequest, subjectServed } from '@ironcurtain/proto-schemas';
 
-// The CLI asks escalation.resolve.v1 in its own name (`….p.admin.cli`); the router serves every caller's.
-const resolveAsCli = subjectOfRequest(EscalationResolve, { name: 'cli', role: 'admin' });
 import { eventually, startNats, stopProcess, type NatsServerHandle } from '@ironcurtain/testing';
 import { deployPrincipals } from '../src/domain/deploy/deploy-layout.js';
 import { serviceEntryPath } from '../src/domain/stack/stack-services.js';
-import { cliEntry } from './stack-process.js';
+import { ironcurtain as ironcurtainIn, runAs, runAsArguments } from './deploy-user-fixture.js';
 
 const isRoot = process.getuid?.() === 0;
-// As root (CI), the services must be given a user; otherwise the caller's own ids are used and no chown happens.
-const runAs = isRoot
-  ? { uid: 4242, gid: 4243 }
-  : { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 };
-const runAsArguments = isRoot ? ['--uid', String(runAs.uid), '--gid', String(runAs.gid)] : [];
+
+// The CLI asks escalation.resolve.v1 in its own name (`….p.admin.cli`); the router serves every caller's.
+const resolveAsCli = subjectOfRequest(EscalationResolve, { name: 'cli', role: 'admin' });
 
 let directory: string;
 let home: string;
 
-/** Runs `ironcurtain <args>` in `cwd` with only PATH, HOME and IRONCURTAIN_HOME (plus `env`). */
-function ironcurtain(args: readonly string[], cwd: string, env: Record<string, string> = {}) {
-  return new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-    execFile(
-      process.execPath,
-      [cliEntry, ...args],
-      {
-        cwd,
-        env: { PATH: process.env['PATH'] ?? '', HOME: home, IRONCURTAIN_HOME: home, ...env },
-        timeout: 60_000,
-      },
-      (error, stdout, stderr) =>
-        resolve({
-          code: error === null ? 0 : typeof error.code === 'number' ? error.code : 1,
-          stdout,
-          stderr,
-        }),
-    );
-  });
-}
+/** Runs `ironcurtain <args>` in `cwd` with only PATH, HOME and IRONCURTAIN_HOME = this test's home (plus `env`). */
+const ironcurtain = (args: readonly string[], cwd: string, env: Record<string, string> = {}) =>
+  ironcurtainIn(args, cwd, home, env);
 
 const seedFileOf = (principal: string) => join(directory, '.deploy', 'secrets', `${principal}.nk`);
 const readSeed = async (principal: string) => (await readFile(seedFileOf(principal), 'utf8')).trim();

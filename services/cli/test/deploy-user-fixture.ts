@@ -13,7 +13,7 @@ const isRoot = process.getuid?.() === 0;
 export const runAs = isRoot
   ? { uid: 4242, gid: 4243 }
   : { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 };
-const runAsArguments = isRoot ? ['--uid', String(runAs.uid), '--gid', String(runAs.gid)] : [];
+export const runAsArguments = isRoot ? ['--uid', String(runAs.uid), '--gid', String(runAs.gid)] : [];
 
 /** What a run of the command printed and how it ended. */
 export interface CliResult {

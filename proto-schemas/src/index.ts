@@ -78,6 +78,7 @@ export {
   SessionStop,
   SessionSummary,
   sessionsBucket,
+  ToolCallNote,
   WorkspacePath,
 } from './session.js';
 export {

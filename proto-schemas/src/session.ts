@@ -105,6 +105,18 @@ export const SessionList = defineEndpoint({
  */
 export const agentToolsReadyNotePrefix = 'connected to IronCurtain:';
 
+/**
+ * The tool call a `tool` note is about: its tool, how it ended (`unknown`: it may have run), and, when it got no real
+ * answer because a part of IronCurtain was down, which part (`policy service`, `tool gateway`, `audit trail`,
+ * `escalation router`) or `outcome unknown` (the call may have run). Terminals count these for `/logs` and the
+ * end-of-session summary.
+ */
+export const ToolCallNote = z.object({
+  tool: z.string().max(300),
+  outcome: z.enum(['executed', 'denied', 'failed', 'unknown']),
+  unavailable: z.string().min(1).max(100).optional(),
+});
+
 export const SessionOutputEvent = defineEvent({
   subject: 'session.evt.output.v1',
   description: 'Text the agent produced, or a note about a tool call, for terminals and Signal.',
@@ -113,6 +125,8 @@ export const SessionOutputEvent = defineEvent({
     turn: z.number().int().nonnegative(),
     kind: z.enum(['assistant', 'tool', 'system']),
     text: z.string(),
+    /** On the note of one tool call (absent on code notes and every other kind). */
+    toolCall: ToolCallNote.optional(),
   }),
 });
 

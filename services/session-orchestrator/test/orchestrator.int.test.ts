@@ -134,7 +134,8 @@ describe('session-orchestrator', () => {
 
 describe('session-orchestrator without a policy service', () => {
   it('denies every tool call (fail closed) and the agent reads why', async () => {
-    const world = await startOrchestratorWorld({});
+    // No policy service comes back: each call is tried again for half a second (a restart takes about that), then denied.
+    const world = await startOrchestratorWorld({ env: { ORCH_TOOLCALL_RETRY_WINDOW_MS: '500' } });
     try {
       const { sessionId } = await request(world.client, SessionStart, { task: 'Try.', agent: 'builtin' });
       await eventually('the turn to end', () =>
@@ -146,6 +147,17 @@ describe('session-orchestrator without a policy service', () => {
       );
       expect(denials.length).toBeGreaterThanOrEqual(3);
       expect(texts.some((text) => text.endsWith(': allowed'))).toBe(false);
+      // Each call's note says the policy service was down, on the event and in the transcript, for /logs to count.
+      const calls = world.outputs.flatMap((event) => (event.toolCall === undefined ? [] : [event.toolCall]));
+      expect(calls.length).toBeGreaterThanOrEqual(3);
+      for (const call of calls)
+        expect(call).toMatchObject({ outcome: 'denied', unavailable: 'policy service' });
+      const transcript = await readFile(join(world.home, 'sessions', sessionId, 'transcript.jsonl'), 'utf8');
+      const recorded = transcript
+        .trim()
+        .split('\n')
+        .flatMap((line) => (JSON.parse(line) as { toolCall?: unknown }).toolCall ?? []);
+      expect(recorded).toEqual(calls);
       // Nothing ran, so nothing was written in the sandbox.
       await expect(
         readFile(join(world.home, 'sessions', sessionId, 'sandbox', 'hello.md')),

@@ -1,9 +1,12 @@
 import type { AgentEvent } from '@ironcurtain/agent';
+import type { ToolNote } from './tool-bridge.js';
 
 /** One line for the user: what the agent said, what it ran, or a note from IronCurtain itself. */
 export interface OutputNote {
   readonly kind: 'assistant' | 'tool' | 'system';
   readonly text: string;
+  /** On the note of one tool call: the call, how it ended, and the part of IronCurtain that was down, if one was. */
+  readonly toolCall?: Pick<ToolNote, 'tool' | 'outcome' | 'unavailable'>;
 }
 
 /**

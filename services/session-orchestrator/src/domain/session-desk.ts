@@ -29,6 +29,7 @@ import { pricedModelOf, type SessionModel } from './session-model.js';
 import { newSessionId, type SessionRecord, type StartRequest } from './session-record.js';
 import { sessionWorkspaceOf } from './session-workspace.js';
 import { createToolBridge, type ToolBridgeOptions } from './tool-bridge.js';
+import { recordToolNote } from './tool-notes.js';
 
 type Status = SessionRecord['status'];
 
@@ -237,10 +238,7 @@ export function createSessionDesk(deps: SessionDeskDependencies): SessionDesk {
       userId,
       latestUserMessage,
       requestToolCall: deps.requestToolCall,
-      onNote: (note) => {
-        const turn = hosts.get(sessionId)?.host.current().turn ?? 0;
-        deps.publishOutput(sessionId, { kind: 'tool', text: `${note.tool}: ${note.text}` }, turn);
-      },
+      onNote: (note) => recordToolNote(deps, sessionId, hosts.get(sessionId)?.host.current().turn ?? 0, note),
     });
 
   return {

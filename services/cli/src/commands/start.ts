@@ -30,7 +30,8 @@ export function registerStartCommand(program: Command, context: CliContext): voi
     .command('start')
     .description(
       'run an agent session in this terminal: every tool call goes through the policy; escalations ask you here. ' +
-        'With a task: single shot, exit code 0 when it completed (1 failed, 3 budget exhausted, 4 loop blocked). ' +
+        'With a task: single shot, exit code 0 when it completed (1 failed or aborted, 3 budget exhausted, 4 loop ' +
+        'blocked); 1 when the stack is lost. ' +
         'Starts the local stack first when none is running',
     )
     .argument('[task]', 'what the agent should do (omit for an interactive session)')
@@ -134,20 +135,23 @@ export async function runSession(
     readyTimeoutMs: 30_000,
     report: (line) => void context.stderr.write(`${line}\n`),
   });
-  let interrupt: () => void = () => undefined;
-  const interrupted = new Promise<void>((resolve) => (interrupt = resolve));
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) context.onSignal(signal, () => interrupt());
+  let interrupt: (signal: string) => void = () => undefined;
+  const interrupted = new Promise<string>((resolve) => (interrupt = resolve));
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const)
+    context.onSignal(signal, () => interrupt(signal));
   try {
     const result = await runSessionConsole({
       bus: connection.bus,
       home,
       input: context.stdin,
       output: context.stdout,
+      errorOutput: context.stderr,
       start,
       isSingleShot: start.task !== undefined,
       shouldAskOnEscalation: settings.shouldAskOnEscalation === true,
       approver: context.userName(),
       interrupted,
+      lost: connection.lost,
     });
     if (result.sessionId !== undefined) await settings.afterSession?.(result.sessionId, connection);
     return result.exitCode;

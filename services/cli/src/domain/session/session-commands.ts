@@ -5,6 +5,7 @@ import { EscalationResolve, SessionBudget, SessionSend } from '@ironcurtain/prot
 import { terminalSafe, terminalSafeLines } from '@ironcurtain/terminal-text';
 import type { PendingApprovals } from './pending-approvals.js';
 import { formatWholeCode } from './session-view.js';
+import { formatToolCallTally, tallyOfTranscript } from './tool-call-tally.js';
 
 /** What the commands a person types in a session act on. */
 export interface SessionCommandContext {
@@ -112,6 +113,8 @@ async function printLogs(context: SessionCommandContext): Promise<void> {
   const entries = text.trim() === '' ? [] : text.trim().split('\n').slice(-20);
   context.print(`  · last ${entries.length} transcript entries (${terminalSafe(file)}):`);
   for (const entry of entries) context.print(`    ${formatTranscriptEntry(entry)}`);
+  // Counted over the whole transcript, not only the entries shown.
+  for (const line of formatToolCallTally(tallyOfTranscript(text), 'in the transcript')) context.print(line);
 }
 
 /** One transcript line for `/logs`: time, kind and the first line of its text, safe and short, with what is left out. */

@@ -16,8 +16,16 @@ import type { TextOutput } from '../../cli-context.js';
 import { createPendingApprovals } from './pending-approvals.js';
 import { handleSessionLine } from './session-commands.js';
 import { codeOfNote, formatBudget, formatCodeNote, formatEscalation, formatOutput } from './session-view.js';
+import { countToolCall, createToolCallTally, formatToolCallTally } from './tool-call-tally.js';
 
 type StatusEvent = PayloadOf<typeof SessionStatusEvent>;
+
+/** How a session in the terminal ended. */
+type SessionEnd =
+  | { by: 'turn'; event: StatusEvent }
+  | { by: 'quit' }
+  | { by: 'signal'; signal: string }
+  | { by: 'lost'; message: string };
 
 /** What a session in the terminal needs. */
 export interface SessionConsoleOptions {
@@ -25,6 +33,8 @@ export interface SessionConsoleOptions {
   home: string;
   input: NodeJS.ReadableStream;
   output: TextOutput;
+  /** Where a lost stack is reported (stderr). */
+  errorOutput: TextOutput;
   start: {
     task?: string;
     model?: string;
@@ -37,8 +47,10 @@ export interface SessionConsoleOptions {
   /** Ask "approve? [y/N]" for each escalation (the demo) instead of waiting for /approve or /deny. */
   shouldAskOnEscalation: boolean;
   approver: string;
-  /** Resolves when the user interrupts (Ctrl-C). */
-  interrupted: Promise<void>;
+  /** Resolves with the signal's name when the user interrupts (Ctrl-C, SIGTERM, SIGHUP). */
+  interrupted: Promise<string>;
+  /** Resolves with what happened when the stack is lost (`StackConnection.lost`). */
+  lost: Promise<string>;
 }
 
 /** Exit codes of `ironcurtain start "task"` by how the turn ended. */
@@ -53,7 +65,8 @@ export const turnExitCodes: Readonly<Record<string, number>> = {
 /**
  * Runs one session in the terminal: starts (or resumes) it, prints what the agent says and does (all of it made
  * terminal-safe), shows escalations from their tickets and answers them, and takes `/approve`, `/deny`, `/code`,
- * `/budget`, `/logs`, `/quit` and new tasks. Resolves with the exit code and the session id.
+ * `/budget`, `/logs`, `/quit` and new tasks. When it ends it prints how its tool calls ended. Resolves with the exit
+ * code: by the turn's outcome (single shot), 0 after /quit, 1 when a single shot is interrupted or the stack is lost.
  */
 export async function runSessionConsole(
   options: SessionConsoleOptions,
@@ -63,12 +76,14 @@ export async function runSessionConsole(
   let sessionId: string | undefined;
   const pending = createPendingApprovals();
   const codes: string[] = [];
+  const tally = createToolCallTally();
   let settleTurn: (event: StatusEvent) => void = () => undefined;
   const ours = (id: string, show: () => void): void => {
     if (sessionId === undefined) early.push(() => id === sessionId && show());
     else if (id === sessionId) show();
   };
   const showOutput = (event: PayloadOf<typeof SessionOutputEvent>): void => {
+    if (event.toolCall !== undefined) countToolCall(tally, event.toolCall);
     const code = codeOfNote(event);
     if (code === undefined) return print(formatOutput(event));
     codes.push(code);
@@ -103,13 +118,17 @@ export async function runSessionConsole(
   ];
   await options.bus.connection.flush();
   const lines = createInterface({ input: options.input, terminal: false });
+  const lost = options.lost.then((message) => ({ by: 'lost', message }) as const);
+  const reportLost = (message: string, id: string | undefined) => {
+    void options.errorOutput.write(`ironcurtain: ${message}\n`);
+    return { exitCode: 1, ...(id === undefined ? {} : { sessionId: id }) };
+  };
   try {
-    const started = await request(
-      options.bus,
-      SessionStart,
-      { agent: 'builtin', ...options.start },
-      { timeoutMs: 60_000 },
-    );
+    const started = await Promise.race([
+      request(options.bus, SessionStart, { agent: 'builtin', ...options.start }, { timeoutMs: 60_000 }),
+      lost,
+    ]);
+    if ('by' in started) return reportLost(started.message, undefined);
     sessionId = started.sessionId;
     const id = started.sessionId;
     const sandbox = started.workspace ?? join(options.home, 'sessions', id, 'sandbox');
@@ -144,14 +163,33 @@ export async function runSessionConsole(
         );
       });
     });
-    const end = await Promise.race([turnEnded, quit, options.interrupted.then(() => 'quit' as const)]);
-    if (end === 'quit' || end.status !== 'stopped') {
+    const end: SessionEnd = await Promise.race([
+      turnEnded.then((event) => ({ by: 'turn', event }) as const),
+      quit.then(() => ({ by: 'quit' }) as const),
+      options.interrupted.then((signal) => ({ by: 'signal', signal }) as const),
+      lost,
+    ]);
+    const summary = () => formatToolCallTally(tally, 'in this session').forEach(print);
+    if (end.by === 'lost') {
+      summary(); // the stack is gone, so no stop can be asked: the summary counts what this terminal saw
+      return reportLost(end.message, id);
+    }
+    if (end.by !== 'turn' || end.event.status !== 'stopped') {
       await request(options.bus, SessionStop, { sessionId: id, reason: 'ended from the terminal' }).catch(
         () => undefined,
       );
     }
-    if (end === 'quit') return { exitCode: 0, sessionId: id };
-    return { exitCode: turnExitCodes[end.turnOutcome ?? 'failed'] ?? 1, sessionId: id };
+    if (end.by === 'signal') {
+      const how = options.isSingleShot ? 'aborted' : 'ended';
+      print(
+        `  · ${how} by ${end.signal}: the session is stopped (resume it with --resume ${terminalSafe(id)})`,
+      );
+    }
+    summary();
+    if (end.by === 'quit') return { exitCode: 0, sessionId: id };
+    if (end.by === 'signal')
+      return { exitCode: options.isSingleShot ? (turnExitCodes['aborted'] ?? 1) : 0, sessionId: id };
+    return { exitCode: turnExitCodes[end.event.turnOutcome ?? 'failed'] ?? 1, sessionId: id };
   } finally {
     lines.close();
     for (const subscription of subscriptions) subscription.unsubscribe();

@@ -36,6 +36,8 @@ export interface LocalStackOptions {
   report(line: string): void;
   /** Called once every service answers `$SRV.PING` (e.g. `start` then connects its session). */
   onReady?(): void;
+  /** Called when the private nats-server dies unasked, with how and its log file; the stack then stops. */
+  onNatsLost?(message: string): void;
   /**
    * Given by `up` only: Signal's settings, so the stack runs signal-cli-rest-api when config.json configures Signal
    * and hands the signal-bridge its SIGNAL_API_URL. Stacks started for one session or a key check leave it out.
@@ -44,6 +46,8 @@ export interface LocalStackOptions {
 }
 
 const serviceStopGraceMs = 10_000;
+/** After nats-server died: no service can finish anything without the bus (a stop would only wait out timeouts). */
+const serviceStopGraceWithoutBusMs = 3000;
 const natsStopGraceMs = 5000;
 
 /**
@@ -122,7 +126,9 @@ async function runClaimedStack(
   const nats = await provideStackNats(options.env, paths, stackServiceNames);
   const natsFailed = new AbortController();
   nats.server?.onUnexpectedExit((reason) => {
-    options.report(`nats-server ${reason}; stopping IronCurtain (log: ${logFileOf(paths, 'nats-server')})`);
+    const logFile = logFileOf(paths, 'nats-server');
+    options.report(`nats-server ${reason}; stopping IronCurtain (log: ${logFile})`);
+    options.onNatsLost?.(`nats-server ${reason} (log: ${logFile})`);
     natsFailed.abort();
   });
   const stopSignal = AbortSignal.any([options.stopRequested, natsFailed.signal]);
@@ -148,7 +154,8 @@ async function runClaimedStack(
     return isReady || options.stopRequested.aborted ? 0 : 1;
   } finally {
     options.report('stopping IronCurtain…');
-    await Promise.all(services.map((service) => service.stop(serviceStopGraceMs)));
+    const graceMs = natsFailed.signal.aborted ? serviceStopGraceWithoutBusMs : serviceStopGraceMs;
+    await Promise.all(services.map((service) => service.stop(graceMs)));
     await nats.server?.stop(natsStopGraceMs);
     options.report('IronCurtain stopped');
   }

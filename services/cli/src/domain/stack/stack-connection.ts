@@ -5,12 +5,18 @@ import { resolveCliNats } from '../cli-nats.js';
 import { runLocalStack } from './local-stack.js';
 import { logFileOf, stackPaths } from './stack-paths.js';
 import { connectCliBus } from '../cli-bus.js';
+import { watchBusLoss } from './bus-loss.js';
 
 /** A bus connection to a running stack, and the stack itself when this process started it. */
 export interface StackConnection {
   readonly bus: Bus;
   /** True when this command started the local stack (it stops it again on close). */
   readonly isOwnStack: boolean;
+  /**
+   * Resolves with what happened when the stack is lost: its private nats-server died (then the stack it started is
+   * stopping), or the connection closed or could not reconnect within 10 s. Never after {@link close}.
+   */
+  readonly lost: Promise<string>;
   close(): Promise<void>;
 }
 
@@ -35,7 +41,16 @@ export interface StackConnectionOptions {
 export async function connectToStack(options: StackConnectionOptions): Promise<StackConnection> {
   try {
     const bus = await connectCli(options);
-    return { bus, isOwnStack: false, close: () => bus.close() };
+    const watch = watchBusLoss(bus);
+    return {
+      bus,
+      isOwnStack: false,
+      lost: watch.lost,
+      async close() {
+        watch.stop();
+        await bus.close();
+      },
+    };
   } catch (error) {
     if (errorCodeOf(error) !== 'UNAVAILABLE' || options.env['NATS_URL'] !== undefined) throw error;
   }
@@ -43,6 +58,8 @@ export async function connectToStack(options: StackConnectionOptions): Promise<S
   const stopStack = new AbortController();
   let markReady: () => void = () => undefined;
   const ready = new Promise<void>((resolve) => (markReady = resolve));
+  let natsLost: (message: string) => void = () => undefined;
+  const stackLost = new Promise<string>((resolve) => (natsLost = resolve));
   const stackExit = runLocalStack({
     home: options.home,
     env: options.env,
@@ -56,6 +73,7 @@ export async function connectToStack(options: StackConnectionOptions): Promise<S
       if (line.startsWith('not ready') || line.includes('restarting in')) options.report(line);
     },
     onReady: () => markReady(),
+    onNatsLost: (message) => natsLost(`the stack's ${message}; stopping the session and the stack`),
   });
   const exitedEarly = stackExit.then((code) => {
     const logs = logFileOf(stackPaths(options.home), '<service>');
@@ -64,10 +82,14 @@ export async function connectToStack(options: StackConnectionOptions): Promise<S
   exitedEarly.catch(() => undefined); // it rejects at close too, when nobody waits for it any more
   await Promise.race([ready, exitedEarly]);
   const bus = await connectCli(options);
+  const watch = watchBusLoss(bus);
   return {
     bus,
     isOwnStack: true,
+    // The stack's own report comes first and says more: nats-server died, and how.
+    lost: Promise.race([stackLost, watch.lost]),
     async close() {
+      watch.stop();
       await bus.close();
       stopStack.abort();
       await stackExit;

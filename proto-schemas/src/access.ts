@@ -1,4 +1,11 @@
-import { AuditAppend, AuditAppendRefusal, AuditQuery, AuditRecordEvent, AuditVerify } from './audit.js';
+import {
+  AuditAppend,
+  AuditAppendRefusal,
+  AuditCallRecords,
+  AuditQuery,
+  AuditRecordEvent,
+  AuditVerify,
+} from './audit.js';
 import {
   EgressLlmUsageEvent,
   EgressRequestEvent,
@@ -95,6 +102,7 @@ export const endpointAccess: readonly EndpointAccess[] = [
   // the orchestrator the requests for another person's session it refused, the router the answers to another
   // person's escalation it refused (`kind: access`).
   endpoint(AuditAppend, { servedBy: 'audit-writer', requestedBy: ['policy-decision-point'] }),
+  endpoint(AuditCallRecords, { servedBy: 'audit-writer', requestedBy: ['policy-decision-point'] }),
   endpoint(AuditAppendRefusal, {
     servedBy: 'audit-writer',
     requestedBy: ['mcp-gateway', 'session-orchestrator', 'escalation-router'],

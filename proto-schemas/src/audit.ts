@@ -49,6 +49,11 @@ export const AuditDecisionRecordInput = z.object({
    */
   argsHash: Sha256Hex.optional(),
   /**
+   * The gateway process that prepared the call: the only one an allowed call's signed decision is addressed to. A
+   * retry of the call after a failure asks that process what became of it, and runs it nowhere else.
+   */
+  executor: z.string().min(1).max(64).optional(),
+  /**
    * Each argument's roles, from the active policy's annotation of the tool (conditional roles resolved). The writer
    * never rewrites the value of an argument with a path, URL or identifier role: it names what ran.
    */
@@ -253,6 +258,22 @@ export const AuditVerify = defineEndpoint({
     hasTornTail: z.boolean().default(false),
     /** Torn tails set aside earlier (`audit.jsonl.torn-<time>`), kept beside the trail. */
     setAside: z.array(z.string()).default([]),
+  }),
+});
+
+/**
+ * What the trail holds of one call: the PDP asks when a call comes again after its first attempt got no answer (a PDP
+ * or bus failure), so that a call decided (and maybe run) is not decided and run again. Only the PDP may ask.
+ */
+export const AuditCallRecords = defineEndpoint({
+  subject: 'audit.call-records.v1',
+  description:
+    "The decision and outcome records of one call id in one session's trail, as stored (redacted); none when the " +
+    'call was never decided.',
+  request: z.object({ sessionId: SessionId, callId: CallId }),
+  response: z.object({
+    decision: AuditDecisionRecordInput.extend(chainFields).optional(),
+    outcome: AuditOutcomeRecordInput.extend(chainFields).optional(),
   }),
 });
 

@@ -14,6 +14,12 @@ export interface Endpoint<Request extends z.ZodType = z.ZodType, Response extend
    * The server subscribes to `<subject>.p.*.*` and hands the handler the caller (`callers.ts`).
    */
   readonly addressing?: 'person';
+  /**
+   * The responder sends a progress message (an empty message with the header `Ironcurtain-Progress`) this often while
+   * the handler runs, and the requester treats a silence of a few intervals as the responder lost (RESPONDER_LOST):
+   * a request may then wait minutes (a human deciding) while a dead responder is noticed in seconds.
+   */
+  readonly progressIntervalMs?: number;
 }
 
 /** A published event subject: `<producer>.evt.<noun>.v<N>`. */
@@ -34,6 +40,7 @@ export function defineEndpoint<Request extends z.ZodType, Response extends z.Zod
   request: Request;
   response: Response;
   addressing?: 'person';
+  progressIntervalMs?: number;
 }): Endpoint<Request, Response> {
   if (!requestSubject.test(definition.subject)) {
     throw new Error(`endpoint subject "${definition.subject}" must look like <service>.<verb>.v<N>`);

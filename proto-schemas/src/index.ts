@@ -39,6 +39,7 @@ export {
 } from './mcp-gateway.js';
 export {
   AuditAppend,
+  AuditCallRecords,
   AuditAppendRefusal,
   AuditDecisionRecordInput,
   AuditVerifierRecordInput,
@@ -110,6 +111,7 @@ export {
   keyValueWriteSubjects,
   natsPermissionsOf,
   natsSubjectOf,
+  serviceResponses,
 } from './nats-permissions.js';
 export type { NatsPermissions } from './nats-permissions.js';
 export { natsPermissionsOfPerson, personConnectionNameOf, personNameProblem } from './person-permissions.js';

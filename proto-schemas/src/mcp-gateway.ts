@@ -80,7 +80,8 @@ export const SignedDecision = z.object({
 export const McpgwExecute = defineEndpoint({
   subject: 'mcpgw.execute.v1',
   description:
-    'Run the canonical call, only with a valid signed decision; served only as mcpgw.execute.v1.<executor>.',
+    'Run the canonical call, only with a valid signed decision; served only as mcpgw.execute.v1.<executor>. ' +
+    'Sends progress while the call runs; a call id runs at most once per gateway process.',
   request: z.object({
     callId: CallId,
     sessionId: SessionId,
@@ -96,7 +97,13 @@ export const McpgwExecute = defineEndpoint({
     isError: z.boolean(),
     truncated: z.boolean(),
     sandboxed: z.boolean(),
+    /**
+     * This process had already taken this call id (a retry after the PDP failed): the reply is what that run
+     * returned, or is still returning, and nothing ran again. A call id runs at most once per gateway process.
+     */
+    isRepeat: z.boolean().optional(),
   }),
+  progressIntervalMs: 1000,
 });
 
 /**

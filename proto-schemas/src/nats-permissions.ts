@@ -6,9 +6,18 @@ import { connectionNameOf, inboxPrefixOf, isService, type Principal } from './pr
 export interface NatsPermissions {
   publish: string[];
   subscribe: string[];
-  /** May publish to the reply subject of a request it received (how a service answers). */
+  /** May publish to the reply subject of a request it received (how a service answers): see {@link serviceResponses}. */
   allowResponses: boolean;
 }
+
+/**
+ * How much a service may publish to the reply subject of one request it received, and for how long: its progress
+ * messages (one a second on endpoints with `progressIntervalMs`) and the reply. nats-server's `allow_responses: true`
+ * means one message within two minutes, which would drop the reply to a call a person took longer than that to
+ * approve, and every progress message. One hour of progress and the reply; a call still running after that is
+ * noticed as lost by its requester, who asks again (a retry is idempotent).
+ */
+export const serviceResponses = { maxMessages: 4000, expires: '1h' } as const;
 
 /**
  * The NATS subject an endpoint is served on: `<subject>.*` for one addressed to a serving instance, `<subject>.p.*.*`

@@ -46,6 +46,12 @@ export const ToolCallRequest = z
     oversize: OversizeArguments.optional(),
     /** The user's latest message: trusted context for the auto-approver. */
     userMessage: z.string().max(20_000).optional(),
+    /**
+     * 2 when the same call (same `callId`) is sent again because its first attempt got no answer (the PDP or the bus
+     * failed): the PDP then looks up what became of it (the trail, the gateway's memory) before it decides anything,
+     * so the call never runs twice.
+     */
+    attempt: z.number().int().min(1).max(2).default(1),
   })
   .refine((call) => (call.arguments === undefined) !== (call.oversize === undefined), {
     message:
@@ -53,10 +59,14 @@ export const ToolCallRequest = z
     path: ['arguments'],
   });
 
-/** The end of a call's life: executed, or denied with a reason the agent can read. */
+/**
+ * The end of a call's life: executed, or denied with a reason the agent can read. `unknown`: the call was allowed
+ * and recorded, then the part running it failed before saying how it went — it may have run; the message says to
+ * check before repeating it.
+ */
 export const ToolCallResponse = z.object({
   callId: CallId,
-  outcome: z.enum(['executed', 'denied', 'failed']),
+  outcome: z.enum(['executed', 'denied', 'failed', 'unknown']),
   decision: PolicyDecision,
   /** For the agent: the result summary or `DENIED: …` / `ESCALATION DENIED: …`. */
   message: z.string(),
@@ -70,9 +80,12 @@ export const ToolCallResponse = z.object({
 
 export const PdpToolCall = defineEndpoint({
   subject: 'pdp.toolcall.v1',
-  description: 'The reference monitor: prepare, evaluate, escalate, audit, execute, audit, reply.',
+  description:
+    'The reference monitor: prepare, evaluate, escalate, audit, execute, audit, reply. Sends progress while it ' +
+    'works; idempotent by callId (a retry, attempt 2, never runs the call twice).',
   request: ToolCallRequest,
   response: ToolCallResponse,
+  progressIntervalMs: 1000,
 });
 
 export const PdpEvaluate = defineEndpoint({

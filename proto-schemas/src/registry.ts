@@ -1,4 +1,11 @@
-import { AuditAppend, AuditAppendRefusal, AuditQuery, AuditRecordEvent, AuditVerify } from './audit.js';
+import {
+  AuditAppend,
+  AuditAppendRefusal,
+  AuditCallRecords,
+  AuditQuery,
+  AuditRecordEvent,
+  AuditVerify,
+} from './audit.js';
 import {
   EgressLlmUsageEvent,
   EgressRequestEvent,
@@ -38,6 +45,7 @@ export const allEndpoints: readonly Endpoint[] = [
   AuditAppendRefusal,
   AuditQuery,
   AuditVerify,
+  AuditCallRecords,
   EscalationOpen,
   EscalationResolve,
   EscalationList,

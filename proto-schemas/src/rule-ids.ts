@@ -18,6 +18,11 @@ export const LifecycleRuleId = {
    * that is refused or gone. Nothing is evaluated against a guessed sandbox.
    */
   SandboxUnknown: 'sandbox-unknown',
+  /**
+   * A call asked again after a failure whose fate cannot be told now (the trail cannot be read): it may have run.
+   * Nothing is decided or run for it; the reply's outcome is `unknown`.
+   */
+  OutcomeUnknown: 'outcome-unknown',
 } as const;
 
 /** All lifecycle rule ids. */

@@ -9,6 +9,7 @@ export type { SubscribeOptions } from './events.js';
 export { getJson, jetStreamOf, openKeyValue, putJson, watchJson } from './key-value.js';
 export type { WatchedJson } from './key-value.js';
 export { requestUntilSettled } from './request-until-settled.js';
+export { progressHeader } from './progress.js';
 export type { RequestUntilSettledOptions } from './request-until-settled.js';
 export {
   contextFromHeaders,

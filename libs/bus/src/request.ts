@@ -7,6 +7,7 @@ import {
 } from '@ironcurtain/proto-schemas';
 import type { Bus } from './connect.js';
 import { outgoingHeaders } from './message-context.js';
+import { requestWithProgress, silenceLimitOf } from './progress.js';
 import { ReplyEnvelope } from './reply-envelope.js';
 import { describeIssues, parseJson } from './schema-issues.js';
 
@@ -16,6 +17,11 @@ export interface RequestOptions {
   timeoutMs?: number;
   /** Session id header for this request (defaults to the one of the message being handled). */
   sessionId?: string;
+  /**
+   * For an endpoint that sends progress: how long a silence (no progress, no reply) means the responder is lost
+   * (RESPONDER_LOST). Default: four of its progress intervals.
+   */
+  silenceMs?: number;
 }
 
 const encoder = new TextEncoder();
@@ -23,7 +29,8 @@ const encoder = new TextEncoder();
 /**
  * Sends a request and returns the validated reply. Throws AppError with `SCHEMA_INVALID` (bad payload or reply),
  * `UPSTREAM_TIMEOUT` (nobody answered in time), `NO_RESPONDERS` (nobody serves the subject), `UNAVAILABLE`
- * (connection closed), or the code of the wire error the server sent.
+ * (connection closed), `RESPONDER_LOST` (an endpoint that sends progress went silent: its responder died mid-request),
+ * or the code of the wire error the server sent.
  */
 export async function request<E extends Endpoint>(
   bus: Bus,
@@ -39,16 +46,17 @@ export async function request<E extends Endpoint>(
     );
   }
   const timeoutMs = options.timeoutMs ?? 5000;
+  const subject = subjectOfRequest(endpoint, bus.caller);
+  const data = encoder.encode(JSON.stringify(checkedPayload.data));
+  const headers = outgoingHeaders({ sessionId: options.sessionId });
+  const silenceMs = options.silenceMs ?? silenceLimitOf(endpoint);
+  if (silenceMs !== undefined) {
+    const reply = await requestWithProgress(bus, subject, data, { timeoutMs, silenceMs, headers });
+    return decodeReply(endpoint, reply.data);
+  }
   let reply;
   try {
-    reply = await bus.connection.request(
-      subjectOfRequest(endpoint, bus.caller),
-      encoder.encode(JSON.stringify(checkedPayload.data)),
-      {
-        timeout: timeoutMs,
-        headers: outgoingHeaders({ sessionId: options.sessionId }),
-      },
-    );
+    reply = await bus.connection.request(subject, data, { timeout: timeoutMs, headers });
   } catch (error) {
     throw classifyRequestError(endpoint.subject, timeoutMs, error);
   }

@@ -12,6 +12,7 @@ import {
 } from '@ironcurtain/proto-schemas';
 import type { Bus } from './connect.js';
 import { contextFromHeaders, runWithMessageContext, type MessageContext } from './message-context.js';
+import { startProgress } from './progress.js';
 import { encodeError, encodeResult } from './reply-envelope.js';
 import { describeIssues, parseJson } from './schema-issues.js';
 
@@ -36,7 +37,8 @@ export type Handler<E extends Endpoint> = (
 /**
  * Serves `endpoint` on the bus's `$SRV` service (queue group = the bus name, so replicas share the load). Requests are
  * parsed strictly against the endpoint's schema; anything a handler throws that is not an AppError leaves as a bare
- * `INTERNAL` with no message or stack.
+ * `INTERNAL` with no message or stack. An endpoint with `progressIntervalMs` gets progress messages while the handler
+ * runs (`progress.ts`).
  */
 export async function serve<E extends Endpoint>(bus: Bus, endpoint: E, handler: Handler<E>): Promise<void> {
   const service = await serviceOf(bus);
@@ -87,9 +89,10 @@ async function handleMessage<E extends Endpoint>(
       return loggerForMessage();
     },
   };
+  const stopProgress = startProgress(bus, endpoint, message.reply);
   const outcome = await runWithMessageContext(messageContext, () =>
     answer(endpoint, handler, message, context),
-  );
+  ).finally(stopProgress);
   const durationMs = Math.round((performance.now() - started) * 1000) / 1000;
   if (outcome.error === undefined) {
     message.respond(encodeResult(outcome.result));

@@ -15,6 +15,11 @@ export const ErrorCode = {
   Conflict: 'CONFLICT',
   /** The caller may not do this (another person's session or escalation). */
   Forbidden: 'FORBIDDEN',
+  /**
+   * The responder took the request (it had sent progress) and then went silent: it died or lost the bus mid-request.
+   * Whatever it was doing may or may not have happened.
+   */
+  ResponderLost: 'RESPONDER_LOST',
 } as const;
 
 /** One of the known codes, or any other string a newer peer may send. */

@@ -5,6 +5,7 @@ import type { Logger } from '@ironcurtain/log';
 import {
   AuditAppend,
   AuditAppendRefusal,
+  AuditCallRecords,
   AuditQuery,
   AuditRecordEvent,
   AuditVerify,
@@ -18,6 +19,7 @@ import { createSessionTrails, type TrailEvents } from './domain/session-trails.j
 import { trailPathOf } from './domain/trail-file.js';
 import { listTrailSessions, readTrailRecords } from './domain/trail-reader.js';
 import { createAppendHandler } from './handlers/append.js';
+import { createCallRecordsHandler } from './handlers/call-records.js';
 import { createQueryHandler } from './handlers/query.js';
 import { createVerifyHandler } from './handlers/verify.js';
 
@@ -70,6 +72,7 @@ export function createAuditWriterService(dependencies: {
         }),
       );
       await serve(bus, AuditVerify, createVerifyHandler({ home, trails }));
+      await serve(bus, AuditCallRecords, createCallRecordsHandler(trails));
       logger.info(
         { home, redaction: config.AUDIT_REDACTION, postgres: postgres !== undefined },
         'audit trails ready',

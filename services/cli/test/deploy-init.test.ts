@@ -61,7 +61,9 @@ describe('renderNatsPermissions', () => {
   it('writes allow lists as quoted strings, and an empty list as "nothing"', () => {
     expect(
       renderNatsPermissions({ publish: [], subscribe: ['a.>', '$SRV.PING'], allowResponses: true }),
-    ).toBe('{ publish: { allow: [] }, subscribe: { allow: ["a.>","$SRV.PING"] }, allow_responses: true }');
+    ).toBe(
+      '{ publish: { allow: [] }, subscribe: { allow: ["a.>","$SRV.PING"] }, allow_responses: { max: 4000, expires: "1h" } }',
+    );
   });
 
   it('refuses a subject that could break out of its string', () => {

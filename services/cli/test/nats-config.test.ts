@@ -86,7 +86,7 @@ describe('permissionsFor', () => {
     }
     const text = renderNatsServerConfig([{ user: 'session-orchestrator', password: 'p' }]);
     expect(text).toContain('"$KV.sessions.>"');
-    expect(text).toContain('allow_responses: true');
+    expect(text).toContain('allow_responses: { max: 4000, expires: "1h" }');
   });
 
   it('gives every user of the local stack its derived permissions, none of them `>`', () => {

@@ -41,6 +41,7 @@ import { createSessionLocks } from './domain/repository/session-locks.js';
 import { createServerPool } from './domain/servers/server-pool.js';
 import { createProxyServer } from './domain/virtual/proxy-tools.js';
 import { createVirtualServers, type VirtualServers } from './domain/virtual/virtual-server.js';
+import { createCallMemory } from './domain/calls/call-memory.js';
 import { createCatalogHandler } from './handlers/catalog.js';
 import { createExecuteHandler } from './handlers/execute.js';
 import { createPrepareHandler } from './handlers/prepare.js';
@@ -148,6 +149,7 @@ export function createMcpGatewayService(dependencies: {
         maxResultBytes: config.MCPGW_MAX_RESULT_BYTES,
         now: () => new Date(),
         newRefusalId: () => randomUUID(),
+        calls: createCallMemory({ maxCalls: 50_000, keepResultMs: 10 * 60_000, now: Date.now }),
       };
       await serve(bus, McpgwCatalog, catalogHandler);
       // Execute first: a prepare reply names the instance subject, which must have its subscriber by then.

@@ -6,6 +6,7 @@ import { createDecisionSigner } from '@ironcurtain/decision-token';
 import { computeArgsHash } from '@ironcurtain/policy-engine';
 import { createDecisionCheck } from '../src/domain/calls/decision-check.js';
 import { executeCall, type VerifierAuditRecord } from '../src/domain/calls/execute-call.js';
+import { createCallMemory } from '../src/domain/calls/call-memory.js';
 
 const trusted = createDecisionSigner(createUser());
 const instanceId = 'gateway-instance-1';
@@ -38,6 +39,7 @@ function dependencies(records: VerifierAuditRecord[], options: { auditFails?: bo
     maxResultBytes: 1024,
     now: () => new Date('2026-11-25T10:00:00.000Z'),
     newRefusalId: () => 'refusal-1',
+    calls: createCallMemory({ maxCalls: 10, keepResultMs: 1000, now: Date.now }),
   };
 }
 

@@ -9,6 +9,7 @@ import { watchActivePolicy } from '@ironcurtain/policy-store';
 import { readMcpConfig, serverDomainsOf } from '@ironcurtain/mcp-config';
 import {
   AuditAppend,
+  AuditCallRecords,
   EscalationOpen,
   maximumToolArgumentBytes,
   mcpgwExecuteAt,
@@ -26,6 +27,7 @@ import { createSessionSandboxes } from './domain/session-sandbox.js';
 import { openSessionRecords } from './session-records.js';
 import { defaultKeyFile, loadSigningSeed } from './domain/signing-key.js';
 import { createEvaluateHandler } from './handlers/evaluate.js';
+import { createCallsInFlight } from './domain/calls-in-flight.js';
 import { createToolCallHandler } from './handlers/toolcall.js';
 
 /** Wires the policy-decision-point: the active policy from KV, the signer, and its two endpoints. */
@@ -97,6 +99,8 @@ export function createPolicyDecisionPointService(dependencies: {
               noRespondersGraceMs: config.PDP_ESCALATION_ROUTER_GRACE_MS,
             },
           ),
+        callRecords: (sessionId, callId) =>
+          request(bus, AuditCallRecords, { sessionId, callId }, { timeoutMs: config.PDP_AUDIT_TIMEOUT_MS }),
         appendAudit: async (record) => {
           await request(bus, AuditAppend, { record }, { timeoutMs: config.PDP_AUDIT_TIMEOUT_MS });
         },
@@ -111,7 +115,7 @@ export function createPolicyDecisionPointService(dependencies: {
         maxArgumentBytes: () => maximumToolArgumentBytes(bus.connection.info?.max_payload ?? 1024 * 1024),
         now: () => new Date(),
       };
-      await serve(bus, PdpToolCall, createToolCallHandler(lifecycle));
+      await serve(bus, PdpToolCall, createToolCallHandler(lifecycle, createCallsInFlight({ now: Date.now })));
       await serve(bus, PdpEvaluate, createEvaluateHandler(lifecycle));
     },
     async stop() {

@@ -32,6 +32,7 @@ describe('escalationRequestOf', () => {
     serverName: 'filesystem',
     toolName: 'write_file',
     arguments: { path: 'notes.md' },
+    attempt: 1,
   };
   const verdict = { decision: 'escalate' as const, rule: 'escalate-writes', reason: 'writes need approval' };
   const prepared = (canonicalArguments: Record<string, unknown>) => ({

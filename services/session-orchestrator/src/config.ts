@@ -50,6 +50,7 @@ export const configSchema = baseServiceEnv.extend({
   ORCH_DEFAULT_MODEL: z.string().min(1).default('anthropic:claude-sonnet-4-6'),
   /** How long one tool call may take through the PDP, a human's approval included (above the PDP's own limit). */
   ORCH_TOOLCALL_TIMEOUT_MS: envMilliseconds(660_000),
+  ORCH_TOOLCALL_RETRY_WINDOW_MS: envMilliseconds(8000),
   /** How long the gateway's catalog may take to answer at session start. */
   ORCH_CATALOG_TIMEOUT_MS: envMilliseconds(30_000),
   /** Code Mode: heap of one execution's isolate in MB, and its wall-clock limit. */

@@ -103,6 +103,7 @@ export function createSessionOrchestratorService(dependencies: {
             timeoutMs: config.ORCH_TOOLCALL_TIMEOUT_MS,
             sessionId: payload.sessionId,
           }),
+        toolCallRetryWindowMs: config.ORCH_TOOLCALL_RETRY_WINDOW_MS,
         publishOutput,
         publishStatus,
         publishBudget: (sessionId, event) =>

@@ -32,6 +32,11 @@ export interface SessionTrailEvents {
 /** One session's trail: appends are group-committed, one write and one fsync per batch. */
 export interface SessionTrail {
   append(input: AuditRecordInputValue): Promise<AppendOutcome>;
+  /**
+   * The stored line of the record with this key (`recordKeyOf`), after every append already taken is written;
+   * undefined when there is none. Throws when the trail cannot be opened.
+   */
+  storedLine(key: string): Promise<string | undefined>;
   /** No append is waiting or being written. */
   isIdle(): boolean;
   /** The head as written by this process, when the trail is open. */
@@ -144,6 +149,13 @@ export function createSessionTrail(options: {
         queue.push({ input, resolve, reject });
         draining ??= drain();
       });
+    },
+    async storedLine(key) {
+      while (draining !== undefined) await draining;
+      const opened = await ensureOpen();
+      if (opened instanceof AppError) throw opened;
+      const stored = opened.keys.get(key);
+      return stored === undefined ? undefined : readStoredLine(opened.handle, stored);
     },
     isIdle: () => draining === undefined && queue.length === 0,
     knownHead: () => file?.head,

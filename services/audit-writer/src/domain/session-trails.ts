@@ -1,4 +1,10 @@
-import type { AuditRecordInputValue, AuditRecordValue, ChainHead } from '@ironcurtain/audit-trail';
+import { access } from 'node:fs/promises';
+import {
+  recordKeyOf,
+  type AuditRecordInputValue,
+  type AuditRecordValue,
+  type ChainHead,
+} from '@ironcurtain/audit-trail';
 import type { AppError } from '@ironcurtain/errors';
 import { createSessionTrail, type AppendOutcome, type SessionTrail } from './session-trail.js';
 import { trailPathOf } from './trail-file.js';
@@ -16,6 +22,11 @@ export interface TrailEvents {
 /** Every session's trail under one IRONCURTAIN_HOME, opened on first use. */
 export interface SessionTrails {
   append(input: AuditRecordInputValue): Promise<AppendOutcome>;
+  /**
+   * The stored (redacted) decision and outcome records of one call in a session's trail; neither when the session
+   * has no trail or the call none. Throws when the trail exists but cannot be opened.
+   */
+  recordsOfCall(sessionId: string, callId: string): Promise<{ decision?: unknown; outcome?: unknown }>;
   /** The head this process has written for a session whose trail is open. */
   knownHead(sessionId: string): ChainHead | undefined;
   closeAll(): Promise<void>;
@@ -68,6 +79,17 @@ export function createSessionTrails(options: {
 
   return {
     append: (input) => trailOf(input.sessionId).append(input),
+    async recordsOfCall(sessionId, callId) {
+      const path = trailPathOf(options.home, sessionId);
+      if (!trails.has(sessionId) && !(await exists(path))) return {};
+      const trail = trailOf(sessionId);
+      const decision = await trail.storedLine(recordKeyOf({ kind: 'decision', requestId: callId }));
+      const outcome = await trail.storedLine(recordKeyOf({ kind: 'outcome', requestId: callId }));
+      return {
+        ...(decision === undefined ? {} : { decision: JSON.parse(decision) as unknown }),
+        ...(outcome === undefined ? {} : { outcome: JSON.parse(outcome) as unknown }),
+      };
+    },
     knownHead: (sessionId) => trails.get(sessionId)?.knownHead(),
     async closeAll() {
       const closing = [...trails.values()].map((trail) => trail.close());
@@ -75,4 +97,13 @@ export function createSessionTrails(options: {
       await Promise.allSettled(closing);
     },
   };
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await access(path);
+    return true;
+  } catch {
+    return false;
+  }
 }

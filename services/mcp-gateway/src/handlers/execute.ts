@@ -11,7 +11,8 @@ export function createExecuteHandler(deps: ExecuteDependencies): Handler<typeof 
       const reply = await executeCall(deps, request);
       context.logger.info(
         { callId: request.callId, tool, isError: reply.isError, truncated: reply.truncated },
-        'tool call executed',
+        // A repeat ran nothing: it is the first run's reply, given again.
+        reply.isRepeat === true ? 'tool call answered again from its first run' : 'tool call executed',
       );
       return reply;
     } catch (error) {

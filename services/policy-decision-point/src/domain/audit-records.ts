@@ -12,6 +12,8 @@ type AuditRecordInputValue = RequestOf<typeof AuditAppend>['record'];
 export interface RecordedArguments {
   arguments: Record<string, unknown>;
   argsHash?: string | undefined;
+  /** The gateway process that prepared the call: where its signed decision is addressed. */
+  executor?: string | undefined;
   argumentRoles?: Record<string, string[]> | undefined;
   oversize?: { bytes: number; sha256: string } | undefined;
 }
@@ -49,6 +51,7 @@ export function decisionRecord(
     ...recordCommon(now, call, verdict),
     arguments: recorded.arguments,
     ...(recorded.argsHash === undefined ? {} : { argsHash: recorded.argsHash }),
+    ...(recorded.executor === undefined ? {} : { executor: recorded.executor }),
     ...(recorded.argumentRoles === undefined ? {} : { argumentRoles: recorded.argumentRoles }),
     ...(recorded.oversize === undefined ? {} : { oversize: recorded.oversize }),
     ...(facts === undefined ? {} : escalationFields(facts)),

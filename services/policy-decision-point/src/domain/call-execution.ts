@@ -16,9 +16,28 @@ import {
   type Verdict,
 } from './call-verdict.js';
 
+/** How an allowed call is sent: the first time, or again after a failure (`call-recovery.ts`). */
+export interface ExecutionMode {
+  /**
+   * A retry of a call whose decision is on record: it goes to the recorded executor only (which ran it, or never
+   * took it), never to another instance, and no answer from that one means the call may have run.
+   */
+  isRecovery: boolean;
+  /** The outcome record is already in the trail (a recovery): not written again. */
+  isOutcomeRecorded?: boolean;
+}
+
+/** Failures of an execute after which nobody can say whether the call ran. */
+const outcomeUnknownCodes = new Set<string>([
+  ErrorCode.ResponderLost,
+  ErrorCode.UpstreamTimeout,
+  ErrorCode.Unavailable,
+]);
+
 /**
  * The last steps of an allowed call whose decision is on record: the signed decision goes to the gateway instance
- * that prepared the call, then the outcome record is appended just after the reply goes back.
+ * that prepared the call, then the outcome record is appended just after the reply goes back. When the gateway goes
+ * silent mid-call (it died) or the deadline passes, the call may have run: the reply says exactly that (`unknown`).
  */
 export async function executeCall(
   deps: CallLifecycleDependencies,
@@ -26,6 +45,7 @@ export async function executeCall(
   prepared: PreparedCall,
   verdict: Verdict,
   escalation: Reply['escalation'],
+  mode: ExecutionMode = { isRecovery: false },
 ): Promise<Reply> {
   const base = {
     callId: call.callId,
@@ -36,12 +56,23 @@ export async function executeCall(
   let result: ParsedResponseOf<typeof McpgwExecute>;
   const startedAt = deps.now().getTime();
   const elapsedMs = () => Math.max(0, deps.now().getTime() - startedAt);
+  const record = (outcome: { status: 'success' | 'error'; error?: string }, sandboxed?: boolean): void => {
+    if (mode.isOutcomeRecorded !== true) auditOutcome(deps, call, verdict, outcome, elapsedMs(), sandboxed);
+  };
   try {
-    result = await executeOnPreparer(deps, call, prepared, verdict);
+    result = mode.isRecovery
+      ? await sendExecute(deps, call, prepared, verdict)
+      : await executeOnPreparer(deps, call, prepared, verdict);
   } catch (error) {
-    const failure = `${errorCodeOf(error) ?? 'error'}: ${(error as Error).message}`;
-    auditOutcome(deps, call, verdict, { status: 'error', error: failure }, elapsedMs());
-    if (errorCodeOf(error) === ErrorCode.NoResponders) {
+    const code = errorCodeOf(error) ?? 'error';
+    const failure = `${code}: ${(error as Error).message}`;
+    const mayHaveRun = outcomeUnknownCodes.has(code) || (mode.isRecovery && code === ErrorCode.NoResponders);
+    if (mayHaveRun) {
+      record({ status: 'error', error: `outcome unknown: ${failure}` });
+      return outcomeUnknownReply(base, failure);
+    }
+    record({ status: 'error', error: failure });
+    if (code === ErrorCode.NoResponders) {
       // No gateway received the call, so it did not run: a deny the agent may retry, not a failure mid-call.
       const reason = `the tool gateway is not answering (${failure}); the call did not run`;
       return deniedReply(
@@ -56,12 +87,25 @@ export async function executeCall(
   const outcome = result.isError
     ? { status: 'error' as const, error: toolErrorText(result.content) }
     : { status: 'success' as const };
-  auditOutcome(deps, call, verdict, outcome, elapsedMs(), result.sandboxed);
+  record(outcome, result.sandboxed);
+  const { isRepeat: _isRepeat, ...executed } = result;
   return {
     ...base,
     outcome: 'executed',
     message: result.isError ? 'tool reported an error' : 'ok',
-    ...result,
+    ...executed,
+  };
+}
+
+/** The reply when the call may have run and nobody can say: the agent is told to look before it repeats the call. */
+export function outcomeUnknownReply(base: Omit<Reply, 'outcome' | 'message'>, why: string): Reply {
+  return {
+    ...base,
+    outcome: 'unknown',
+    message:
+      `UNKNOWN: the call was allowed and sent to run, but the part running it failed before saying how it went ` +
+      `(${why}). The call may have run: check its effect before repeating it.`,
+    isError: true,
   };
 }
 
@@ -97,7 +141,7 @@ async function executeOnPreparer(
   return sendExecute(deps, call, { ...prepared, executor: again.executor }, verdict);
 }
 
-function sendExecute(
+export function sendExecute(
   deps: CallLifecycleDependencies,
   call: Call,
   prepared: PreparedCall,

@@ -1,6 +1,7 @@
 import type { DecisionSigner } from '@ironcurtain/decision-token';
-import { errorCodeOf } from '@ironcurtain/errors';
+import { ErrorCode, errorCodeOf } from '@ironcurtain/errors';
 import type {
+  AuditCallRecords,
   AuditAppend,
   EscalationOpen,
   McpgwExecute,
@@ -13,7 +14,8 @@ import type {
 import { decisionRecord, type EscalationFacts, type RecordedArguments } from './audit-records.js';
 import { argumentRolesOf } from './argument-roles.js';
 import { executeCall } from './call-execution.js';
-import { escalationRequestOf } from './escalation-request.js';
+import { escalate } from './call-escalation.js';
+import { recoverToolCall } from './call-recovery.js';
 import {
   deniedReply,
   deny,
@@ -55,6 +57,8 @@ export interface CallLifecycleDependencies {
   signer: DecisionSigner;
   prepare(request: RequestOf<typeof McpgwPrepare>): Promise<Prepared>;
   openEscalation(request: RequestOf<typeof EscalationOpen>): Promise<EscalationAnswer>;
+  /** `audit.call-records.v1`: what the trail holds of a call (asked only for a call that comes again). */
+  callRecords(sessionId: string, callId: string): Promise<ParsedResponseOf<typeof AuditCallRecords>>;
   /** `audit.append.v1`: the PDP's decision and outcome records. */
   appendAudit(record: RequestOf<typeof AuditAppend>['record']): Promise<void>;
   /** Sends the execute to the gateway instance `executor`, on its own subject (`mcpgw.execute.v1.<executor>`). */
@@ -80,9 +84,15 @@ export interface CallLifecycleDependencies {
  * The life of one tool call (ARCHITECTURE.md): prepare → evaluate → escalate → audit → execute → audit. Every failure
  * on the way is a deny the agent can read; nothing executes unless the decision is allow and durably audited. A call
  * whose arguments are too large to carry (or came without them, only their measure) is denied and recorded by size
- * and hash, so no call goes unrecorded for its size.
+ * and hash, so no call goes unrecorded for its size. A call that comes again after a failure (attempt 2) is first
+ * looked up in the trail, so that it is never decided or run twice (`call-recovery.ts`).
  */
 export async function runToolCall(deps: CallLifecycleDependencies, request: CallRequest): Promise<Reply> {
+  if (request.attempt > 1) return recoverToolCall(deps, request, () => decideToolCall(deps, request));
+  return decideToolCall(deps, request);
+}
+
+async function decideToolCall(deps: CallLifecycleDependencies, request: CallRequest): Promise<Reply> {
   const inspected = inspectArguments(request, deps.maxArgumentBytes());
   if (!inspected.isRecordable) {
     const verdict = deny(PdpRuleId.ArgumentsTooLarge, inspected.reason, deps.policy.policyHash);
@@ -137,6 +147,18 @@ async function recordDecision(
   try {
     await deps.appendAudit(decisionRecord(deps.now(), call, verdict, recorded, facts));
   } catch (error) {
+    if (errorCodeOf(error) === ErrorCode.Conflict) {
+      // Another attempt of this very call recorded its decision first (a retry overtook a PDP that was only slow):
+      // that decision stands, and this attempt answers from it instead of deciding and running the call again.
+      return recoverToolCall(deps, call, async () => {
+        const reason = 'the trail holds another decision for this call id, which cannot be read back';
+        return deniedReply(
+          call,
+          { decision: 'deny', rule: PdpRuleId.AuditUnavailable, reason },
+          facts?.reply,
+        );
+      });
+    }
     const reason = `the audit trail cannot be written (${errorCodeOf(error) ?? 'error'}), so no call may run`;
     return deniedReply(call, { decision: 'deny', rule: PdpRuleId.AuditUnavailable, reason }, facts?.reply);
   }
@@ -176,7 +198,12 @@ function recordedArgumentsOf(
     (evaluator === undefined
       ? undefined
       : argumentRolesOf(evaluator, call.serverName, call.toolName, recordedArguments));
-  return { arguments: recordedArguments, argsHash: prepared?.argsHash ?? askedHash, argumentRoles };
+  return {
+    arguments: recordedArguments,
+    argsHash: prepared?.argsHash ?? askedHash,
+    executor: prepared?.executor,
+    argumentRoles,
+  };
 }
 
 /** A call as the gateway prepared it (or not), and the verdict so far. */
@@ -240,48 +267,4 @@ async function prepareCall(
     prepared.canonicalArguments,
   );
   return { verdict: { ...decided, escalatedRoles: decided.escalatedRoles, argumentRoles }, prepared: ready };
-}
-
-async function escalate(
-  deps: CallLifecycleDependencies,
-  call: Call,
-  prepared: PreparedCall,
-  verdict: Verdict,
-): Promise<{ verdict: Verdict; facts?: EscalationFacts }> {
-  let answer: EscalationAnswer;
-  try {
-    answer = await deps.openEscalation(escalationRequestOf(call, prepared, verdict, deps.maxArgumentBytes()));
-  } catch (error) {
-    const reason = `no approval could be obtained (${errorCodeOf(error) ?? 'error'}): ${verdict.reason}`;
-    return { verdict: { ...verdict, decision: 'deny', rule: PdpRuleId.EscalationFailed, reason } };
-  }
-  const facts: EscalationFacts = {
-    reply: {
-      ticketId: answer.ticketId,
-      status: answer.status,
-      ...(answer.approver === undefined ? {} : { approver: answer.approver }),
-    },
-    autoApproved: answer.autoApproved,
-    whitelistPattern: answer.whitelistPattern,
-    similarPattern: answer.similarPattern,
-    waitMs: answer.waitMs,
-  };
-  if (answer.status === 'approved') {
-    const by = answer.autoApproved ? 'the auto-approver' : (answer.approver ?? 'a human');
-    return {
-      verdict: { ...verdict, decision: 'allow', reason: `approved by ${by}: ${verdict.reason}` },
-      facts,
-    };
-  }
-  const why =
-    answer.status === 'expired' ? 'nobody answered in time' : `denied by ${answer.approver ?? 'a human'}`;
-  return {
-    verdict: {
-      ...verdict,
-      decision: 'deny',
-      rule: PdpRuleId.EscalationDenied,
-      reason: `${why}: ${verdict.reason}`,
-    },
-    facts,
-  };
 }

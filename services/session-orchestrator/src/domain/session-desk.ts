@@ -49,6 +49,8 @@ export interface SessionDeskDependencies {
   createModel(sessionId: string, modelId: string): Promise<SessionModel>;
   closeEgressSession(sessionId: string): Promise<void>;
   requestToolCall: ToolBridgeOptions['requestToolCall'];
+  /** How long a call whose first attempt got no answer is sent again (ORCH_TOOLCALL_RETRY_WINDOW_MS). */
+  toolCallRetryWindowMs?: number;
   publishOutput(sessionId: string, note: OutputNote, turn: number): void;
   publishStatus(
     sessionId: string,
@@ -238,6 +240,7 @@ export function createSessionDesk(deps: SessionDeskDependencies): SessionDesk {
       userId,
       latestUserMessage,
       requestToolCall: deps.requestToolCall,
+      ...(deps.toolCallRetryWindowMs === undefined ? {} : { retryWindowMs: deps.toolCallRetryWindowMs }),
       onNote: (note) => recordToolNote(deps, sessionId, hosts.get(sessionId)?.host.current().turn ?? 0, note),
     });
 

@@ -1,4 +1,5 @@
 import { AppError, ErrorCode } from '@ironcurtain/errors';
+import { serviceResponses } from '@ironcurtain/proto-schemas';
 
 /** What one NATS user may do: the shape `permissionsFor` returns. */
 export interface NatsPermissionsToRender {
@@ -14,7 +15,7 @@ const safeSubject = /^[A-Za-z0-9_$*>.-]+$/;
 
 /**
  * The `permissions` value of one user in a nats-server config: `{ publish: { allow: [...] }, subscribe: { allow:
- * [...] }, allow_responses: true }`. Subjects are written as JSON strings, which the config parser reads as quoted
+ * [...] }, allow_responses: { max, expires } }` (proto-schemas `serviceResponses`). Subjects are written as JSON strings, which the config parser reads as quoted
  * strings. An empty list stays `allow: []`, which nats-server reads as "nothing" — never as "everything".
  */
 export function renderNatsPermissions(permissions: NatsPermissionsToRender): string {
@@ -27,7 +28,10 @@ export function renderNatsPermissions(permissions: NatsPermissionsToRender): str
       );
     }
   }
-  const responses = permissions.allowResponses === true ? ', allow_responses: true' : '';
+  const responses =
+    permissions.allowResponses === true
+      ? `, allow_responses: { max: ${serviceResponses.maxMessages}, expires: "${serviceResponses.expires}" }`
+      : '';
   return (
     `{ publish: { allow: ${JSON.stringify(permissions.publish)} }, ` +
     `subscribe: { allow: ${JSON.stringify(permissions.subscribe)} }${responses} }`

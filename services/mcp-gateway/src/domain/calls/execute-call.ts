@@ -13,6 +13,7 @@ import type {
   ParsedRequestOf,
   ResponseOf,
 } from '@ironcurtain/proto-schemas';
+import type { CallMemory } from './call-memory.js';
 import type { DecisionVerdict } from './decision-check.js';
 import { toExecutableArguments } from './executable-arguments.js';
 import { GatewayErrorCode } from '../gateway-errors.js';
@@ -66,6 +67,8 @@ export interface ExecuteDependencies {
   now(): Date;
   /** A fresh id per refusal: one call id may be refused many times (a replay is exactly that). */
   newRefusalId(): string;
+  /** This process's memory of the call ids it took: each runs at most once (`call-memory.ts`). */
+  calls: CallMemory;
 }
 
 /**
@@ -73,7 +76,8 @@ export interface ExecuteDependencies {
  * addressed to this process — bound to the hash the gateway recomputes here from the canonical arguments it is about
  * to run. Every refusal is audited as `verifier` and answered with an error. Then the arguments are checked once
  * more against the live schema and the real paths, the repositories the call names are screened again, the
- * canonical call runs, and its result is mapped for container sessions and cut to size.
+ * canonical call runs, and its result is mapped for container sessions and cut to size. A call id runs at most once in
+ * this process: a repeat with a fresh valid decision gets the first run's reply.
  */
 export async function executeCall(deps: ExecuteDependencies, request: ExecuteRequest): Promise<ExecuteReply> {
   const expected: ExpectedCall = {
@@ -88,6 +92,17 @@ export async function executeCall(deps: ExecuteDependencies, request: ExecuteReq
     await refuse(deps, request, GatewayErrorCode.DecisionRefused, verification);
   }
   const session = { sessionId: request.sessionId, sandboxDir: request.sandboxDir };
+  // Only a valid decision for exactly this call gets this far: a repeat of a call id (the PDP asking again after it
+  // failed mid-call) gets the first run's reply and runs nothing.
+  return deps.calls.once(expected, () => runCall(deps, request, session, expected.argsHash));
+}
+
+async function runCall(
+  deps: ExecuteDependencies,
+  request: ExecuteRequest,
+  session: SessionRef,
+  argsHash: string,
+): Promise<ExecuteReply> {
   return deps.withServer(session, request.serverName, async (server) => {
     const tool = (await server.tools()).find((candidate) => candidate.name === request.toolName);
     if (tool === undefined) {
@@ -106,7 +121,7 @@ export async function executeCall(deps: ExecuteDependencies, request: ExecuteReq
       request.toolName,
       request.canonicalArguments,
     );
-    if (!normalized.ok || computeArgsHash(normalized.arguments) !== expected.argsHash) {
+    if (!normalized.ok || computeArgsHash(normalized.arguments) !== argsHash) {
       const message = normalized.ok ? 'the arguments are not in canonical form' : normalized.reason;
       await refuse(deps, request, GatewayErrorCode.ArgumentsRefused, {
         reason: 'invalid-arguments',

@@ -17,6 +17,7 @@ import {
   PdpDecisionEvent,
   PdpEvaluate,
   PdpToolCall,
+  type RequestOf,
 } from '@ironcurtain/proto-schemas';
 import type { RunningService } from '@ironcurtain/runtime';
 import type { Config } from './config.js';
@@ -28,6 +29,7 @@ import { openSessionRecords } from './session-records.js';
 import { defaultKeyFile, loadSigningSeed } from './domain/signing-key.js';
 import { createEvaluateHandler } from './handlers/evaluate.js';
 import { createCallsInFlight } from './domain/calls-in-flight.js';
+import { createUnrecordedDenials } from './domain/unrecorded-denials.js';
 import { createToolCallHandler } from './handlers/toolcall.js';
 
 /** Wires the policy-decision-point: the active policy from KV, the signer, and its two endpoints. */
@@ -41,6 +43,16 @@ export function createPolicyDecisionPointService(dependencies: {
   const home = resolveHome(config.IRONCURTAIN_HOME);
   let stopWatching: (() => void) | undefined;
   const pendingOutcomes = new Set<Promise<void>>();
+  const appendRecord = async (record: RequestOf<typeof AuditAppend>['record']): Promise<void> => {
+    await request(bus, AuditAppend, { record }, { timeoutMs: config.PDP_AUDIT_TIMEOUT_MS });
+  };
+  const unrecordedDenials = createUnrecordedDenials({
+    append: appendRecord,
+    retryMs: 2000,
+    maxHeld: 10_000,
+    onDropped: (reason) => logger.warn({ reason }, 'a denial held for the trail was dropped'),
+    onRecorded: (count) => logger.info({ count }, 'denials held while the trail was down are recorded'),
+  });
   return {
     async start() {
       const holder = createPolicyHolder({
@@ -101,9 +113,8 @@ export function createPolicyDecisionPointService(dependencies: {
           ),
         callRecords: (sessionId, callId) =>
           request(bus, AuditCallRecords, { sessionId, callId }, { timeoutMs: config.PDP_AUDIT_TIMEOUT_MS }),
-        appendAudit: async (record) => {
-          await request(bus, AuditAppend, { record }, { timeoutMs: config.PDP_AUDIT_TIMEOUT_MS });
-        },
+        appendAudit: appendRecord,
+        holdUnrecordedDenial: (record) => unrecordedDenials.hold(record),
         execute: (payload, executor) =>
           request(bus, mcpgwExecuteAt(executor), payload, { timeoutMs: config.PDP_EXECUTE_TIMEOUT_MS }),
         publishDecision: (event) => publish(bus, PdpDecisionEvent, event),
@@ -123,6 +134,8 @@ export function createPolicyDecisionPointService(dependencies: {
       await (await serviceOf(bus)).stop();
       // Outcome records still on their way are written before the connection closes.
       await Promise.all(pendingOutcomes);
+      unrecordedDenials.stop();
+      if (unrecordedDenials.held() > 0) await unrecordedDenials.flush();
     },
   };
 }

@@ -219,6 +219,16 @@ describe('every failure on the path is a deny', () => {
     const down = await call('read_file', { path: join(documents, 'notes.md') });
     expect(down).toMatchObject({ outcome: 'denied', decision: { rule: 'audit-unavailable' } });
     expect(gateway.executed).toHaveLength(0);
+    // Once a writer is back, both denials reach the trail: the outage leaves a trace there too.
+    audit = await startAudit(nats.url);
+    const recorded = await eventually('the held denials to be recorded', () =>
+      audit.records.length >= 2 ? audit.records : undefined,
+    );
+    expect(recorded.map((record) => [record.kind, record.requestId, record.policyDecision.rule])).toEqual([
+      ['decision', failing.callId, 'audit-unavailable'],
+      ['decision', down.callId, 'audit-unavailable'],
+    ]);
+    expect(gateway.executed).toHaveLength(0);
   });
 
   it('no active policy ⇒ deny', async () => {

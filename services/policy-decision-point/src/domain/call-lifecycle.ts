@@ -59,6 +59,8 @@ export interface CallLifecycleDependencies {
   openEscalation(request: RequestOf<typeof EscalationOpen>): Promise<EscalationAnswer>;
   /** `audit.call-records.v1`: what the trail holds of a call (asked only for a call that comes again). */
   callRecords(sessionId: string, callId: string): Promise<ParsedResponseOf<typeof AuditCallRecords>>;
+  /** Holds the decision record of a call denied because the trail could not be written, to append it later. */
+  holdUnrecordedDenial(record: RequestOf<typeof AuditAppend>['record']): void;
   /** `audit.append.v1`: the PDP's decision and outcome records. */
   appendAudit(record: RequestOf<typeof AuditAppend>['record']): Promise<void>;
   /** Sends the execute to the gateway instance `executor`, on its own subject (`mcpgw.execute.v1.<executor>`). */
@@ -160,7 +162,15 @@ async function recordDecision(
       });
     }
     const reason = `the audit trail cannot be written (${errorCodeOf(error) ?? 'error'}), so no call may run`;
-    return deniedReply(call, { decision: 'deny', rule: PdpRuleId.AuditUnavailable, reason }, facts?.reply);
+    const denial: Verdict = {
+      decision: 'deny',
+      rule: PdpRuleId.AuditUnavailable,
+      reason,
+      policyHash: verdict.policyHash,
+    };
+    // Recorded once the writer is back, so the outage shows in the trail too.
+    deps.holdUnrecordedDenial(decisionRecord(deps.now(), call, denial, recorded, facts));
+    return deniedReply(call, denial, facts?.reply);
   }
   deps.publishDecision({
     callId: call.callId,

@@ -2,6 +2,7 @@ import {
   AuditAppend,
   AuditAppendRefusal,
   AuditCallRecords,
+  AuditDecisionDurableEvent,
   AuditQuery,
   AuditRecordEvent,
   AuditVerify,
@@ -137,6 +138,8 @@ export const eventAccess: readonly EventAccess[] = [
   event(McpgwServerEvent, { publishedBy: 'mcp-gateway', subscribedBy: [] }),
   // `ironcurtain audit tail`.
   event(AuditRecordEvent, { publishedBy: 'audit-writer', subscribedBy: ['cli'] }),
+  // The gateway runs an allowed call only once its decision is on disk; only the writer may say so.
+  event(AuditDecisionDurableEvent, { publishedBy: 'audit-writer', subscribedBy: ['mcp-gateway'] }),
   event(EscalationOpenedEvent, { publishedBy: 'escalation-router', subscribedBy: ['cli', 'signal-bridge'] }),
   event(EscalationResolvedEvent, {
     publishedBy: 'escalation-router',

@@ -277,6 +277,25 @@ export const AuditCallRecords = defineEndpoint({
   }),
 });
 
+/**
+ * A decision record is on disk (fsync): published by the audit-writer only (NATS permissions), before it answers the
+ * append, for the gateway process the decision names (`executor`). That process holds an allowed call until this
+ * event says its decision — this call id, this session, allow, these arguments' hash, addressed to it — is durable:
+ * the PDP may send the execute while the append is still being written, and the effect still never precedes the record.
+ */
+export const AuditDecisionDurableEvent = defineEvent({
+  subject: 'audit.evt.decision-durable.v1',
+  description: 'A decision record is on disk: what the gateway waits for before it runs an allowed call.',
+  payload: z.object({
+    sessionId: SessionId,
+    requestId: CallId,
+    status: Decision,
+    argsHash: Sha256Hex.optional(),
+    executor: z.string().min(1).max(64).optional(),
+    seq: z.number().int().nonnegative(),
+  }),
+});
+
 export const AuditRecordEvent = defineEvent({
   subject: 'audit.evt.record.v1',
   description: 'One per record, after it is on disk: what `ironcurtain audit tail -f` follows.',

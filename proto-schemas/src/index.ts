@@ -40,6 +40,7 @@ export {
 export {
   AuditAppend,
   AuditCallRecords,
+  AuditDecisionDurableEvent,
   AuditAppendRefusal,
   AuditDecisionRecordInput,
   AuditVerifierRecordInput,

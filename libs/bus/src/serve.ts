@@ -42,19 +42,36 @@ export type Handler<E extends Endpoint> = (
  */
 export async function serve<E extends Endpoint>(bus: Bus, endpoint: E, handler: Handler<E>): Promise<void> {
   const service = await serviceOf(bus);
+  const served = subjectServed(endpoint);
   service.addEndpoint(endpoint.subject.replaceAll('.', '_'), {
-    subject: subjectServed(endpoint),
+    subject: served,
     metadata: { description: endpoint.description },
     handler: (error, message) => {
       if (error !== null) {
         bus.logger.error({ subject: endpoint.subject, err: error.message }, 'endpoint subscription failed');
         return;
       }
-      void handleMessage(bus, endpoint, handler, message);
+      void handleMessage(bus, endpoint, handler, message, served);
     },
   });
   // The server must have the subscription before anyone is told this endpoint is up.
   await bus.connection.flush();
+}
+
+/**
+ * Each endpoint's handled messages and the time from arrival to reply, per bus: `$SRV.STATS` reports them as the
+ * endpoint's `data` (`{ handled, handledMs }`). The framework's own `processing_time` stops when the handler is
+ * started, which for an async handler says nothing.
+ */
+const handlerTimes = new WeakMap<Bus, Map<string, { handled: number; handledMs: number }>>();
+
+function recordHandled(bus: Bus, servedSubject: string, durationMs: number): void {
+  let times = handlerTimes.get(bus);
+  if (times === undefined) handlerTimes.set(bus, (times = new Map()));
+  const entry = times.get(servedSubject) ?? { handled: 0, handledMs: 0 };
+  entry.handled += 1;
+  entry.handledMs += durationMs;
+  times.set(servedSubject, entry);
 }
 
 /** The `$SRV` registration of this bus, created once. */
@@ -64,6 +81,7 @@ export function serviceOf(bus: Bus): Promise<Service> {
     version: bus.version,
     description: bus.description,
     queue: bus.name,
+    statsHandler: (endpoint) => Promise.resolve(handlerTimes.get(bus)?.get(endpoint.subject) ?? null),
   });
   return bus.serviceRegistration;
 }
@@ -73,6 +91,7 @@ async function handleMessage<E extends Endpoint>(
   endpoint: E,
   handler: Handler<E>,
   message: ServiceMsg,
+  servedSubject: string,
 ): Promise<void> {
   const started = performance.now();
   const messageContext = contextFromHeaders(message.headers);
@@ -94,6 +113,7 @@ async function handleMessage<E extends Endpoint>(
     answer(endpoint, handler, message, context),
   ).finally(stopProgress);
   const durationMs = Math.round((performance.now() - started) * 1000) / 1000;
+  recordHandled(bus, servedSubject, durationMs);
   if (outcome.error === undefined) {
     message.respond(encodeResult(outcome.result));
     if (bus.logger.isLevelEnabled('info')) loggerForMessage().info({ outcome: 'ok', durationMs }, 'handled');

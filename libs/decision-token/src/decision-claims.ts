@@ -19,6 +19,12 @@ export const DecisionClaims = z.object({
   expiresAt: z.number().int(),
   nonce: z.string().min(16),
   audience: z.string().min(1).optional(),
+  /**
+   * True when the PDP signed this after the audit-writer answered that the decision record is on disk. Otherwise (the
+   * PDP sent the execute while the record was still being written) the executor holds the call until the writer's
+   * `audit.evt.decision-durable.v1` says the record is durable: audit before effect either way.
+   */
+  isRecorded: z.boolean().default(false),
 });
 
 /** The parsed claims of a signed decision. */

@@ -6,7 +6,12 @@ import type { DecisionClaims } from './decision-claims.js';
 import { privateKeyFromSeed } from './ed25519-keys.js';
 
 /** What the signer fills in: everything but the times and the nonce (`audience` only when the executor is known). */
-export type DecisionSubject = Omit<DecisionClaims, 'version' | 'issuedAt' | 'expiresAt' | 'nonce'>;
+export type DecisionSubject = Omit<
+  DecisionClaims,
+  'version' | 'issuedAt' | 'expiresAt' | 'nonce' | 'isRecorded'
+> & {
+  isRecorded?: boolean;
+};
 
 /** Signs decisions with the PDP's Ed25519 nkey. Decisions live `ttlMs` (default 30 s): long enough to execute. */
 export interface DecisionSigner {
@@ -21,12 +26,13 @@ export function createDecisionSigner(seed: string | KeyPair, ttlMs = 30_000): De
   return {
     publicKey,
     sign(subject, now = Date.now()) {
-      const { audience, ...rest } = subject;
+      const { audience, isRecorded, ...rest } = subject;
       const claims: DecisionClaims = {
         version: 1,
         ...rest,
         // Absent rather than undefined: an unaddressed decision's payload stays what it always was.
         ...(audience === undefined ? {} : { audience }),
+        isRecorded: isRecorded ?? false,
         issuedAt: now,
         expiresAt: now + ttlMs,
         nonce: randomUUID(),

@@ -6,6 +6,7 @@ import {
   AuditAppend,
   AuditAppendRefusal,
   AuditCallRecords,
+  AuditDecisionDurableEvent,
   AuditQuery,
   AuditRecordEvent,
   AuditVerify,
@@ -106,6 +107,27 @@ function trailEvents(
         }
       }
       copy(records);
+    },
+    onDurable(records) {
+      for (const record of records) {
+        if (record.kind !== 'decision') continue;
+        try {
+          publish(bus, AuditDecisionDurableEvent, {
+            sessionId: record.sessionId,
+            requestId: record.requestId,
+            status: record.policyDecision.status,
+            ...(record.argsHash === undefined ? {} : { argsHash: record.argsHash }),
+            ...(record.executor === undefined ? {} : { executor: record.executor }),
+            seq: record.seq,
+          });
+        } catch (error) {
+          // The gateway then refuses the call (its decision is not known to be durable): fail closed.
+          logger.warn(
+            { err: error, sessionId: record.sessionId, seq: record.seq },
+            'durability event not published',
+          );
+        }
+      }
     },
     onBroken(sessionId, error) {
       logger.error({ sessionId, err: error.message }, 'audit trail broken: appends to it are refused');

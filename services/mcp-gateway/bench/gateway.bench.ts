@@ -1,34 +1,19 @@
-// npm run bench:gateway — latency of one tool call through the whole path: a client's pdp.toolcall.v1 → the PDP (a
-// process) → mcpgw.prepare.v1 and mcpgw.execute.v1.<instance id> on the gateway (a process) → the real filesystem
-// server → reply, with small audit and escalation responders here. Baseline, same run: a direct MCP SDK client call of
-// the same tool on the same file, to a filesystem server started the same way. Then calls/s with 16 concurrent callers, both ways.
-// Prints one JSON object. Workspace packages load from dist: `npm run build` first. Bounded; cleans up on exit.
+// npm run bench:gateway — one tool call through the whole path: a client's pdp.toolcall.v1 → the PDP (a process) →
+// mcpgw.prepare.v1, audit.append.v1 (the real audit-writer, a process, fsync) and mcpgw.execute.v1.<instance id> on
+// the gateway (a process) → the real filesystem server → reply. Baselines, same run: a direct MCP SDK client call of
+// the same tool on the same file, and a bare NATS request/reply between this process and another one. Then calls/s
+// with 16 concurrent callers (both ways), the time each service spends per call ($SRV.STATS), and calls/s again with
+// two PDP and two gateway replicas. Prints one JSON object. Workspace packages load from dist: `npm run build` first.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { generateKeyPairSync, randomUUID, sign as cryptoSign, verify as cryptoVerify } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { loadavg, tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { performance } from 'node:perf_hooks';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { createUser } from '@nats-io/nkeys';
 import { connectBus, openKeyValue, pingServices, putJson, request, serve } from '@ironcurtain/bus';
-import {
-  createDecisionSigner,
-  createDecisionVerifier,
-  createMemoryNonceStore,
-} from '@ironcurtain/decision-token';
 import { defaultPolicyDir } from '@ironcurtain/default-policy';
 import { computePolicyHash } from '@ironcurtain/policy-engine';
-import {
-  activePolicyKey,
-  AuditAppendRefusal,
-  EscalationOpen,
-  PdpToolCall,
-  policyBucket,
-} from '@ironcurtain/proto-schemas';
+import { activePolicyKey, EscalationOpen, PdpToolCall, policyBucket } from '@ironcurtain/proto-schemas';
 import {
   eventually,
   roundMilliseconds,
@@ -36,15 +21,33 @@ import {
   stopProcess,
   summarizeLatencies,
 } from '@ironcurtain/testing';
+import {
+  bareSubject,
+  endpointTotals,
+  meanHandlerMs,
+  measure,
+  measureDecisionToken,
+  startBareResponder,
+  startDirectServer,
+  throughput,
+} from './bench-support.ts';
 
 const rounds = Number(process.env['BENCH_ROUNDS'] ?? 5);
 const perRound = Number(process.env['BENCH_ITERATIONS'] ?? 300);
 const windowMs = Number(process.env['BENCH_WINDOW_MS'] ?? 3000);
 const concurrency = 16;
-const targetOverheadP50Ms = 1.5;
+const targets = {
+  overheadOverBareNatsP50: 4,
+  overheadOverBareNatsP99: 10,
+  throughputOverDirect16: 0.4,
+  replicaScaling: 1.5,
+};
+// Two replicas of two services, the audit-writer, nats-server and the load: fewer cores than this and the replica
+// figure says nothing about the services.
+const coresForReplicaFigure = 6;
 // BENCH_PROFILE_DIR=/tmp/prof: the PDP and the gateway write V8 CPU profiles there (node --cpu-prof) when they stop.
 const profileDirectory = process.env['BENCH_PROFILE_DIR'];
-// BENCH_LOG_LEVEL=info: the PDP and the gateway log every handled message (with durationMs) to stderr, for breakdowns.
+// BENCH_LOG_LEVEL=info: the services log every handled message (with durationMs) to stderr.
 const childLogLevel = process.env['BENCH_LOG_LEVEL'] ?? 'warn';
 const repository = fileURLToPath(new URL('../../../', import.meta.url));
 const log = (message: string) => process.stderr.write(`${message}\n`);
@@ -73,8 +76,6 @@ const client = await connectBus({ url: nats.url, name: 'bench-client' });
 const responders = await connectBus({ url: nats.url, name: 'bench-responders' });
 try {
   await activateShippedPolicy();
-  let audited = 0;
-  await serve(responders, AuditAppendRefusal, () => ({ seq: audited++, hash: 'a'.repeat(64) }));
   await serve(responders, EscalationOpen, () => ({ ticketId: 't', status: 'denied' as const }));
 
   const pdpKey = createUser();
@@ -84,21 +85,27 @@ try {
     IRONCURTAIN_HOME: home,
     LOG_LEVEL: childLogLevel,
   };
-  start('services/policy-decision-point/dist/index.js', {
-    ...common,
-    PDP_SIGNING_SEED: new TextDecoder().decode(pdpKey.getSeed()),
-    PDP_PROTECTED_CWD: root,
-    // The same call over and over is what a benchmark does; the breaker would stop it after 20.
-    PDP_BREAKER_MAX_IDENTICAL_CALLS: '100000000',
-  });
-  start('services/mcp-gateway/dist/index.js', {
-    ...common,
-    IRONCURTAIN_MCP_CONFIG: mcpConfig,
-    MCPGW_TRUSTED_PDP_KEYS: pdpKey.getPublicKey(),
-  });
-  for (const name of ['policy-decision-point', 'mcp-gateway']) await waitForService(name);
+  const startPdp = () =>
+    start('services/policy-decision-point/dist/index.js', {
+      ...common,
+      PDP_SIGNING_SEED: new TextDecoder().decode(pdpKey.getSeed()),
+      PDP_PROTECTED_CWD: root,
+      // The same call over and over is what a benchmark does; the breaker would stop it after 20.
+      PDP_BREAKER_MAX_IDENTICAL_CALLS: '100000000',
+    });
+  const startGateway = () =>
+    start('services/mcp-gateway/dist/index.js', {
+      ...common,
+      IRONCURTAIN_MCP_CONFIG: mcpConfig,
+      MCPGW_TRUSTED_PDP_KEYS: pdpKey.getPublicKey(),
+    });
+  start('services/audit-writer/dist/index.js', common);
+  startPdp();
+  startGateway();
+  for (const name of ['audit-writer', 'policy-decision-point', 'mcp-gateway']) await waitForService(name, 1);
+  children.push(await startBareResponder(repository, nats.url, client));
 
-  const direct = await startDirectServer();
+  const direct = await startDirectServer(sandbox);
   let callNumber = 0;
   const readCall = { sessionId, serverName: 'filesystem', toolName: 'read_file', arguments: { path: file } };
   const callDirect = async () => {
@@ -112,55 +119,107 @@ try {
     if (reply.outcome !== 'executed' || reply.isError === true)
       throw new Error(`not executed: ${reply.message}`);
   };
+  const bare = new Uint8Array(256);
+  const callBare = async () => void (await client.connection.request(bareSubject, bare, { timeout: 5000 }));
 
   log('warming up…');
+  await measure(undefined, 200, callBare);
   await measure(undefined, 200, callDirect);
   await measure(undefined, 200, callThroughPdp);
-  const samples = { direct: [] as number[], full: [] as number[] };
-  // Interleaved rounds so drift in machine load hits both sides alike.
+  const samples = { bare: [] as number[], direct: [] as number[], full: [] as number[] };
+  const statsBefore = await endpointTotals(client);
+  // Interleaved rounds so drift in machine load hits every side alike.
   for (let round = 0; round < rounds; round += 1) {
     log(`round ${round + 1}/${rounds}`);
+    await measure(samples.bare, perRound, callBare);
     await measure(samples.direct, perRound, callDirect);
     await measure(samples.full, perRound, callThroughPdp);
   }
+  const handlerMs = meanHandlerMs(statsBefore, await endpointTotals(client));
   log(`throughput, ${concurrency} callers, ${windowMs} ms each`);
-  const directThroughput = await throughput(callDirect);
-  const fullThroughput = await throughput(callThroughPdp);
+  const directThroughput = await throughput(callDirect, concurrency, windowMs);
+  const fullThroughput = await throughput(callThroughPdp, concurrency, windowMs);
+  log('a second PDP and a second gateway');
+  startPdp();
+  startGateway();
+  for (const name of ['policy-decision-point', 'mcp-gateway']) await waitForService(name, 2);
+  await measure(undefined, 200, callThroughPdp);
+  const twoReplicaThroughput = await throughput(callThroughPdp, concurrency, windowMs);
   await direct.close();
 
   log('decision-token sign and verify, in this process');
-  const tokenCost = await measureDecisionToken();
+  const tokenCost = await measureDecisionToken(sessionId);
 
+  const bareStats = summarizeLatencies(samples.bare);
   const directStats = summarizeLatencies(samples.direct);
   const fullStats = summarizeLatencies(samples.full);
   const overheadP50Ms = roundMilliseconds(fullStats.p50Ms - directStats.p50Ms);
+  const overheadP99Ms = roundMilliseconds(fullStats.p99Ms - directStats.p99Ms);
+  const ratio = (value: number) => Math.round(value * 100) / 100;
+  const ratios = {
+    overheadOverBareNatsP50: ratio(overheadP50Ms / bareStats.p50Ms),
+    overheadOverBareNatsP99: ratio(overheadP99Ms / bareStats.p99Ms),
+    throughputOverDirect16: ratio(fullThroughput / directThroughput),
+    replicaScaling: ratio(twoReplicaThroughput / fullThroughput),
+  };
+  const cores = cpus().length;
   console.log(
     JSON.stringify(
       {
         bench: 'gateway',
         node: process.versions.node,
+        cpus: cores,
         loadAverageAtEnd: roundMilliseconds(loadavg()[0] ?? 0),
-        path: 'pdp.toolcall.v1 → PDP process → mcpgw.prepare/execute → gateway process → filesystem server (stdio)',
+        path: 'pdp.toolcall.v1 → PDP process → mcpgw.prepare, audit.append (audit-writer process, fsync), mcpgw.execute → gateway process → filesystem server (stdio)',
         baseline: 'direct MCP SDK client → a filesystem server of the same package, same sandbox, same run',
         call: 'read_file of a 1 KB file in the session sandbox (shipped policy: structural-sandbox-allow)',
+        bareNats: {
+          ...bareStats,
+          what: 'a 256-byte NATS request/reply between this process and another, same run',
+        },
         direct: directStats,
         fullPath: fullStats,
         overheadP50Ms,
-        overheadP99Ms: roundMilliseconds(fullStats.p99Ms - directStats.p99Ms),
+        overheadP99Ms,
+        ratios,
+        targets: {
+          overheadOverBareNatsP50: {
+            max: targets.overheadOverBareNatsP50,
+            met: ratios.overheadOverBareNatsP50 <= targets.overheadOverBareNatsP50,
+          },
+          overheadOverBareNatsP99: {
+            max: targets.overheadOverBareNatsP99,
+            met: ratios.overheadOverBareNatsP99 <= targets.overheadOverBareNatsP99,
+          },
+          throughputOverDirect16: {
+            min: targets.throughputOverDirect16,
+            met: ratios.throughputOverDirect16 >= targets.throughputOverDirect16,
+          },
+          replicaScaling: {
+            min: targets.replicaScaling,
+            met: ratios.replicaScaling >= targets.replicaScaling,
+            isMeaningful: cores >= coresForReplicaFigure,
+            ...(cores >= coresForReplicaFigure
+              ? {}
+              : {
+                  why: `${cores} cores: the replicas, the audit-writer, nats-server and the load share them`,
+                }),
+          },
+        },
+        // Mean time inside each handler over the latency rounds ($SRV.STATS deltas), per call: the PDP's includes the
+        // requests it makes; what the PDP's handler does not explain of the full path is the client's bus legs.
+        perLeg: perLegOf(handlerMs, fullStats.meanMs),
         throughput: {
           concurrency,
           windowMs,
           directCallsPerSecond: directThroughput,
           fullPathCallsPerSecond: fullThroughput,
+          twoReplicasCallsPerSecond: twoReplicaThroughput,
         },
-        // Every call is signed once by the PDP and verified once by the gateway (@ironcurtain/decision-token).
         decisionToken: tokenCost,
         note:
-          'each call is signed once (PDP) and verified once (gateway) by @ironcurtain/decision-token (node:crypto ' +
-          'Ed25519 plus the claims check); nodeCryptoEd25519 times the bare signature work. The outcome record is ' +
-          'appended just after the reply; the decision record is awaited before the call runs',
-        auditRecords: audited,
-        target: { maxOverheadP50Ms: targetOverheadP50Ms, met: overheadP50Ms <= targetOverheadP50Ms },
+          'each call is signed once (PDP) and verified once (gateway) by @ironcurtain/decision-token; the decision ' +
+          'record is awaited (fsync) before the call runs, the outcome record is appended just after the reply',
       },
       null,
       2,
@@ -174,6 +233,25 @@ try {
   cleaned = true;
 }
 
+/** Where the time of a call goes, from the handlers' mean times: each service's own part, and the bus between. */
+function perLegOf(handlerMs: Record<string, number>, fullMeanMs: number) {
+  const pdp = handlerMs['policy-decision-point:pdp.toolcall.v1'] ?? 0;
+  const prepare = handlerMs['mcp-gateway:mcpgw.prepare.v1'] ?? 0;
+  const execute = handlerMs['mcp-gateway:mcpgw.execute.v1.<instance>'] ?? 0;
+  const append = handlerMs['audit-writer:audit.append.v1'] ?? 0;
+  const round = (value: number) => Math.round(value * 1000) / 1000;
+  return {
+    fullPathMeanMs: round(fullMeanMs),
+    clientToPdpAndBackBusMs: round(fullMeanMs - pdp),
+    pdpHandlerMs: pdp,
+    gatewayPrepareMs: prepare,
+    auditAppendMs: append,
+    gatewayExecuteMs: execute,
+    pdpOwnWorkAndItsBusLegsMs: round(pdp - prepare - append - execute),
+    handlers: handlerMs,
+  };
+}
+
 function start(entry: string, env: Record<string, string>): void {
   const profiling =
     profileDirectory === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDirectory}`];
@@ -185,9 +263,9 @@ function start(entry: string, env: Record<string, string>): void {
   children.push(child);
 }
 
-async function waitForService(name: string): Promise<void> {
-  const answered = async () => (await pingServices(client, name, 300)).length > 0;
-  await eventually(`${name} to answer $SRV.PING (is it built? npm run build)`, answered, 20_000);
+async function waitForService(name: string, instances: number): Promise<void> {
+  const answered = async () => (await pingServices(client, name, 300)).length >= instances;
+  await eventually(`${instances} ${name} to answer $SRV.PING (is it built? npm run build)`, answered, 20_000);
 }
 
 async function activateShippedPolicy(): Promise<void> {
@@ -205,96 +283,4 @@ async function activateShippedPolicy(): Promise<void> {
     activatedAt: new Date().toISOString(),
     ...artifacts,
   });
-}
-
-async function startDirectServer(): Promise<Client> {
-  const require = createRequire(import.meta.url);
-  const packageDir = dirname(require.resolve('@modelcontextprotocol/server-filesystem/package.json'));
-  const transport = new StdioClientTransport({
-    command: process.execPath,
-    args: [join(packageDir, 'dist', 'index.js'), sandbox],
-    cwd: sandbox,
-    stderr: 'ignore',
-  });
-  const direct = new Client({ name: 'bench-direct', version: '0.1.0' }, { capabilities: {} });
-  await direct.connect(transport);
-  await direct.listTools();
-  return direct;
-}
-
-async function measureDecisionToken() {
-  const signer = createDecisionSigner(createUser());
-  // As the gateway verifies: addressed to this instance, nonces in memory.
-  const instanceId = randomUUID();
-  const verify = createDecisionVerifier({
-    trustedSigners: [signer.publicKey],
-    nonceStore: createMemoryNonceStore(),
-    expectedAudience: instanceId,
-  });
-  const subject = {
-    callId: 'c',
-    sessionId,
-    serverName: 'filesystem',
-    toolName: 'read_file',
-    argsHash: 'a'.repeat(64),
-    decision: 'allow' as const,
-    policyHash: '',
-    audience: instanceId,
-  };
-  const signing: number[] = [];
-  const verifying: number[] = [];
-  for (let index = 0; index < 250; index += 1) {
-    let started = performance.now();
-    const decision = signer.sign(subject);
-    signing.push(performance.now() - started);
-    started = performance.now();
-    const verdict = await verify(decision, subject);
-    verifying.push(performance.now() - started);
-    if (!verdict.isValid) throw new Error('the decision did not verify');
-  }
-  // The same signature scheme in node:crypto, on a payload of the same size, for comparison.
-  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
-  const payload = Buffer.from(JSON.stringify({ ...subject, nonce: randomUUID(), issuedAt: 0, expiresAt: 0 }));
-  const nodeSigning: number[] = [];
-  const nodeVerifying: number[] = [];
-  for (let index = 0; index < 2000; index += 1) {
-    let started = performance.now();
-    const signature = cryptoSign(null, payload, privateKey);
-    nodeSigning.push(performance.now() - started);
-    started = performance.now();
-    if (!cryptoVerify(null, payload, publicKey, signature)) throw new Error('node:crypto did not verify');
-    nodeVerifying.push(performance.now() - started);
-  }
-  // The first ones of each are warm-up.
-  return {
-    signP50Ms: summarizeLatencies(signing.slice(50)).p50Ms,
-    verifyP50Ms: summarizeLatencies(verifying.slice(50)).p50Ms,
-    nodeCryptoEd25519: {
-      signP50Ms: summarizeLatencies(nodeSigning.slice(200)).p50Ms,
-      verifyP50Ms: summarizeLatencies(nodeVerifying.slice(200)).p50Ms,
-    },
-  };
-}
-
-async function measure(into: number[] | undefined, count: number, call: () => Promise<void>): Promise<void> {
-  for (let index = 0; index < count; index += 1) {
-    const started = performance.now();
-    await call();
-    into?.push(performance.now() - started);
-  }
-}
-
-async function throughput(call: () => Promise<void>): Promise<number> {
-  let completed = 0;
-  const deadline = performance.now() + windowMs;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (performance.now() < deadline) {
-        await call();
-        completed += 1;
-      }
-    }),
-  );
-  return Math.round(completed / ((performance.now() - started) / 1000));
 }

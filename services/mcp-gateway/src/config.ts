@@ -22,6 +22,8 @@ export const configSchema = baseServiceEnv.extend({
   MCPGW_SERVER_CREDENTIALS: z.string().optional(),
   /** How long one tool call may run; below the PDP's PDP_EXECUTE_TIMEOUT_MS so the gateway answers first. */
   MCPGW_CALL_TIMEOUT_MS: envMilliseconds(100_000),
+  /** How long an allowed call waits for the audit-writer to say its decision is on disk before it is refused. */
+  MCPGW_DURABLE_WAIT_MS: envMilliseconds(10_000),
   /** How long a server may take to start and list its tools. */
   MCPGW_START_TIMEOUT_MS: envMilliseconds(30_000),
   /** A session's servers stop after this long without a call. */

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { publish, request, serve, serviceOf, type Bus } from '@ironcurtain/bus';
+import { publish, request, serve, serviceOf, subscribe, type Bus } from '@ironcurtain/bus';
 import { resolveHome } from '@ironcurtain/config';
 import { inspectRepository } from '@ironcurtain/git-guard';
 import type { Logger } from '@ironcurtain/log';
@@ -13,6 +13,7 @@ import type { LoadedPolicy } from '@ironcurtain/policy-engine';
 import { watchActivePolicy } from '@ironcurtain/policy-store';
 import {
   AuditAppendRefusal,
+  AuditDecisionDurableEvent,
   EgressSessionHosts,
   McpgwCatalog,
   mcpgwExecuteAt,
@@ -42,6 +43,7 @@ import { createServerPool } from './domain/servers/server-pool.js';
 import { createProxyServer } from './domain/virtual/proxy-tools.js';
 import { createVirtualServers, type VirtualServers } from './domain/virtual/virtual-server.js';
 import { createCallMemory } from './domain/calls/call-memory.js';
+import { createDurableDecisions } from './domain/calls/durable-decisions.js';
 import { createCatalogHandler } from './handlers/catalog.js';
 import { createExecuteHandler } from './handlers/execute.js';
 import { createPrepareHandler } from './handlers/prepare.js';
@@ -135,6 +137,16 @@ export function createMcpGatewayService(dependencies: {
         homeDir: homedir(),
         executor: instanceId,
       });
+      // Subscribed before execute is served: a decision's durability event can arrive before its execute.
+      const durable = createDurableDecisions({
+        instanceId,
+        waitMs: config.MCPGW_DURABLE_WAIT_MS,
+        keepMs: 5 * 60_000,
+        maxKept: 50_000,
+        now: Date.now,
+      });
+      const durableEvents = subscribe(bus, AuditDecisionDurableEvent, (event) => durable.take(event));
+      stops.push(() => durableEvents.unsubscribe());
       const executeDependencies: ExecuteDependencies = {
         verifyDecision,
         annotationOf,
@@ -150,6 +162,7 @@ export function createMcpGatewayService(dependencies: {
         now: () => new Date(),
         newRefusalId: () => randomUUID(),
         calls: createCallMemory({ maxCalls: 50_000, keepResultMs: 10 * 60_000, now: Date.now }),
+        awaitDurableDecision: (call) => durable.awaitDurable(call),
       };
       await serve(bus, McpgwCatalog, catalogHandler);
       // Execute first: a prepare reply names the instance subject, which must have its subscriber by then.

@@ -40,6 +40,9 @@ function dependencies(records: VerifierAuditRecord[], options: { auditFails?: bo
     now: () => new Date('2026-11-25T10:00:00.000Z'),
     newRefusalId: () => 'refusal-1',
     calls: createCallMemory({ maxCalls: 10, keepResultMs: 1000, now: Date.now }),
+    awaitDurableDecision: async () => {
+      throw new Error('a decision signed as recorded never waits for the writer');
+    },
   };
 }
 
@@ -56,6 +59,7 @@ function requestSignedBy(signer: ReturnType<typeof createDecisionSigner>, args: 
       decision: 'allow',
       policyHash: 'p',
       audience: instanceId,
+      isRecorded: true,
     }),
   };
 }

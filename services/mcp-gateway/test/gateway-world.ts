@@ -5,7 +5,16 @@ import { mkdir, mkdtemp, readFile, realpath, rm, writeFile } from 'node:fs/promi
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createUser } from '@nats-io/nkeys';
-import { connectBus, openKeyValue, putJson, request, serve, serviceInfos, type Bus } from '@ironcurtain/bus';
+import {
+  connectBus,
+  openKeyValue,
+  publish,
+  putJson,
+  request,
+  serve,
+  serviceInfos,
+  type Bus,
+} from '@ironcurtain/bus';
 import { createDecisionSigner, type DecisionSigner } from '@ironcurtain/decision-token';
 import { defaultPolicyDir } from '@ironcurtain/default-policy';
 import { silentLogger, type Logger } from '@ironcurtain/log';
@@ -14,6 +23,7 @@ import {
   activePolicyKey,
   AuditAppend,
   AuditAppendRefusal,
+  AuditDecisionDurableEvent,
   McpgwExecute,
   mcpgwExecuteAt,
   McpgwPrepare,
@@ -166,6 +176,8 @@ export async function createWorld(options: WorldOptions) {
           decision: 'allow',
           policyHash: policyArtifacts.policyHash,
           audience: executor,
+          // This world plays a PDP whose decision record is already on disk.
+          isRecorded: true,
         }),
       },
       { timeoutMs: extra.timeoutMs ?? 30_000 },
@@ -202,6 +214,8 @@ export async function createWorld(options: WorldOptions) {
       decision?: 'allow' | 'deny';
       serverName?: string;
       audience?: string | null;
+      /** Signed after its record was on disk (default), or before: the gateway then waits for the writer to say so. */
+      isRecorded?: boolean;
     } = {},
   ) => {
     const serverName = options.serverName ?? 'filesystem';
@@ -218,6 +232,7 @@ export async function createWorld(options: WorldOptions) {
         decision: options.decision ?? 'allow',
         policyHash: policyArtifacts.policyHash,
         audience: options.audience === null ? undefined : (options.audience ?? executor),
+        isRecorded: options.isRecorded ?? true,
       },
       options.now,
     );
@@ -286,7 +301,21 @@ export async function startAuditResponder(url: string) {
     records.push(record as Record<string, unknown>);
     return { seq: records.length - 1, hash: 'a'.repeat(64), isDuplicate: false };
   };
-  await serve(bus, AuditAppend, keep);
+  await serve(bus, AuditAppend, ({ record }) => {
+    const stored = keep({ record });
+    // As the real writer: a decision's durability event goes out before the append is answered.
+    if (record.kind === 'decision') {
+      publish(bus, AuditDecisionDurableEvent, {
+        sessionId: record.sessionId,
+        requestId: record.requestId,
+        status: record.policyDecision.status,
+        ...(record.argsHash === undefined ? {} : { argsHash: record.argsHash }),
+        ...(record.executor === undefined ? {} : { executor: record.executor }),
+        seq: stored.seq,
+      });
+    }
+    return stored;
+  });
   await serve(bus, AuditAppendRefusal, keep);
   return { bus, records };
 }

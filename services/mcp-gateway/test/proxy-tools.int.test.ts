@@ -185,6 +185,7 @@ describe('the proxy tools in mcpgw.execute.v1', () => {
       decision: 'allow',
       policyHash: world.policyHash,
       audience: world.executor,
+      isRecorded: true,
     });
     await expect(
       execute({ ...world.executeRequestFor('px-raw', 'proxy', 'add_proxy_domain', raw, callId), decision }),

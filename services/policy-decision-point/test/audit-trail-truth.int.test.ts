@@ -3,118 +3,30 @@
 // as shipped). A hostile agent crafts arguments that set off the redaction rules; the trail must still say exactly
 // what ran — the real path, the text after a PEM BEGIN marker, and the hash the PDP signed and the gateway checked
 // — and a call too large for the bus must still leave a record.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { access, mkdir, mkdtemp, readFile, realpath, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { access, mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectBus, openKeyValue, pingServices, putJson, request, type Bus } from '@ironcurtain/bus';
+import { request, type Bus } from '@ironcurtain/bus';
 import { computeArgsHash } from '@ironcurtain/policy-engine';
-import {
-  activePolicyKey,
-  AuditVerify,
-  LifecycleRuleId,
-  PdpToolCall,
-  policyBucket,
-  type RequestOf,
-} from '@ironcurtain/proto-schemas';
-import { eventually, startNats, stopProcess, type NatsServerHandle } from '@ironcurtain/testing';
-import { bundleOf, testArtifacts } from './policy-fixture.js';
+import { AuditVerify, LifecycleRuleId, PdpToolCall, type RequestOf } from '@ironcurtain/proto-schemas';
+import { eventually } from '@ironcurtain/testing';
+import { startRealServices, type RealServices } from './real-services.js';
 
-const entryOf = (service: string) =>
-  fileURLToPath(new URL(`../../${service}/dist/index.js`, import.meta.url));
-
-let nats: NatsServerHandle;
+let world: RealServices;
 let root: string;
 let home: string;
 let client: Bus;
-const processes: Array<{ name: string; child: ChildProcess; output: () => string }> = [];
-// What reached the gateway: every prepare and execute on the bus, as sent (a plain subscriber gets a copy).
-const prepared: Array<{ callId: string }> = [];
-const executed: Array<{
-  callId: string;
-  canonicalArguments: Record<string, unknown>;
-  decision: { payload: string };
-}> = [];
-
-function startService(service: string, env: Record<string, string>): void {
-  const child = spawn(process.execPath, [entryOf(service)], {
-    env: {
-      PATH: process.env['PATH'] ?? '',
-      NATS_URL: nats.url,
-      IRONCURTAIN_HOME: home,
-      LOG_LEVEL: 'warn',
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let text = '';
-  const keep = (chunk: Buffer) => (text = (text + chunk.toString()).slice(-20_000));
-  child.stdout?.on('data', keep);
-  child.stderr?.on('data', keep);
-  processes.push({ name: service, child, output: () => text });
-}
-
-async function answering(service: string): Promise<void> {
-  await eventually(
-    `${service} to answer $SRV.PING`,
-    async () => (await pingServices(client, service)).length > 0,
-    30_000,
-  ).catch((error: Error) => {
-    const output = processes.find((entry) => entry.name === service)?.output() ?? '';
-    throw new Error(`${error.message}; its output: ${output}`, { cause: error });
-  });
-}
-
-function capture(subject: string, into: unknown[]): void {
-  client.connection.subscribe(subject, {
-    callback: (_error, message) => void into.push(JSON.parse(new TextDecoder().decode(message.data))),
-  });
-}
+let prepared: RealServices['prepared'];
+let executed: RealServices['executed'];
 
 beforeAll(async () => {
-  for (const service of ['policy-decision-point', 'mcp-gateway', 'audit-writer']) {
-    await access(entryOf(service)).catch(() => {
-      throw new Error(`${entryOf(service)} is missing: build first (npx tsc -b services/${service})`);
-    });
-  }
-  nats = await startNats();
-  root = await realpath(await mkdtemp(join(tmpdir(), 'pdp-truth-')));
-  home = join(root, 'ironcurtain');
-  await mkdir(home, { recursive: true });
-  client = await connectBus({ url: nats.url, name: 'test-client' });
-  const kv = await openKeyValue(client, policyBucket, { history: 5 });
-  await putJson(kv, activePolicyKey, bundleOf(testArtifacts(join(root, 'Documents'))));
-  const mcpConfig = join(root, 'mcp-servers.json');
-  await writeFile(
-    mcpConfig,
-    JSON.stringify({
-      filesystem: {
-        description: 'files',
-        command: 'npx',
-        args: ['-y', '@modelcontextprotocol/server-filesystem@2026.8.31', '${IRONCURTAIN_SANDBOX}'],
-      },
-    }),
-  );
-  capture('mcpgw.prepare.v1', prepared);
-  capture('mcpgw.execute.v1.>', executed);
-  await client.connection.flush();
-  startService('audit-writer', {});
-  // The PDP writes its key on first start; the gateway (no key configured) reads it from the home.
-  startService('policy-decision-point', { PDP_PROTECTED_CWD: root });
-  await answering('audit-writer');
-  await answering('policy-decision-point');
-  startService('mcp-gateway', { IRONCURTAIN_MCP_CONFIG: mcpConfig });
-  await answering('mcp-gateway');
+  world = await startRealServices();
+  ({ root, home, client, prepared, executed } = world);
 }, 90_000);
 
 afterAll(async () => {
-  for (const { child } of processes.reverse()) await stopProcess(child);
-  await client?.close();
-  await nats?.dispose();
-  if (root !== undefined) await rm(root, { recursive: true, force: true });
+  await world?.dispose();
 });
 
 let callCounter = 0;

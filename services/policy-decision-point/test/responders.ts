@@ -3,7 +3,7 @@
 // with the real services in the end-to-end suite.
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { connectBus, serve, type Bus } from '@ironcurtain/bus';
+import { connectBus, publish, serve, subscribe, type Bus } from '@ironcurtain/bus';
 import {
   createDecisionVerifier,
   createMemoryNonceStore,
@@ -19,6 +19,7 @@ import {
 } from '@ironcurtain/policy-engine';
 import {
   AuditAppend,
+  AuditDecisionDurableEvent,
   EscalationOpen,
   type McpgwExecute,
   mcpgwExecuteAt,
@@ -48,6 +49,8 @@ export async function startGateway(
   const instanceId = randomUUID();
   const bus = await connectBus({ url, name: 'mcp-gateway' });
   const executed: ExecuteRequest[] = [];
+  /** Every execute whose decision verified, run or not: what the gateway held. */
+  const held: ExecuteRequest[] = [];
   const refusals: Verification[] = [];
   const prepared: string[] = [];
   const state: { advertise?: string | undefined; advertiseCount: number; omitsExecutor: boolean } = {
@@ -92,16 +95,38 @@ export async function startGateway(
       ...(advertised === undefined ? {} : { executor: advertised }),
     };
   });
+  // As the real gateway: a decision signed before its record was on disk waits for the writer's durability event.
+  const durable = new Map<string, string>();
+  const durableWaiters = new Map<string, () => void>();
+  subscribe(bus, AuditDecisionDurableEvent, (event) => {
+    if (event.executor !== instanceId || event.status !== 'allow' || event.argsHash === undefined) return;
+    durable.set(event.requestId, event.argsHash);
+    durableWaiters.get(event.requestId)?.();
+  });
+  const isDurable = async (callId: string, argsHash: string): Promise<boolean> => {
+    if (durable.get(callId) !== argsHash) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, 1500);
+        durableWaiters.set(callId, () => (clearTimeout(timer), resolve()));
+      });
+      durableWaiters.delete(callId);
+    }
+    return durable.get(callId) === argsHash;
+  };
   await serve(bus, mcpgwExecuteAt(instanceId), async (request) => {
     const verdict = await verify(request.decision, { ...request, argsHash: argsHashOf(request) });
     if (!verdict.isValid) {
       refusals.push(verdict);
       throw new AppError('DECISION_REFUSED', verdict.message);
     }
+    held.push(request);
+    if (!verdict.claims.isRecorded && !(await isDurable(request.callId, argsHashOf(request)))) {
+      throw new AppError('DECISION_NOT_DURABLE', 'the decision was not on disk in time');
+    }
     executed.push(request);
     return run(request);
   });
-  return { bus, instanceId, executed, refusals, prepared, state, verify };
+  return { bus, instanceId, executed, held, refusals, prepared, state, verify };
 }
 
 // The hash is recomputed from the arguments the gateway is about to run, never taken from the request.
@@ -130,7 +155,19 @@ export async function startAudit(url: string) {
   await serve(bus, AuditAppend, ({ record }) => {
     if (state.failing) throw new AppError('UNAVAILABLE', 'disk full', { retryable: true });
     records.push(record);
-    return { seq: records.length - 1, hash: 'f'.repeat(64) };
+    const seq = records.length - 1;
+    // As the real writer: a decision's durability event goes out before the append is answered.
+    if (record.kind === 'decision') {
+      publish(bus, AuditDecisionDurableEvent, {
+        sessionId: record.sessionId,
+        requestId: record.requestId,
+        status: record.policyDecision.status,
+        ...(record.argsHash === undefined ? {} : { argsHash: record.argsHash }),
+        ...(record.executor === undefined ? {} : { executor: record.executor }),
+        seq,
+      });
+    }
+    return { seq, hash: 'f'.repeat(64) };
   });
   return { bus, records, state };
 }

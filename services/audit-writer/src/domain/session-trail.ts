@@ -23,6 +23,8 @@ export interface AppendOutcome {
 export interface SessionTrailEvents {
   /** Records now on disk, in seq order. */
   onCommitted(records: readonly AuditRecordValue[]): void;
+  /** The same, called at once after the fsync and before any append is answered (the durability events). */
+  onDurable(records: readonly AuditRecordValue[]): void;
   /** The trail stopped taking appends. */
   onBroken(error: AppError): void;
   /** The trail was opened (again): its head, a torn tail set aside, and whether it had been broken. */
@@ -112,6 +114,7 @@ export function createSessionTrail(options: {
         return;
       }
       remember(opened, plan.sealed);
+      events.onDurable(plan.sealed.map((sealed) => sealed.record));
     }
     for (const settlement of plan.settlements) {
       if ('error' in settlement) settlement.pending.reject(settlement.error);

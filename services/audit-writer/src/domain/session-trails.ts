@@ -12,6 +12,7 @@ import { trailPathOf } from './trail-file.js';
 /** What happens to trails, for the service to log and pass on. */
 export interface TrailEvents {
   onCommitted(records: readonly AuditRecordValue[]): void;
+  onDurable(records: readonly AuditRecordValue[]): void;
   onBroken(sessionId: string, error: AppError): void;
   onOpened(
     sessionId: string,
@@ -59,6 +60,7 @@ export function createSessionTrails(options: {
       now: options.now,
       events: {
         onCommitted: options.events.onCommitted,
+        onDurable: options.events.onDurable,
         onBroken: (error) => options.events.onBroken(sessionId, error),
         onOpened: (info) => options.events.onOpened(sessionId, info),
       },

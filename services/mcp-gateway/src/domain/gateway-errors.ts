@@ -5,6 +5,11 @@ import { AppError, ErrorCode } from '@ironcurtain/errors';
 export const GatewayErrorCode = {
   /** The signed decision did not verify (forged, replayed, expired, for another call); audited as `verifier`. */
   DecisionRefused: 'DECISION_REFUSED',
+  /**
+   * The decision verified, but the audit-writer never said it is on disk (the append failed, the writer is down), or
+   * what it recorded is another decision; audited as `verifier` when it can be. Nothing ran.
+   */
+  DecisionNotDurable: 'DECISION_NOT_DURABLE',
   /** The canonical arguments no longer fit the live tool, or a path now resolves elsewhere; audited too. */
   ArgumentsRefused: 'ARGUMENTS_REFUSED',
   /** The server process died while the call ran; the gateway restarts it. */

@@ -25,6 +25,12 @@ export interface ExecutionMode {
   isRecovery: boolean;
   /** The outcome record is already in the trail (a recovery): not written again. */
   isOutcomeRecorded?: boolean;
+  /**
+   * Given when the execute goes out while the decision record is still being appended: whether it landed. The
+   * decision is then signed as not yet recorded, so the gateway holds the call until the writer says the record is
+   * on disk (`audit.evt.decision-durable.v1`); the outcome record is written only after a durable decision.
+   */
+  decisionDurable?: Promise<boolean>;
 }
 
 /** Failures of an execute after which nobody can say whether the call ran. */
@@ -57,12 +63,17 @@ export async function executeCall(
   const startedAt = deps.now().getTime();
   const elapsedMs = () => Math.max(0, deps.now().getTime() - startedAt);
   const record = (outcome: { status: 'success' | 'error'; error?: string }, sandboxed?: boolean): void => {
-    if (mode.isOutcomeRecorded !== true) auditOutcome(deps, call, verdict, outcome, elapsedMs(), sandboxed);
+    if (mode.isOutcomeRecorded === true) return;
+    const durationMs = elapsedMs();
+    const write = () => auditOutcome(deps, call, verdict, outcome, durationMs, sandboxed);
+    // No outcome without its decision in the trail: an outcome waits for the decision's append to have landed.
+    if (mode.decisionDurable === undefined) write();
+    else void mode.decisionDurable.then((isDurable) => isDurable && write());
   };
   try {
     result = mode.isRecovery
-      ? await sendExecute(deps, call, prepared, verdict)
-      : await executeOnPreparer(deps, call, prepared, verdict);
+      ? await sendExecute(deps, call, prepared, verdict, true)
+      : await executeOnPreparer(deps, call, prepared, verdict, mode.decisionDurable);
   } catch (error) {
     const code = errorCodeOf(error) ?? 'error';
     const failure = `${code}: ${(error as Error).message}`;
@@ -120,11 +131,19 @@ async function executeOnPreparer(
   call: Call,
   prepared: PreparedCall,
   verdict: Verdict,
+  decisionDurable: Promise<boolean> | undefined,
 ): Promise<ParsedResponseOf<typeof McpgwExecute>> {
   try {
-    return await sendExecute(deps, call, prepared, verdict);
+    return await sendExecute(deps, call, prepared, verdict, decisionDurable === undefined);
   } catch (error) {
     if (errorCodeOf(error) !== ErrorCode.NoResponders) throw error;
+  }
+  // Another instance can only be told the decision is recorded once it is: the record names the one that is gone.
+  if (decisionDurable !== undefined && !(await decisionDurable)) {
+    throw new AppError(
+      ErrorCode.NoResponders,
+      'the gateway instance is gone and the decision was not recorded',
+    );
   }
   // Whatever goes wrong here, nothing ran: it is reported as no responders, so the call is denied.
   const gone = (why: string) =>
@@ -138,7 +157,7 @@ async function executeOnPreparer(
   if (again.status !== 'valid' || again.argsHash !== prepared.argsHash) {
     throw gone('no other instance prepared the same call');
   }
-  return sendExecute(deps, call, { ...prepared, executor: again.executor }, verdict);
+  return sendExecute(deps, call, { ...prepared, executor: again.executor }, verdict, true);
 }
 
 export function sendExecute(
@@ -146,6 +165,7 @@ export function sendExecute(
   call: Call,
   prepared: PreparedCall,
   verdict: Verdict,
+  isRecorded: boolean,
 ): Promise<ParsedResponseOf<typeof McpgwExecute>> {
   const decision = deps.signer.sign({
     callId: call.callId,
@@ -156,6 +176,7 @@ export function sendExecute(
     decision: 'allow',
     policyHash: verdict.policyHash ?? '',
     audience: prepared.executor,
+    isRecorded,
   });
   const request = {
     callId: call.callId,

@@ -127,12 +127,28 @@ async function decideToolCall(deps: CallLifecycleDependencies, request: CallRequ
   }
   const escalation = facts?.reply;
   const recorded = recordedArgumentsOf(deps, call, sandboxDir, preparation, verdict, inspected.argsHash);
-  const failure = await recordDecision(deps, call, verdict, recorded, facts);
-  if (failure !== undefined) return failure;
   const { prepared } = preparation;
-  if (verdict.decision !== 'allow' || prepared === undefined || preparation.oversize !== undefined)
-    return deniedReply(call, verdict, escalation);
-  return executeCall(deps, call, prepared, verdict, escalation);
+  if (verdict.decision !== 'allow' || prepared === undefined || preparation.oversize !== undefined) {
+    return (
+      (await recordDecision(deps, call, verdict, recorded, facts)) ?? deniedReply(call, verdict, escalation)
+    );
+  }
+  // Allowed: the execute goes out while the decision is appended, so the fsync and the way to the gateway overlap.
+  // Audit before effect still holds: the decision is signed as not yet recorded, and the gateway runs nothing until
+  // the writer says this decision is on disk. A failed append answers deny; the held call is then refused there.
+  const recording = recordDecision(deps, call, verdict, recorded, facts);
+  const decisionDurable = recording.then(
+    (failure) => failure === undefined,
+    () => false,
+  );
+  const executing = executeCall(deps, call, prepared, verdict, escalation, {
+    isRecovery: false,
+    decisionDurable,
+  });
+  const failure = await recording;
+  if (failure === undefined) return executing;
+  void executing.catch(() => undefined);
+  return failure;
 }
 
 /**

@@ -38,12 +38,13 @@ export function createCallMemory(options: {
   now(): number;
 }): CallMemory {
   const taken = new Map<string, Taken>();
+  // Finished calls in the order they finished: results are dropped from the oldest, without a scan of every call.
+  const finished: Taken[] = [];
 
   const dropOldResults = (): void => {
     const cutoff = options.now() - options.keepResultMs;
-    for (const entry of taken.values()) {
-      if (entry.finishedAt !== undefined && entry.finishedAt < cutoff) delete entry.reply;
-    }
+    while (finished.length > 0 && (finished[0]?.finishedAt ?? Infinity) < cutoff)
+      delete finished.shift()?.reply;
     while (taken.size > options.maxCalls) {
       const oldest = taken.keys().next().value;
       if (oldest === undefined) break;
@@ -67,7 +68,10 @@ export function createCallMemory(options: {
       }
       dropOldResults();
       const entry: Taken = { identity };
-      entry.reply = run().finally(() => (entry.finishedAt = options.now()));
+      entry.reply = run().finally(() => {
+        entry.finishedAt = options.now();
+        finished.push(entry);
+      });
       taken.set(call.callId, entry);
       return entry.reply;
     },

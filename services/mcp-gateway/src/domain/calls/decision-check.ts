@@ -8,7 +8,13 @@ import type { SignedDecision } from '@ironcurtain/proto-schemas';
 import type { TrustedSigners } from './trusted-signers.js';
 
 /** The verdict on a decision: valid, or refused with a reason id and a message. */
-export type DecisionVerdict = { isValid: true } | { isValid: false; reason: string; message: string };
+export type DecisionVerdict =
+  | {
+      isValid: true;
+      /** The PDP signed it after its record was on disk; else the call waits for the writer to say so. */
+      isRecorded: boolean;
+    }
+  | { isValid: false; reason: string; message: string };
 
 /**
  * Verifies signed decisions with `@ironcurtain/decision-token` against the currently trusted PDP keys. Only decisions
@@ -48,6 +54,8 @@ export function createDecisionCheck(options: {
       };
     }
     const verification = await cached.verify(decision, expected);
-    return verification.isValid ? { isValid: true } : verification;
+    return verification.isValid
+      ? { isValid: true, isRecorded: verification.claims.isRecorded }
+      : verification;
   };
 }

@@ -69,6 +69,8 @@ export interface ExecuteDependencies {
   newRefusalId(): string;
   /** This process's memory of the call ids it took: each runs at most once (`call-memory.ts`). */
   calls: CallMemory;
+  /** Resolves once the audit-writer says this call's allow decision is on disk (`durable-decisions.ts`); else throws. */
+  awaitDurableDecision(call: { sessionId: string; callId: string; argsHash: string }): Promise<void>;
 }
 
 /**
@@ -90,6 +92,16 @@ export async function executeCall(deps: ExecuteDependencies, request: ExecuteReq
   const verification = await deps.verifyDecision(request.decision, expected);
   if (!verification.isValid) {
     await refuse(deps, request, GatewayErrorCode.DecisionRefused, verification);
+  }
+  // Audit before effect: the PDP may send the execute while its decision record is still being written; nothing runs
+  // until the writer says that record — this call, allow, these arguments, addressed here — is on disk.
+  if (verification.isValid && !verification.isRecorded) {
+    try {
+      await deps.awaitDurableDecision(expected);
+    } catch (error) {
+      const refusal = { reason: 'decision-not-durable', message: (error as Error).message };
+      await refuse(deps, request, GatewayErrorCode.DecisionNotDurable, refusal);
+    }
   }
   const session = { sessionId: request.sessionId, sandboxDir: request.sandboxDir };
   // Only a valid decision for exactly this call gets this far: a repeat of a call id (the PDP asking again after it

@@ -296,6 +296,21 @@ export const AuditDecisionDurableEvent = defineEvent({
   }),
 });
 
+/** The durability event of a decision record as the writer stores it (`seq` its place in the trail). */
+export function decisionDurableEventOf(
+  record: z.input<typeof AuditDecisionRecordInput>,
+  seq: number,
+): z.input<typeof AuditDecisionDurableEvent.payload> {
+  return {
+    sessionId: record.sessionId,
+    requestId: record.requestId,
+    status: record.policyDecision.status,
+    ...(record.argsHash === undefined ? {} : { argsHash: record.argsHash }),
+    ...(record.executor === undefined ? {} : { executor: record.executor }),
+    seq,
+  };
+}
+
 export const AuditRecordEvent = defineEvent({
   subject: 'audit.evt.record.v1',
   description: 'One per record, after it is on disk: what `ironcurtain audit tail -f` follows.',

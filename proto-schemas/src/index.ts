@@ -41,6 +41,7 @@ export {
   AuditAppend,
   AuditCallRecords,
   AuditDecisionDurableEvent,
+  decisionDurableEventOf,
   AuditAppendRefusal,
   AuditDecisionRecordInput,
   AuditVerifierRecordInput,

@@ -8,6 +8,7 @@ import {
   AuditCallRecords,
   AuditDecisionDurableEvent,
   AuditQuery,
+  decisionDurableEventOf,
   AuditRecordEvent,
   AuditVerify,
 } from '@ironcurtain/proto-schemas';
@@ -112,14 +113,7 @@ function trailEvents(
       for (const record of records) {
         if (record.kind !== 'decision') continue;
         try {
-          publish(bus, AuditDecisionDurableEvent, {
-            sessionId: record.sessionId,
-            requestId: record.requestId,
-            status: record.policyDecision.status,
-            ...(record.argsHash === undefined ? {} : { argsHash: record.argsHash }),
-            ...(record.executor === undefined ? {} : { executor: record.executor }),
-            seq: record.seq,
-          });
+          publish(bus, AuditDecisionDurableEvent, decisionDurableEventOf(record, record.seq));
         } catch (error) {
           // The gateway then refuses the call (its decision is not known to be durable): fail closed.
           logger.warn(

@@ -24,6 +24,7 @@ import {
   AuditAppend,
   AuditAppendRefusal,
   AuditDecisionDurableEvent,
+  decisionDurableEventOf,
   McpgwExecute,
   mcpgwExecuteAt,
   McpgwPrepare,
@@ -305,14 +306,7 @@ export async function startAuditResponder(url: string) {
     const stored = keep({ record });
     // As the real writer: a decision's durability event goes out before the append is answered.
     if (record.kind === 'decision') {
-      publish(bus, AuditDecisionDurableEvent, {
-        sessionId: record.sessionId,
-        requestId: record.requestId,
-        status: record.policyDecision.status,
-        ...(record.argsHash === undefined ? {} : { argsHash: record.argsHash }),
-        ...(record.executor === undefined ? {} : { executor: record.executor }),
-        seq: stored.seq,
-      });
+      publish(bus, AuditDecisionDurableEvent, decisionDurableEventOf(record, stored.seq));
     }
     return stored;
   });

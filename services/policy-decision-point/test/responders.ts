@@ -20,6 +20,7 @@ import {
 import {
   AuditAppend,
   AuditDecisionDurableEvent,
+  decisionDurableEventOf,
   EscalationOpen,
   type McpgwExecute,
   mcpgwExecuteAt,
@@ -158,14 +159,7 @@ export async function startAudit(url: string) {
     const seq = records.length - 1;
     // As the real writer: a decision's durability event goes out before the append is answered.
     if (record.kind === 'decision') {
-      publish(bus, AuditDecisionDurableEvent, {
-        sessionId: record.sessionId,
-        requestId: record.requestId,
-        status: record.policyDecision.status,
-        ...(record.argsHash === undefined ? {} : { argsHash: record.argsHash }),
-        ...(record.executor === undefined ? {} : { executor: record.executor }),
-        seq,
-      });
+      publish(bus, AuditDecisionDurableEvent, decisionDurableEventOf(record, seq));
     }
     return { seq, hash: 'f'.repeat(64) };
   });

@@ -40,7 +40,9 @@ interface CallRecord {
 
 const sessionId = 'sess-cluster';
 // The errors a caller of the PDP may get when a node dies under the request: it treats them as a deny.
-const failClosedCodes = ['UPSTREAM_TIMEOUT', 'NO_RESPONDERS', 'UNAVAILABLE'];
+// A request that got no answer; RESPONDER_LOST: the PDP took it and then went silent (its node died). This test sends
+// pdp.toolcall.v1 itself, so nothing retries it the way the orchestrator does (attempt 2).
+const failClosedCodes = ['UPSTREAM_TIMEOUT', 'NO_RESPONDERS', 'UNAVAILABLE', 'RESPONDER_LOST'];
 const started = Date.now();
 const at = () => `${((Date.now() - started) / 1000).toFixed(1)} s`;
 

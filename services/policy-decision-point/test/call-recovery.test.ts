@@ -225,37 +225,53 @@ describe('a call that comes again after a failure', () => {
 });
 
 describe('a gateway that goes silent mid-execute', () => {
-  it('is answered unknown (may have run), recorded as such, and not sent elsewhere', async () => {
-    const { deps, executed, outcomes } = world({
+  const prepared = { sandboxDir: '/sandbox', canonicalArguments: canonical, argsHash, executor: 'gateway-a' };
+  const verdict = {
+    decision: 'allow' as const,
+    rule: 'allow-sandbox-writes',
+    reason: 'writes',
+    policyHash: 'p'.repeat(64),
+  };
+  const call = { ...request, attempt: 1, arguments: request.arguments as Record<string, unknown> };
+  const silent = () =>
+    new AppError(
+      ErrorCode.ResponderLost,
+      'mcpgw.execute.v1.gateway-a: the responder stopped sending progress',
+    );
+
+  it('is asked once more, same process: the result of its run comes back (a lost execute, a blip)', async () => {
+    let asked = 0;
+    const { deps, executed } = world({
       execute: async () => {
-        throw new AppError(
-          ErrorCode.ResponderLost,
-          'mcpgw.execute.v1.gateway-a: the responder stopped sending progress',
-        );
+        asked += 1;
+        if (asked === 1) throw silent();
+        return { content: [{ type: 'text', text: 'written once' }], isRepeat: true };
       },
     });
-    const prepared = {
-      sandboxDir: '/sandbox',
-      canonicalArguments: canonical,
-      argsHash,
-      executor: 'gateway-a',
-    };
-    const verdict = {
-      decision: 'allow' as const,
-      rule: 'allow-sandbox-writes',
-      reason: 'writes',
-      policyHash: 'p'.repeat(64),
-    };
-    const call = { ...request, attempt: 1, arguments: request.arguments as Record<string, unknown> };
     const reply = await executeCall(deps, call, prepared, verdict, undefined);
-    expect(reply.outcome).toBe('unknown');
-    expect(reply.message).toMatch(/^UNKNOWN: .*RESPONDER_LOST.*may have run/);
-    expect(executed.map((sent) => sent.executor)).toEqual(['gateway-a']);
-    await settle();
-    expect(outcomes).toEqual([
-      expect.objectContaining({
-        result: { status: 'error', error: expect.stringMatching(/^outcome unknown: RESPONDER_LOST/) },
-      }),
-    ]);
+    expect(reply).toMatchObject({ outcome: 'executed', content: [{ type: 'text', text: 'written once' }] });
+    expect(executed.map((sent) => sent.executor)).toEqual(['gateway-a', 'gateway-a']);
+  });
+
+  it('silent again or gone: unknown (may have run), recorded as such, and never sent elsewhere', async () => {
+    for (const second of [silent(), new AppError(ErrorCode.NoResponders, 'gone')]) {
+      let asked = 0;
+      const { deps, executed, outcomes } = world({
+        execute: async () => {
+          asked += 1;
+          throw asked === 1 ? silent() : second;
+        },
+      });
+      const reply = await executeCall(deps, call, prepared, verdict, undefined);
+      expect(reply.outcome).toBe('unknown');
+      expect(reply.message).toMatch(/^UNKNOWN: .*RESPONDER_LOST.*may have run/);
+      expect(executed.map((sent) => sent.executor)).toEqual(['gateway-a', 'gateway-a']);
+      await settle();
+      expect(outcomes).toEqual([
+        expect.objectContaining({
+          result: { status: 'error', error: expect.stringMatching(/^outcome unknown: RESPONDER_LOST/) },
+        }),
+      ]);
+    }
   });
 });

@@ -62,18 +62,25 @@ export async function executeCall(
   let result: ParsedResponseOf<typeof McpgwExecute>;
   const startedAt = deps.now().getTime();
   const elapsedMs = () => Math.max(0, deps.now().getTime() - startedAt);
-  const record = (outcome: { status: 'success' | 'error'; error?: string }, sandboxed?: boolean): void => {
+  const record = (
+    outcome: { status: 'success' | 'error'; error?: string },
+    sandboxed?: boolean,
+    hasRun = false,
+  ): void => {
     if (mode.isOutcomeRecorded === true) return;
     const durationMs = elapsedMs();
     const write = () => auditOutcome(deps, call, verdict, outcome, durationMs, sandboxed);
-    // No outcome without its decision in the trail: an outcome waits for the decision's append to have landed.
-    if (mode.decisionDurable === undefined) write();
+    // No outcome without its decision in the trail: an outcome waits for the decision's append to have landed. A
+    // call the gateway ran proves it did (it runs nothing before the writer says so), whatever the append's reply.
+    if (mode.decisionDurable === undefined || hasRun) write();
     else void mode.decisionDurable.then((isDurable) => isDurable && write());
   };
   try {
     result = mode.isRecovery
       ? await sendExecute(deps, call, prepared, verdict, true)
-      : await executeOnPreparer(deps, call, prepared, verdict, mode.decisionDurable);
+      : await executeOnPreparer(deps, call, prepared, verdict, mode.decisionDurable).catch((error: unknown) =>
+          askAgain(deps, call, prepared, verdict, mode.decisionDurable, error),
+        );
   } catch (error) {
     const code = errorCodeOf(error) ?? 'error';
     const failure = `${code}: ${(error as Error).message}`;
@@ -98,7 +105,7 @@ export async function executeCall(
   const outcome = result.isError
     ? { status: 'error' as const, error: toolErrorText(result.content) }
     : { status: 'success' as const };
-  record(outcome, result.sandboxed);
+  record(outcome, result.sandboxed, true);
   const { isRepeat: _isRepeat, ...executed } = result;
   return {
     ...base,
@@ -106,6 +113,30 @@ export async function executeCall(
     message: result.isError ? 'tool reported an error' : 'ok',
     ...executed,
   };
+}
+
+/**
+ * The gateway went silent or the connection dropped mid-execute: the execute may never have reached it (lost on a
+ * bus that was failing over), or it may be running. Asked once more — the same call id, freshly signed, to the same
+ * process, which runs a call id at most once — it answers with its run's result, or runs the call now if it never
+ * had it. Gone (no responders: it restarted) or silent again, the first failure stands: nobody can say.
+ */
+async function askAgain(
+  deps: CallLifecycleDependencies,
+  call: Call,
+  prepared: PreparedCall,
+  verdict: Verdict,
+  decisionDurable: Promise<boolean> | undefined,
+  failure: unknown,
+): Promise<ParsedResponseOf<typeof McpgwExecute>> {
+  const code = errorCodeOf(failure);
+  if (code !== ErrorCode.ResponderLost && code !== ErrorCode.Unavailable) throw failure;
+  if (decisionDurable !== undefined && !(await decisionDurable)) throw failure;
+  try {
+    return await sendExecute(deps, call, prepared, verdict, true);
+  } catch {
+    throw failure;
+  }
 }
 
 /** The reply when the call may have run and nobody can say: the agent is told to look before it repeats the call. */

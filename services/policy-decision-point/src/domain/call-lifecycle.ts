@@ -13,9 +13,9 @@ import type {
 } from '@ironcurtain/proto-schemas';
 import { decisionRecord, type EscalationFacts, type RecordedArguments } from './audit-records.js';
 import { argumentRolesOf } from './argument-roles.js';
-import { executeCall } from './call-execution.js';
 import { escalate } from './call-escalation.js';
 import { recoverToolCall } from './call-recovery.js';
+import { runAllowedCall } from './allowed-call.js';
 import {
   deniedReply,
   deny,
@@ -133,22 +133,9 @@ async function decideToolCall(deps: CallLifecycleDependencies, request: CallRequ
       (await recordDecision(deps, call, verdict, recorded, facts)) ?? deniedReply(call, verdict, escalation)
     );
   }
-  // Allowed: the execute goes out while the decision is appended, so the fsync and the way to the gateway overlap.
-  // Audit before effect still holds: the decision is signed as not yet recorded, and the gateway runs nothing until
-  // the writer says this decision is on disk. A failed append answers deny; the held call is then refused there.
-  const recording = recordDecision(deps, call, verdict, recorded, facts);
-  const decisionDurable = recording.then(
-    (failure) => failure === undefined,
-    () => false,
+  return runAllowedCall(deps, call, prepared, verdict, escalation, (appendFailure) =>
+    recordDecision(deps, call, verdict, recorded, facts, appendFailure),
   );
-  const executing = executeCall(deps, call, prepared, verdict, escalation, {
-    isRecovery: false,
-    decisionDurable,
-  });
-  const failure = await recording;
-  if (failure === undefined) return executing;
-  void executing.catch(() => undefined);
-  return failure;
 }
 
 /**
@@ -161,10 +148,12 @@ async function recordDecision(
   verdict: Verdict,
   recorded: RecordedArguments,
   facts: EscalationFacts | undefined,
+  appendFailure: { code?: string } = {},
 ): Promise<Reply | undefined> {
   try {
     await deps.appendAudit(decisionRecord(deps.now(), call, verdict, recorded, facts));
   } catch (error) {
+    appendFailure.code = errorCodeOf(error) ?? 'error';
     if (errorCodeOf(error) === ErrorCode.Conflict) {
       // Another attempt of this very call recorded its decision first (a retry overtook a PDP that was only slow):
       // that decision stands, and this attempt answers from it instead of deciding and running the call again.

@@ -24,15 +24,21 @@ export function createCallsInFlight(options: {
   const keepRepliesMs = options.keepRepliesMs ?? 120_000;
   const maxReplies = options.maxReplies ?? 256;
   const entries = new Map<string, Entry>();
-  let finishedCount = 0;
+  // Answered calls in the order they were answered: forgotten from the oldest, never by a scan of the calls in flight
+  // (a PDP may hold many for minutes, each waiting for a person).
+  const answered: Array<{ callId: string; entry: Entry }> = [];
+
+  const forget = (callId: string, entry: Entry): void => {
+    // Only this entry: the same call id from another session may have taken its place since.
+    if (entries.get(callId) === entry) entries.delete(callId);
+  };
 
   const forgetOld = (): void => {
     const cutoff = options.now() - keepRepliesMs;
-    for (const [callId, entry] of entries) {
-      if (entry.finishedAt === undefined) continue;
-      if (entry.finishedAt >= cutoff && finishedCount <= maxReplies) break;
-      entries.delete(callId);
-      finishedCount -= 1;
+    for (let oldest = answered[0]; oldest !== undefined; oldest = answered[0]) {
+      if ((oldest.entry.finishedAt ?? cutoff) >= cutoff && answered.length <= maxReplies) break;
+      answered.shift();
+      forget(oldest.callId, oldest.entry);
     }
   };
 
@@ -42,18 +48,17 @@ export function createCallsInFlight(options: {
       const earlier = entries.get(request.callId);
       // A call id belongs to one session; the same id from another session is not the same call.
       if (earlier !== undefined && earlier.session === request.sessionId) return earlier.reply;
+      const { callId } = request;
       const entry: Entry = { session: request.sessionId, reply: work() };
-      entries.set(request.callId, entry);
+      entries.set(callId, entry);
       void entry.reply.then(
-        () => finish(entry),
-        () => entries.delete(request.callId),
+        () => {
+          entry.finishedAt = options.now();
+          answered.push({ callId, entry });
+        },
+        () => forget(callId, entry),
       );
       return entry.reply;
     },
   };
-
-  function finish(entry: Entry): void {
-    entry.finishedAt = options.now();
-    finishedCount += 1;
-  }
 }

@@ -5,6 +5,7 @@ import { AppError, ErrorCode } from '@ironcurtain/errors';
 import { defaultCallerOf, inboxPrefixOf, type Caller } from '@ironcurtain/proto-schemas';
 import { silentLogger, type Logger } from '@ironcurtain/log';
 import { natsLoginOf } from './nats-login.js';
+import { recordSpansTo } from './spans.js';
 
 // The reply inbox naming lives with the access declaration in proto-schemas, which grants each principal its own
 // inbox (`natsPermissionsOf`); connecting and granting must agree, so there is one definition.
@@ -35,6 +36,11 @@ export interface ConnectBusOptions {
    * 3 on a 3-node cluster): `NATS_KV_REPLICAS`.
    */
   keyValueReplicas?: number;
+  /**
+   * Latency work: note this process's bus spans and write them to this directory when it exits (`spans.ts`;
+   * `IRONCURTAIN_BUS_SPANS_DIR` through `runMain`). Unset: nothing is noted.
+   */
+  spansDirectory?: string | undefined;
   /**
    * Who this connection asks person-addressed endpoints as (`session.*`, `escalation.resolve|list`, `audit.query|
    * verify`): a person's name and role from their credentials. Default: the CLI's and the Signal bridge's own
@@ -70,6 +76,7 @@ export interface Bus {
 export async function connectBus(options: ConnectBusOptions): Promise<Bus> {
   const logger = options.logger ?? silentLogger();
   const login = await natsLoginOf(options);
+  if (options.spansDirectory !== undefined) recordSpansTo(options.spansDirectory);
   let connection: NatsConnection;
   try {
     connection = await connect({

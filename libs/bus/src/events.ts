@@ -3,8 +3,9 @@ import { AppError, ErrorCode } from '@ironcurtain/errors';
 import { childForMessage, type Logger } from '@ironcurtain/log';
 import type { EventDefinition, PayloadOf } from '@ironcurtain/proto-schemas';
 import type { Bus } from './connect.js';
-import { contextFromHeaders, outgoingHeaders, runWithMessageContext } from './message-context.js';
+import { contextFromHeaders, HeaderName, outgoingHeaders, runWithMessageContext } from './message-context.js';
 import { describeIssues, parseJson } from './schema-issues.js';
+import { recordSpan } from './spans.js';
 
 const encoder = new TextEncoder();
 
@@ -22,9 +23,9 @@ export function publish<E extends EventDefinition>(
       `${event.subject}: invalid event: ${describeIssues(checked.error)}`,
     );
   }
-  bus.connection.publish(event.subject, encoder.encode(JSON.stringify(checked.data)), {
-    headers: outgoingHeaders(options),
-  });
+  const headers = outgoingHeaders(options);
+  recordSpan(bus.name, 'pub', event.subject, headers.get(HeaderName.traceparent));
+  bus.connection.publish(event.subject, encoder.encode(JSON.stringify(checked.data)), { headers });
 }
 
 /** Options for {@link subscribe}. */
@@ -48,11 +49,15 @@ export function subscribe<E extends EventDefinition>(
         return;
       }
       const context = contextFromHeaders(message.headers);
-      const logger = childForMessage(bus.logger, { ...context, subject: event.subject });
+      recordSpan(bus.name, 'evt', event.subject, context.traceparent);
+      // The per-event child logger is made on first use: most events never log.
+      let childLogger: Logger | undefined;
+      const loggerForEvent = (): Logger =>
+        (childLogger ??= childForMessage(bus.logger, { ...context, subject: event.subject }));
       const json = parseJson(message.data);
       const parsed = json === undefined ? undefined : event.payload.safeParse(json.value);
       if (parsed === undefined || !parsed.success) {
-        logger.warn(
+        loggerForEvent().warn(
           { issues: parsed?.error ? describeIssues(parsed.error) : 'not JSON' },
           'dropped invalid event',
         );
@@ -60,9 +65,13 @@ export function subscribe<E extends EventDefinition>(
       }
       void runWithMessageContext(context, async () => {
         try {
-          await handler(parsed.data as PayloadOf<E>, { logger });
+          await handler(parsed.data as PayloadOf<E>, {
+            get logger() {
+              return loggerForEvent();
+            },
+          });
         } catch (handlerError) {
-          logger.error({ err: handlerError }, 'event handler failed');
+          loggerForEvent().error({ err: handlerError }, 'event handler failed');
         }
       });
     },

@@ -23,3 +23,5 @@ export { ReplyEnvelope } from './reply-envelope.js';
 export { pingServices, serviceInfos } from './discovery.js';
 export { readNkeySeedFile } from './nats-login.js';
 export type { SeedFileSource } from './nats-login.js';
+export { recordedSpans } from './spans.js';
+export type { Span, SpanFile, SpanStep } from './spans.js';

@@ -6,10 +6,12 @@ import {
   type RequestOf,
 } from '@ironcurtain/proto-schemas';
 import type { Bus } from './connect.js';
-import { outgoingHeaders } from './message-context.js';
-import { requestWithProgress, silenceLimitOf } from './progress.js';
+import { HeaderName, outgoingHeaders } from './message-context.js';
+import { silenceLimitOf } from './progress.js';
+import { sendRequest } from './reply-inbox.js';
 import { ReplyEnvelope } from './reply-envelope.js';
 import { describeIssues, parseJson } from './schema-issues.js';
+import { recordSpan } from './spans.js';
 
 /** Options for {@link request}. */
 export interface RequestOptions {
@@ -50,16 +52,15 @@ export async function request<E extends Endpoint>(
   const data = encoder.encode(JSON.stringify(checkedPayload.data));
   const headers = outgoingHeaders({ sessionId: options.sessionId });
   const silenceMs = options.silenceMs ?? silenceLimitOf(endpoint);
-  if (silenceMs !== undefined) {
-    const reply = await requestWithProgress(bus, subject, data, { timeoutMs, silenceMs, headers });
-    return decodeReply(endpoint, reply.data);
-  }
-  let reply;
-  try {
-    reply = await bus.connection.request(subject, data, { timeout: timeoutMs, headers });
-  } catch (error) {
-    throw classifyRequestError(endpoint.subject, timeoutMs, error);
-  }
+  const traceparent = headers.get(HeaderName.traceparent);
+  recordSpan(bus.name, 'send', endpoint.subject, traceparent);
+  const reply = await sendRequest(bus, subject, data, {
+    label: endpoint.subject,
+    timeoutMs,
+    silenceMs,
+    headers,
+  });
+  recordSpan(bus.name, 'recv', endpoint.subject, traceparent);
   return decodeReply(endpoint, reply.data);
 }
 

@@ -15,6 +15,7 @@ import { contextFromHeaders, runWithMessageContext, type MessageContext } from '
 import { startProgress } from './progress.js';
 import { encodeError, encodeResult } from './reply-envelope.js';
 import { describeIssues, parseJson } from './schema-issues.js';
+import { recordSpan } from './spans.js';
 
 /** What a handler knows about the message besides its payload. */
 export interface HandlerContext extends MessageContext {
@@ -95,6 +96,7 @@ async function handleMessage<E extends Endpoint>(
 ): Promise<void> {
   const started = performance.now();
   const messageContext = contextFromHeaders(message.headers);
+  recordSpan(bus.name, 'in', endpoint.subject, messageContext.traceparent);
   // The per-message child logger is made on first use: most messages only need it for the one summary line.
   let childLogger: Logger | undefined;
   const loggerForMessage = (): Logger =>
@@ -114,6 +116,7 @@ async function handleMessage<E extends Endpoint>(
   ).finally(stopProgress);
   const durationMs = Math.round((performance.now() - started) * 1000) / 1000;
   recordHandled(bus, servedSubject, durationMs);
+  recordSpan(bus.name, 'out', endpoint.subject, messageContext.traceparent);
   if (outcome.error === undefined) {
     message.respond(encodeResult(outcome.result));
     if (bus.logger.isLevelEnabled('info')) loggerForMessage().info({ outcome: 'ok', durationMs }, 'handled');

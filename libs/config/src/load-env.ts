@@ -45,6 +45,8 @@ export const baseServiceEnv = z.object({
   NATS_KV_REPLICAS: z.coerce.number().int().min(1).max(5).default(1),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   IRONCURTAIN_HOME: z.string().min(1).optional(),
+  /** For latency work: the directory each process writes its bus spans to when it exits (libs/bus `spans.ts`). */
+  IRONCURTAIN_BUS_SPANS_DIR: z.string().min(1).optional(),
 });
 
 /** The parsed form of {@link baseServiceEnv}. */

@@ -51,6 +51,7 @@ export async function runMain<Config extends BaseServiceEnv>(
     user: config.NATS_USER,
     password: config.NATS_PASSWORD,
     keyValueReplicas: config.NATS_KV_REPLICAS,
+    spansDirectory: config.IRONCURTAIN_BUS_SPANS_DIR,
     logger,
   });
   const service = definition.createService({ bus, config, logger });

@@ -1,6 +1,7 @@
 // audit.append.v1 against a real nats-server and real files: the record on disk, the chain, group commit ordering,
 // redaction, idempotent retries and the record event.
-import { open, readFile, rm } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { open, readdir, readFile, readlink, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -95,20 +96,23 @@ describe('audit.append.v1', () => {
     expect(await verifyFile('busy')).toMatchObject({ isValid: true, records: count });
   });
 
-  it('group-commits: concurrent appends to one trail share fsyncs, each answered only after its batch is synced', async () => {
-    // A spy that calls through: the real fsync still runs; it only counts them and notes when each one ended.
+  it('group-commits: concurrent appends to one trail share synchronous writes, each answered only after its batch is on disk', async () => {
+    // The trail is opened O_SYNC: a write returns once its bytes are on disk. A spy that calls through counts the
+    // writes to trails (the probe file below is not one) and notes when each one ended.
     const probe = await open(join(home, 'probe'), 'w');
-    const prototype = Object.getPrototypeOf(probe) as { sync: () => Promise<void> };
+    const prototype = Object.getPrototypeOf(probe) as { write: (...args: unknown[]) => Promise<unknown> };
     await probe.close();
-    const syncedAt: number[] = [];
-    const realSync = prototype.sync;
-    const spy = vi.spyOn(prototype, 'sync').mockImplementation(async function (this: unknown) {
-      await realSync.call(this);
-      syncedAt.push(performance.now());
+    const writtenAt: number[] = [];
+    const realWrite = prototype.write;
+    const spy = vi.spyOn(prototype, 'write').mockImplementation(async function (this: unknown, ...args) {
+      const result = await realWrite.apply(this, args);
+      writtenAt.push(performance.now());
+      return result;
     });
     try {
       await append(client, decisionInput('grouped', 0));
-      syncedAt.length = 0;
+      expect(writtenAt.length).toBe(1);
+      writtenAt.length = 0;
       const count = 200;
       const answeredAt: number[] = [];
       await Promise.all(
@@ -116,13 +120,30 @@ describe('audit.append.v1', () => {
           append(client, decisionInput('grouped', index + 1)).then(() => answeredAt.push(performance.now())),
         ),
       );
-      expect(syncedAt.length).toBeGreaterThan(0);
-      expect(syncedAt.length).toBeLessThanOrEqual(count / 4);
-      // No reply came before the first fsync of the burst had finished.
-      expect(Math.min(...answeredAt)).toBeGreaterThanOrEqual(Math.min(...syncedAt));
+      expect(writtenAt.length).toBeGreaterThan(0);
+      expect(writtenAt.length).toBeLessThanOrEqual(count / 4);
+      // No reply came before the first write of the burst had returned, that is, reached the disk.
+      expect(Math.min(...answeredAt)).toBeGreaterThanOrEqual(Math.min(...writtenAt));
     } finally {
       spy.mockRestore();
     }
+  });
+
+  it('keeps the trail open O_SYNC, so a write is on disk when it returns (Linux: the flags in /proc/self/fdinfo)', async () => {
+    await append(client, decisionInput('synced', 0));
+    const path = trailPath(home, 'synced');
+    const descriptors = await readdir('/proc/self/fd');
+    const targets = await Promise.all(
+      descriptors.map(async (fd) => ({ fd, target: await readlink(`/proc/self/fd/${fd}`).catch(() => '') })),
+    );
+    const trail = targets.find(({ target }) => target === path);
+    expect(trail, `no open descriptor of ${path}`).toBeDefined();
+    const flagsLine = (await readFile(`/proc/self/fdinfo/${trail?.fd}`, 'utf8')).match(
+      /^flags:\s+([0-7]+)$/m,
+    );
+    const flags = Number.parseInt(flagsLine?.[1] ?? '0', 8);
+    expect(flags & constants.O_SYNC).toBe(constants.O_SYNC);
+    expect(flags & constants.O_APPEND).toBe(constants.O_APPEND);
   });
 
   it('redacts secrets in arguments, results and reasons before writing', async () => {

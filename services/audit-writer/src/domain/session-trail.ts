@@ -1,3 +1,4 @@
+import { fstatSync } from 'node:fs';
 import {
   contentOfRecord,
   headOf,
@@ -23,7 +24,7 @@ export interface AppendOutcome {
 export interface SessionTrailEvents {
   /** Records now on disk, in seq order. */
   onCommitted(records: readonly AuditRecordValue[]): void;
-  /** The same, called at once after the fsync and before any append is answered (the durability events). */
+  /** The same, called as soon as they are on disk and before any append is answered (the durability events). */
   onDurable(records: readonly AuditRecordValue[]): void;
   /** The trail stopped taking appends. */
   onBroken(error: AppError): void;
@@ -31,7 +32,7 @@ export interface SessionTrailEvents {
   onOpened(info: { head: ChainHead; setAside?: string | undefined; wasBroken: boolean }): void;
 }
 
-/** One session's trail: appends are group-committed, one write and one fsync per batch. */
+/** One session's trail: appends are group-committed, one synchronous (O_SYNC) write per batch. */
 export interface SessionTrail {
   append(input: AuditRecordInputValue): Promise<AppendOutcome>;
   /**
@@ -57,9 +58,9 @@ type Settlement =
   { pending: PendingAppend; outcome: AppendOutcome } | { pending: PendingAppend; error: AppError };
 
 /**
- * A trail with group commit. Appends that arrive while a batch is being written and fsynced wait, and go together
- * in the next batch: one write, one fsync, then every one of them is answered. Seqs are given in arrival order, so a
- * session's records keep their order. A failed write or fsync breaks the trail: that batch and every later append are
+ * A trail with group commit. Appends that arrive while a batch is being written to disk wait, and go together in the
+ * next batch: one synchronous write (O_SYNC: on disk when it returns), then every one of them is answered. Seqs are
+ * given in arrival order, so a session's records keep their order. A failed write breaks the trail: that batch and every later append are
  * refused until, at most every `recheckMs`, an append reopens the file — which re-reads it from disk, sets aside a
  * torn tail and continues the chain from the last good record.
  */
@@ -223,8 +224,13 @@ async function isStoredAs(
   }
 }
 
+/**
+ * Writes a batch to the trail, on disk when this resolves: the file is opened O_SYNC (`trail-file.ts`), so each write
+ * returns only once its bytes are durable, like a write followed by an fsync.
+ */
 async function writeBatch(file: OpenedTrailFile, sealed: readonly SealedRecord[]): Promise<void> {
-  const size = (await file.handle.stat()).size;
+  // A metadata read that never waits for the disk: done here, not as one more trip to the thread pool.
+  const size = fstatSync(file.handle.fd).size;
   if (size !== file.size) {
     throw new AppError(
       ErrorCode.Unavailable,
@@ -238,7 +244,6 @@ async function writeBatch(file: OpenedTrailFile, sealed: readonly SealedRecord[]
     const { bytesWritten } = await file.handle.write(bytes, offset, bytes.length - offset);
     offset += bytesWritten;
   }
-  await file.handle.sync();
 }
 
 function remember(file: OpenedTrailFile, sealed: readonly SealedRecord[]): void {

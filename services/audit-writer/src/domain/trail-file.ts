@@ -47,8 +47,10 @@ export function trailPathOf(home: string, sessionId: string): string {
 export async function openTrailFile(path: string, now: Date): Promise<OpenedTrailFile> {
   const created = await mkdir(dirname(path), { recursive: true, mode: 0o700 });
   const existed = await isRegularFileOrAbsent(path);
-  // O_NOFOLLOW: the trail is never a link to somewhere else; O_APPEND: every write lands at the end.
-  const flags = constants.O_RDWR | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW;
+  // O_NOFOLLOW: the trail is never a link to somewhere else; O_APPEND: every write lands at the end; O_SYNC: a write
+  // returns once its bytes are on disk, as a write and an fsync would, in one trip to libuv's thread pool, not two.
+  const flags =
+    constants.O_RDWR | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW | constants.O_SYNC;
   const handle = await open(path, flags, 0o600);
   try {
     if (!(await handle.stat()).isFile()) throw notRegular(path);

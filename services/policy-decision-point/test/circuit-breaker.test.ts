@@ -33,4 +33,17 @@ describe('circuit breaker', () => {
     now = 60_001;
     expect(breaker.record(call)).toEqual({ isTripped: false, count: 1 });
   });
+
+  it('keeps no more than the limit + 1 times of a call, however often it comes, and still trips and recovers', () => {
+    let now = 0;
+    const breaker = createCircuitBreaker({ now: () => now, maxIdenticalCalls: 3, windowMs: 1000 });
+    for (let index = 1; index <= 3; index += 1) expect(breaker.record(call).isTripped).toBe(false);
+    for (let index = 0; index < 10_000; index += 1) {
+      now += 0.01;
+      expect(breaker.record(call)).toEqual({ isTripped: true, count: 4 });
+    }
+    // The newest four calls are what the window holds: once they are older than it, the call passes again.
+    now += 1000;
+    expect(breaker.record(call)).toEqual({ isTripped: false, count: 1 });
+  });
 });

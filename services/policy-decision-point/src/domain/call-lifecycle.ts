@@ -262,7 +262,7 @@ async function prepareCall(
   }
   const breaker = deps.breaker.record({ ...call, argsHash: prepared.argsHash });
   if (breaker.isTripped) {
-    const reason = `${breaker.count} identical calls within a minute; stop repeating this call`;
+    const reason = `more than ${breaker.count - 1} identical calls within a minute; stop repeating this call`;
     return { verdict: deny(PdpRuleId.CircuitBreaker, reason, deps.policy.policyHash), prepared: ready };
   }
   const evaluator = deps.policy.evaluatorFor(call.sessionId, sandboxDir);

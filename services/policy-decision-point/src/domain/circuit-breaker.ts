@@ -11,7 +11,7 @@ export interface CircuitBreakerOptions {
 /** What the breaker says about one call. */
 export interface BreakerVerdict {
   isTripped: boolean;
-  /** Identical calls in the window, this one included. */
+  /** Identical calls in the window, this one included, counted up to the limit + 1. */
   count: number;
 }
 
@@ -47,9 +47,15 @@ export function createCircuitBreaker(options: CircuitBreakerOptions = {}) {
       const key = createHash('sha256')
         .update(JSON.stringify([call.sessionId, call.serverName, call.toolName, call.argsHash]))
         .digest('hex');
-      const times = (seen.get(key) ?? []).filter((time) => time > current - windowMs);
+      let times = seen.get(key);
+      if (times === undefined) seen.set(key, (times = []));
+      // Only the newest limit + 1 times matter: the call is refused once there are more than `limit` in the window.
+      // Keeping no more bounds the work of each call, however hard an agent hammers the same one.
+      let stale = 0;
+      while (stale < times.length && (times[stale] ?? 0) <= current - windowMs) stale += 1;
+      if (times.length - stale >= limit + 1) stale = times.length - limit;
+      if (stale > 0) times.splice(0, stale);
       times.push(current);
-      seen.set(key, times);
       return { isTripped: times.length > limit, count: times.length };
     },
   };

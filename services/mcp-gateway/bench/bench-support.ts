@@ -191,3 +191,42 @@ export async function measureDecisionToken(sessionId: string) {
     },
   };
 }
+
+/** The goals of issue 21, as ratios measured in one run. */
+const targets = {
+  overheadOverBareNatsP50: 4,
+  overheadOverBareNatsP99: 10,
+  throughputOverDirect16: 0.4,
+  replicaScaling: 1.5,
+};
+
+// Two replicas of two services, the audit-writer, nats-server and the load: fewer cores than this and the replica
+// figure says nothing about the services.
+const coresForReplicaFigure = 6;
+
+/** Each ratio against its target: met or not, and whether the replica figure means anything on this many cores. */
+export function targetVerdicts(ratios: Record<keyof typeof targets, number>, cores: number) {
+  const isMeaningful = cores >= coresForReplicaFigure;
+  return {
+    overheadOverBareNatsP50: {
+      max: targets.overheadOverBareNatsP50,
+      met: ratios.overheadOverBareNatsP50 <= targets.overheadOverBareNatsP50,
+    },
+    overheadOverBareNatsP99: {
+      max: targets.overheadOverBareNatsP99,
+      met: ratios.overheadOverBareNatsP99 <= targets.overheadOverBareNatsP99,
+    },
+    throughputOverDirect16: {
+      min: targets.throughputOverDirect16,
+      met: ratios.throughputOverDirect16 >= targets.throughputOverDirect16,
+    },
+    replicaScaling: {
+      min: targets.replicaScaling,
+      met: ratios.replicaScaling >= targets.replicaScaling,
+      isMeaningful,
+      ...(isMeaningful
+        ? {}
+        : { why: `${cores} cores: the replicas, the audit-writer, nats-server and the load share them` }),
+    },
+  };
+}

@@ -2,18 +2,34 @@
 // mcpgw.prepare.v1, audit.append.v1 (the real audit-writer, a process, fsync) and mcpgw.execute.v1.<instance id> on
 // the gateway (a process) → the real filesystem server → reply. Baselines, same run: a direct MCP SDK client call of
 // the same tool on the same file, and a bare NATS request/reply between this process and another one. Then calls/s
-// with 16 concurrent callers (both ways), the time each service spends per call ($SRV.STATS), and calls/s again with
-// two PDP and two gateway replicas. Prints one JSON object. Workspace packages load from dist: `npm run build` first.
+// with 16 concurrent callers (both ways), the time each service spends per call ($SRV.STATS), the median call's
+// timeline from the bus spans of every process (libs/bus spans.ts), each process's CPU per call under load, and calls/s
+// again with two PDP and two gateway replicas. Prints one JSON object. Workspace packages load from dist: `npm run
+// build` first.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createUser } from '@nats-io/nkeys';
-import { connectBus, openKeyValue, pingServices, putJson, request, serve } from '@ironcurtain/bus';
+import {
+  connectBus,
+  openKeyValue,
+  pingServices,
+  putJson,
+  recordedSpans,
+  request,
+  serve,
+} from '@ironcurtain/bus';
 import { defaultPolicyDir } from '@ironcurtain/default-policy';
 import { computePolicyHash } from '@ironcurtain/policy-engine';
-import { activePolicyKey, EscalationOpen, PdpToolCall, policyBucket } from '@ironcurtain/proto-schemas';
+import {
+  activePolicyKey,
+  EscalationOpen,
+  PdpToolCall,
+  policyBucket,
+  sessionsBucket,
+} from '@ironcurtain/proto-schemas';
 import {
   eventually,
   roundMilliseconds,
@@ -29,22 +45,16 @@ import {
   measureDecisionToken,
   startBareResponder,
   startDirectServer,
+  targetVerdicts,
   throughput,
 } from './bench-support.ts';
+import { medianTimeline, perLegOf, readSpans, withTotal } from './call-timeline.ts';
+import { cpuMeter, descendantsOf } from './process-cpu.ts';
 
 const rounds = Number(process.env['BENCH_ROUNDS'] ?? 5);
 const perRound = Number(process.env['BENCH_ITERATIONS'] ?? 300);
 const windowMs = Number(process.env['BENCH_WINDOW_MS'] ?? 3000);
 const concurrency = 16;
-const targets = {
-  overheadOverBareNatsP50: 4,
-  overheadOverBareNatsP99: 10,
-  throughputOverDirect16: 0.4,
-  replicaScaling: 1.5,
-};
-// Two replicas of two services, the audit-writer, nats-server and the load: fewer cores than this and the replica
-// figure says nothing about the services.
-const coresForReplicaFigure = 6;
 // BENCH_PROFILE_DIR=/tmp/prof: the PDP and the gateway write V8 CPU profiles there (node --cpu-prof) when they stop.
 const profileDirectory = process.env['BENCH_PROFILE_DIR'];
 // BENCH_LOG_LEVEL=info: the services log every handled message (with durationMs) to stderr.
@@ -61,6 +71,8 @@ const lastResort = () => {
 };
 process.once('exit', lastResort);
 
+// Every process notes its bus messages (libs/bus spans.ts); the services write them when they exit.
+const spansDirectory = join(root, 'spans');
 const nats = await startNats();
 const home = join(root, 'home');
 const sessionId = 'bench';
@@ -72,10 +84,12 @@ const mcpConfig = join(root, 'mcp-servers.json');
 const filesystemArgs = ['-y', '@modelcontextprotocol/server-filesystem@2026.8.31', '${IRONCURTAIN_SANDBOX}'];
 writeFileSync(mcpConfig, JSON.stringify({ filesystem: { command: 'npx', args: filesystemArgs } }));
 
-const client = await connectBus({ url: nats.url, name: 'bench-client' });
+const client = await connectBus({ url: nats.url, name: 'bench-client', spansDirectory });
 const responders = await connectBus({ url: nats.url, name: 'bench-responders' });
 try {
   await activateShippedPolicy();
+  // The session's record, as the orchestrator writes it when a session starts (the PDP reads its sandbox from it).
+  await putJson(await openKeyValue(client, sessionsBucket, { history: 1 }), sessionId, { sessionId });
   await serve(responders, EscalationOpen, () => ({ ticketId: 't', status: 'denied' as const }));
 
   const pdpKey = createUser();
@@ -84,6 +98,7 @@ try {
     NATS_URL: nats.url,
     IRONCURTAIN_HOME: home,
     LOG_LEVEL: childLogLevel,
+    IRONCURTAIN_BUS_SPANS_DIR: spansDirectory,
   };
   const startPdp = () =>
     start('services/policy-decision-point/dist/index.js', {
@@ -99,9 +114,9 @@ try {
       IRONCURTAIN_MCP_CONFIG: mcpConfig,
       MCPGW_TRUSTED_PDP_KEYS: pdpKey.getPublicKey(),
     });
-  start('services/audit-writer/dist/index.js', common);
-  startPdp();
-  startGateway();
+  const writer = start('services/audit-writer/dist/index.js', common);
+  const pdp = startPdp();
+  const gateway = startGateway();
   for (const name of ['audit-writer', 'policy-decision-point', 'mcp-gateway']) await waitForService(name, 1);
   children.push(await startBareResponder(repository, nats.url, client));
 
@@ -128,6 +143,7 @@ try {
   await measure(undefined, 200, callThroughPdp);
   const samples = { bare: [] as number[], direct: [] as number[], full: [] as number[] };
   const statsBefore = await endpointTotals(client);
+  const roundsStartedAt = Date.now();
   // Interleaved rounds so drift in machine load hits every side alike.
   for (let round = 0; round < rounds; round += 1) {
     log(`round ${round + 1}/${rounds}`);
@@ -135,10 +151,27 @@ try {
     await measure(samples.direct, perRound, callDirect);
     await measure(samples.full, perRound, callThroughPdp);
   }
+  const roundsEndedAt = Date.now();
   const handlerMs = meanHandlerMs(statsBefore, await endpointTotals(client));
   log(`throughput, ${concurrency} callers, ${windowMs} ms each`);
+  const services = [writer, pdp, gateway].map((child) => child.pid ?? 0);
+  const notDirect = new Set([...services, ...services.flatMap(descendantsOf), nats.pid ?? 0]);
+  const directMeter = cpuMeter({
+    'bench client': () => [process.pid],
+    'filesystem MCP server': () => descendantsOf(process.pid).filter((pid) => !notDirect.has(pid)),
+  });
   const directThroughput = await throughput(callDirect, concurrency, windowMs);
+  const directCpu = directMeter.perCallMs((directThroughput * windowMs) / 1000);
+  const fullMeter = cpuMeter({
+    'bench client': () => [process.pid],
+    'policy-decision-point': () => [pdp.pid ?? 0],
+    'mcp-gateway': () => [gateway.pid ?? 0],
+    "filesystem MCP server (the gateway's)": () => descendantsOf(gateway.pid ?? 0),
+    'audit-writer': () => [writer.pid ?? 0],
+    'nats-server': () => [nats.pid ?? 0],
+  });
   const fullThroughput = await throughput(callThroughPdp, concurrency, windowMs);
+  const fullCpu = fullMeter.perCallMs((fullThroughput * windowMs) / 1000);
   log('a second PDP and a second gateway');
   startPdp();
   startGateway();
@@ -146,6 +179,14 @@ try {
   await measure(undefined, 200, callThroughPdp);
   const twoReplicaThroughput = await throughput(callThroughPdp, concurrency, windowMs);
   await direct.close();
+  // The services write their spans when they exit.
+  await Promise.all(children.map((child) => stopProcess(child)));
+  const timeline = medianTimeline(readSpans(spansDirectory, recordedSpans()), {
+    client: 'bench-client',
+    subject: PdpToolCall.subject,
+    fromMs: roundsStartedAt,
+    toMs: roundsEndedAt,
+  });
 
   log('decision-token sign and verify, in this process');
   const tokenCost = await measureDecisionToken(sessionId);
@@ -182,33 +223,12 @@ try {
         overheadP50Ms,
         overheadP99Ms,
         ratios,
-        targets: {
-          overheadOverBareNatsP50: {
-            max: targets.overheadOverBareNatsP50,
-            met: ratios.overheadOverBareNatsP50 <= targets.overheadOverBareNatsP50,
-          },
-          overheadOverBareNatsP99: {
-            max: targets.overheadOverBareNatsP99,
-            met: ratios.overheadOverBareNatsP99 <= targets.overheadOverBareNatsP99,
-          },
-          throughputOverDirect16: {
-            min: targets.throughputOverDirect16,
-            met: ratios.throughputOverDirect16 >= targets.throughputOverDirect16,
-          },
-          replicaScaling: {
-            min: targets.replicaScaling,
-            met: ratios.replicaScaling >= targets.replicaScaling,
-            isMeaningful: cores >= coresForReplicaFigure,
-            ...(cores >= coresForReplicaFigure
-              ? {}
-              : {
-                  why: `${cores} cores: the replicas, the audit-writer, nats-server and the load share them`,
-                }),
-          },
-        },
+        targets: targetVerdicts(ratios, cores),
         // Mean time inside each handler over the latency rounds ($SRV.STATS deltas), per call: the PDP's includes the
         // requests it makes; what the PDP's handler does not explain of the full path is the client's bus legs.
-        perLeg: perLegOf(handlerMs, fullStats.meanMs),
+        perLeg: { ...perLegOf(handlerMs, fullStats.meanMs), timeline },
+        // CPU per call of each process while 16 callers kept it busy: what bounds calls/s once the cores are full.
+        cpuMsPerCall: { fullPath: withTotal(fullCpu), direct: withTotal(directCpu) },
         throughput: {
           concurrency,
           windowMs,
@@ -233,26 +253,7 @@ try {
   cleaned = true;
 }
 
-/** Where the time of a call goes, from the handlers' mean times: each service's own part, and the bus between. */
-function perLegOf(handlerMs: Record<string, number>, fullMeanMs: number) {
-  const pdp = handlerMs['policy-decision-point:pdp.toolcall.v1'] ?? 0;
-  const prepare = handlerMs['mcp-gateway:mcpgw.prepare.v1'] ?? 0;
-  const execute = handlerMs['mcp-gateway:mcpgw.execute.v1.<instance>'] ?? 0;
-  const append = handlerMs['audit-writer:audit.append.v1'] ?? 0;
-  const round = (value: number) => Math.round(value * 1000) / 1000;
-  return {
-    fullPathMeanMs: round(fullMeanMs),
-    clientToPdpAndBackBusMs: round(fullMeanMs - pdp),
-    pdpHandlerMs: pdp,
-    gatewayPrepareMs: prepare,
-    auditAppendMs: append,
-    gatewayExecuteMs: execute,
-    pdpOwnWorkAndItsBusLegsMs: round(pdp - prepare - append - execute),
-    handlers: handlerMs,
-  };
-}
-
-function start(entry: string, env: Record<string, string>): void {
+function start(entry: string, env: Record<string, string>): ChildProcess {
   const profiling =
     profileDirectory === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDirectory}`];
   const child = spawn(process.execPath, [...profiling, join(repository, entry)], {
@@ -261,6 +262,7 @@ function start(entry: string, env: Record<string, string>): void {
   });
   child.stderr?.on('data', (chunk: Buffer) => process.stderr.write(chunk));
   children.push(child);
+  return child;
 }
 
 async function waitForService(name: string, instances: number): Promise<void> {

@@ -60,6 +60,8 @@ const profileDirectory = process.env['BENCH_PROFILE_DIR'];
 // BENCH_LOG_LEVEL=info: the services log every handled message (with durationMs) to stderr.
 const childLogLevel = process.env['BENCH_LOG_LEVEL'] ?? 'warn';
 const repository = fileURLToPath(new URL('../../../', import.meta.url));
+// How busy the machine was before this run started anything: a figure from a loaded machine says little.
+const loadAverageAtStart = loadavg()[0] ?? 0;
 const log = (message: string) => process.stderr.write(`${message}\n`);
 
 const children: ChildProcess[] = [];
@@ -210,6 +212,7 @@ try {
         bench: 'gateway',
         node: process.versions.node,
         cpus: cores,
+        loadAverageAtStart: roundMilliseconds(loadAverageAtStart),
         loadAverageAtEnd: roundMilliseconds(loadavg()[0] ?? 0),
         path: 'pdp.toolcall.v1 → PDP process → mcpgw.prepare, audit.append (audit-writer process, fsync), mcpgw.execute → gateway process → filesystem server (stdio)',
         baseline: 'direct MCP SDK client → a filesystem server of the same package, same sandbox, same run',

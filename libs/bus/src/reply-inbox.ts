@@ -13,8 +13,17 @@ import { progressHeader } from './progress.js';
 interface ReplyInbox {
   prefix: string;
   nextToken: number;
-  waiting: Map<string, (outcome: { message: Msg } | { error: AppError }) => void>;
+  /** The requests waiting for a reply, oldest first, by token. */
+  waiting: Map<string, Waiting>;
   subscription: Subscription;
+}
+
+interface Waiting {
+  /** The subject the request was published to. */
+  subject: string;
+  /** What errors call the request. */
+  label: string;
+  settle(outcome: { message: Msg } | { error: AppError }): void;
 }
 
 const inboxes = new WeakMap<Bus, ReplyInbox>();
@@ -26,7 +35,7 @@ function replyInboxOf(bus: Bus): ReplyInbox {
   const waiting: ReplyInbox['waiting'] = new Map();
   const failAll = (why: string, cause?: unknown): void => {
     const error = new AppError(ErrorCode.Unavailable, why, { cause, retryable: true });
-    for (const settle of [...waiting.values()]) settle({ error });
+    for (const { settle } of [...waiting.values()]) settle({ error });
     waiting.clear();
   };
   const subscription = bus.connection.subscribe(`${prefix}.*`, {
@@ -37,16 +46,41 @@ function replyInboxOf(bus: Bus): ReplyInbox {
         failAll(`the reply inbox failed: ${error.message}`, error);
         return;
       }
-      waiting.get(message.subject.slice(prefix.length + 1))?.({ message });
+      waiting.get(message.subject.slice(prefix.length + 1))?.settle({ message });
     },
   });
   void subscription.closed.then(() => {
     inboxes.delete(bus);
     failAll('the connection to NATS closed before the reply');
   });
+  void failDeniedPublishes(bus, waiting);
   const inbox: ReplyInbox = { prefix, nextToken: 0, waiting, subscription };
   inboxes.set(bus, inbox);
   return inbox;
+}
+
+/**
+ * A publish the server refuses (`-ERR 'Permissions Violation for Publish to "<subject>"'`) comes back only as a status
+ * of the connection: the oldest request waiting on that subject fails at once with the server's words, instead of
+ * waiting out its deadline. The loop ends when the connection closes.
+ */
+async function failDeniedPublishes(bus: Bus, waiting: Map<string, Waiting>): Promise<void> {
+  for await (const status of bus.connection.status()) {
+    if (status.type !== 'error') continue;
+    const refusal = status.error as {
+      name?: unknown;
+      operation?: unknown;
+      subject?: unknown;
+      message: string;
+    };
+    if (refusal.name !== 'PermissionViolationError' || refusal.operation !== 'publish') continue;
+    for (const { subject, label, settle } of waiting.values()) {
+      if (subject !== refusal.subject) continue;
+      const why = `${label}: request failed: ${refusal.message}`;
+      settle({ error: new AppError(ErrorCode.Unavailable, why, { cause: status.error, retryable: true }) });
+      break;
+    }
+  }
 }
 
 /** How long a request may take, and (for an endpoint that sends progress) how long it may be silent. */
@@ -97,18 +131,22 @@ export function sendRequest(bus: Bus, subject: string, data: Uint8Array, options
           : `${options.label}: no reply within ${options.timeoutMs} ms (the responder was still working)`;
       settle({ error: new AppError(ErrorCode.UpstreamTimeout, why, { retryable: true }) });
     }, options.timeoutMs);
-    inbox.waiting.set(token, (outcome) => {
-      if ('error' in outcome) return settle(outcome);
-      const { message } = outcome;
-      if (message.headers?.code === 503) {
-        const why = `${options.label}: no service is answering (is it running?)`;
-        return settle({ error: new AppError(ErrorCode.NoResponders, why, { retryable: true }) });
-      }
-      if (message.data.length === 0 && message.headers?.get(progressHeader) === '1') {
-        hasProgress = true;
-        return armSilence();
-      }
-      settle({ message });
+    inbox.waiting.set(token, {
+      subject,
+      label: options.label,
+      settle: (outcome) => {
+        if ('error' in outcome) return settle(outcome);
+        const { message } = outcome;
+        if (message.headers?.code === 503) {
+          const why = `${options.label}: no service is answering (is it running?)`;
+          return settle({ error: new AppError(ErrorCode.NoResponders, why, { retryable: true }) });
+        }
+        if (message.data.length === 0 && message.headers?.get(progressHeader) === '1') {
+          hasProgress = true;
+          return armSilence();
+        }
+        settle({ message });
+      },
     });
     armSilence();
     try {

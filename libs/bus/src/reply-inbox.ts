@@ -100,7 +100,14 @@ export interface SendOptions {
  * may have acted) or UNAVAILABLE (this connection closed, or the publish failed).
  */
 export function sendRequest(bus: Bus, subject: string, data: Uint8Array, options: SendOptions): Promise<Msg> {
-  const inbox = replyInboxOf(bus);
+  let inbox: ReplyInbox;
+  try {
+    inbox = replyInboxOf(bus);
+  } catch (error) {
+    // The connection is closed (or closing): nothing can be asked on it.
+    const why = `${options.label}: request failed: ${(error as Error).message}`;
+    return Promise.reject(new AppError(ErrorCode.Unavailable, why, { cause: error, retryable: true }));
+  }
   inbox.nextToken += 1;
   const token = inbox.nextToken.toString(36);
   return new Promise<Msg>((resolve, reject) => {

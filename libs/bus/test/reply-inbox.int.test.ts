@@ -87,4 +87,18 @@ describe('the reply inbox of a connection', () => {
       ErrorCode.Unavailable,
     ]);
   });
+
+  it('refuses a request on a connection already closed with UNAVAILABLE, before and after its inbox exists', async () => {
+    const unused = await connectBus({ url: nats.url, name: 'never-asked-client' });
+    await unused.close();
+    await expect(request(unused, Echo, { value: 1, waitMs: 0 })).rejects.toMatchObject({
+      code: ErrorCode.Unavailable,
+    });
+    const used = await connectBus({ url: nats.url, name: 'once-asked-client' });
+    expect(await request(used, Echo, { value: 2, waitMs: 0 })).toEqual({ value: 2 });
+    await used.close();
+    await expect(request(used, Echo, { value: 3, waitMs: 0 })).rejects.toMatchObject({
+      code: ErrorCode.Unavailable,
+    });
+  });
 });

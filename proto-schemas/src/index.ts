@@ -82,6 +82,7 @@ export {
   SessionSummary,
   sessionsBucket,
   ToolCallNote,
+  toolCallOutcomeUnknown,
   WorkspacePath,
 } from './session.js';
 export {

@@ -105,6 +105,9 @@ export const SessionList = defineEndpoint({
  */
 export const agentToolsReadyNotePrefix = 'connected to IronCurtain:';
 
+/** The `unavailable` of a tool call note whose call may have run, though nobody could say. */
+export const toolCallOutcomeUnknown = 'outcome unknown';
+
 /**
  * The tool call a `tool` note is about: its tool, how it ended (`unknown`: it may have run), and, when it got no real
  * answer because a part of IronCurtain was down, which part (`policy service`, `tool gateway`, `audit trail`,

@@ -2,7 +2,12 @@ import { randomUUID } from 'node:crypto';
 import type { ToolCall, ToolCallOutcome } from '@ironcurtain/code-mode';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ErrorCode, errorCodeOf } from '@ironcurtain/errors';
-import type { ParsedResponseOf, PdpToolCall, RequestOf } from '@ironcurtain/proto-schemas';
+import {
+  toolCallOutcomeUnknown,
+  type ParsedResponseOf,
+  type PdpToolCall,
+  type RequestOf,
+} from '@ironcurtain/proto-schemas';
 
 type ToolCallReply = ParsedResponseOf<typeof PdpToolCall>;
 
@@ -124,13 +129,13 @@ function unanswered(tool: string, failure: Unanswered, onNote: (note: ToolNote) 
   const message =
     `UNKNOWN: the policy service failed while deciding or running this call (${failure.code}), and could not say ` +
     'what became of it. The call may have run: check its effect before repeating it.';
-  onNote({ tool, outcome: 'failed', text: message, unavailable: 'outcome unknown' });
+  onNote({ tool, outcome: 'failed', text: message, unavailable: toolCallOutcomeUnknown });
   return { ok: false, message };
 }
 
 function outcomeOf(tool: string, reply: ToolCallReply, onNote: (note: ToolNote) => void): ToolCallOutcome {
   if (reply.outcome === 'unknown') {
-    onNote({ tool, outcome: 'failed', text: reply.message, unavailable: 'outcome unknown' });
+    onNote({ tool, outcome: 'failed', text: reply.message, unavailable: toolCallOutcomeUnknown });
     return { ok: false, message: reply.message };
   }
   if (reply.outcome !== 'executed') {

@@ -1,3 +1,4 @@
+import { toolCallOutcomeUnknown } from '@ironcurtain/proto-schemas';
 import { terminalSafe } from '@ironcurtain/terminal-text';
 
 /** What a tool call's note says about it (`toolCall` of `session.evt.output.v1`, and of its transcript entry). */
@@ -17,8 +18,6 @@ export interface ToolCallTally {
   mayHaveRun: number;
 }
 
-/** The `unavailable` of a call that may have run: no part is named, the effect is simply not known. */
-export const outcomeUnknown = 'outcome unknown';
 const partsShown = 6;
 
 export function createToolCallTally(): ToolCallTally {
@@ -29,7 +28,7 @@ export function createToolCallTally(): ToolCallTally {
 export function countToolCall(tally: ToolCallTally, call: ToolCallOfNote): void {
   if (call.outcome === 'executed' || call.outcome === 'denied' || call.outcome === 'failed')
     tally[call.outcome] += 1;
-  if (call.outcome === 'unknown' || call.unavailable === outcomeUnknown) tally.mayHaveRun += 1;
+  if (call.outcome === 'unknown' || call.unavailable === toolCallOutcomeUnknown) tally.mayHaveRun += 1;
   else if (call.unavailable !== undefined)
     tally.partDown.set(call.unavailable, (tally.partDown.get(call.unavailable) ?? 0) + 1);
 }

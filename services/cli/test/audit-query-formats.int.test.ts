@@ -13,7 +13,7 @@ import { connectBus, request, type Bus } from '@ironcurtain/bus';
 import { errorCodeOf } from '@ironcurtain/errors';
 import { AuditAppend, connectionNameOf, type Principal, type RequestOf } from '@ironcurtain/proto-schemas';
 import { renderInTerminal, type FakeLlmRequest, type FakeLlmServer } from '@ironcurtain/testing';
-import { queryPages } from '../src/commands/audit-query.js';
+import { queryPages } from '../src/commands/audit/audit-query.js';
 import { summarizeAuditRecords } from '../src/domain/audit/audit-summary.js';
 import { hostileText } from './hostile-text.js';
 import { jsonLines } from './policy-fixture.js';

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type { CliContext } from '../cli-context.js';
 import { runSignalBot } from '../domain/signal/signal-bot.js';
 import { invalidUserConfigExitCode, readUserConfigForCommand } from '../domain/stack/stack-user-config.js';
-import { homeOf } from './policy-options.js';
+import { homeOf } from './policy/policy-options.js';
 
 /** `ironcurtain bot`: the signal-bridge in the foreground against the running stack, until Ctrl-C. */
 export function registerBotCommand(program: Command, context: CliContext): void {

@@ -16,7 +16,7 @@ import { readEditableConfig, type EditableConfig } from '../domain/config/config
 import { changedSettings, settingsReport } from '../domain/config/config-report.js';
 import { isCancelled } from '../domain/config/prompt-port.js';
 import { isInteractiveTerminal } from '../domain/config/setup-run.js';
-import { homeOf } from './policy-options.js';
+import { homeOf } from './policy/policy-options.js';
 
 /**
  * `ironcurtain config`: view and edit config.json interactively; `config get|set|unset|path|list` for scripts. A

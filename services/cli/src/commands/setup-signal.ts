@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type { CliContext } from '../cli-context.js';
 import { isInteractiveTerminal } from '../domain/config/setup-run.js';
 import { runSignalSetupInTerminal } from '../domain/signal/signal-setup-run.js';
-import { homeOf } from './policy-options.js';
+import { homeOf } from './policy/policy-options.js';
 
 /** `ironcurtain setup-signal [--re-trust]`: the bot's Signal account and the one person it obeys, pinned. */
 export function registerSetupSignalCommand(program: Command, context: CliContext): void {

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../cli-context.js';
 import { isInteractiveTerminal, runSetupInTerminal } from '../domain/config/setup-run.js';
-import { homeOf } from './policy-options.js';
+import { homeOf } from './policy/policy-options.js';
 
 /** `ironcurtain setup`: the first-start wizard, writing IRONCURTAIN_HOME/config.json (0600). */
 export function registerSetupCommand(program: Command, context: CliContext): void {

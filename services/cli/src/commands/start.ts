@@ -10,7 +10,7 @@ import { runSessionConsole } from '../domain/session/session-console.js';
 import { resolveWorkspaceOption, workspaceRefusedExitCode } from '../domain/session/workspace-option.js';
 import { connectToStack } from '../domain/stack/stack-connection.js';
 import { invalidUserConfigExitCode, readUserConfigForCommand } from '../domain/stack/stack-user-config.js';
-import { homeOf } from './policy-options.js';
+import { homeOf } from './policy/policy-options.js';
 
 /** Options of `ironcurtain start`. */
 interface StartOptions {

@@ -11,7 +11,7 @@ import {
 import { terminalSafe } from '@ironcurtain/terminal-text';
 import type { ServiceSettings } from '@ironcurtain/user-config';
 import type { CliContext } from '../../cli-context.js';
-import { homeOf } from '../../commands/policy-options.js';
+import { homeOf } from '../../commands/policy/policy-options.js';
 import { connectToStack } from '../stack/stack-connection.js';
 import { attachToContainerTerminal } from './pty-attach.js';
 

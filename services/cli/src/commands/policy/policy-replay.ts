@@ -2,10 +2,10 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { AppError, ErrorCode } from '@ironcurtain/errors';
-import type { CliContext } from '../cli-context.js';
-import type { LocalPolicy } from '../domain/policy/local-decision.js';
-import { replayAuditTrail, type ReplayReport } from '../domain/policy/policy-replay.js';
-import { formatReplayJson, formatReplayReport } from '../domain/policy/replay-report.js';
+import type { CliContext } from '../../cli-context.js';
+import type { LocalPolicy } from '../../domain/policy/local-decision.js';
+import { replayAuditTrail, type ReplayReport } from '../../domain/policy/policy-replay.js';
+import { formatReplayJson, formatReplayReport } from '../../domain/policy/replay-report.js';
 import { loadPolicyFor, withLocationOptions, type LocationOptions } from './policy-options.js';
 
 interface ReplayOptions extends LocationOptions {

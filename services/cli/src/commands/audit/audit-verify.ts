@@ -2,16 +2,16 @@ import type { Command } from 'commander';
 import { request } from '@ironcurtain/bus';
 import { AuditVerify } from '@ironcurtain/proto-schemas';
 import { terminalSafeJson } from '@ironcurtain/terminal-text';
-import type { CliContext } from '../cli-context.js';
-import { resolveCliNats } from '../domain/cli-nats.js';
-import { formatTrailVerdict } from '../domain/audit/audit-report.js';
+import type { CliContext } from '../../cli-context.js';
+import { resolveCliNats } from '../../domain/cli-nats.js';
+import { formatTrailVerdict } from '../../domain/audit/audit-report.js';
 import {
   resolveTrailTargets,
   verifyTrailFile,
   type TrailVerdict,
-} from '../domain/audit/audit-trail-files.js';
-import { homeOf } from './policy-options.js';
-import { connectCliBus } from '../domain/cli-bus.js';
+} from '../../domain/audit/audit-trail-files.js';
+import { homeOf } from '../policy/policy-options.js';
+import { connectCliBus } from '../../domain/cli-bus.js';
 
 interface VerifyOptions {
   json?: boolean;

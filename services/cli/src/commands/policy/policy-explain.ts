@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
 import { AppError, ErrorCode } from '@ironcurtain/errors';
-import type { CliContext } from '../cli-context.js';
-import { formatExplanation, formatExplanationJson } from '../domain/policy/explanation-report.js';
-import { createLocalDecider } from '../domain/policy/local-decision.js';
-import { parseToolCall } from '../domain/session/tool-call-input.js';
+import type { CliContext } from '../../cli-context.js';
+import { formatExplanation, formatExplanationJson } from '../../domain/policy/explanation-report.js';
+import { createLocalDecider } from '../../domain/policy/local-decision.js';
+import { parseToolCall } from '../../domain/session/tool-call-input.js';
 import { loadPolicyFor, readAllStdin, withLocationOptions, type LocationOptions } from './policy-options.js';
 
 /** `ironcurtain policy explain [call]`: every invariant and rule one call went through, and the decision. */

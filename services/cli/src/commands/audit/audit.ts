@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { CliContext } from '../cli-context.js';
+import type { CliContext } from '../../cli-context.js';
 import { registerAuditQueryCommand } from './audit-query.js';
 import { registerAuditTailCommand } from './audit-tail.js';
 import { registerAuditVerifyCommand } from './audit-verify.js';

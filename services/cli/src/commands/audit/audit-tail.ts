@@ -2,8 +2,8 @@ import type { Command } from 'commander';
 import { createAuditRecordMatcher, type AuditRecordValue } from '@ironcurtain/audit-trail';
 import { subscribe } from '@ironcurtain/bus';
 import { AuditRecordEvent } from '@ironcurtain/proto-schemas';
-import type { CliContext } from '../cli-context.js';
-import { createRecordTable, formatRecordJson, type RecordTable } from '../domain/audit/audit-report.js';
+import type { CliContext } from '../../cli-context.js';
+import { createRecordTable, formatRecordJson, type RecordTable } from '../../domain/audit/audit-report.js';
 import { connectCli, queryPages } from './audit-query.js';
 import { countOption, filterOf, withFilterOptions, type AuditFilterOptions } from './audit-options.js';
 

@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
-import type { CliContext } from '../cli-context.js';
-import { resolveCliNats } from '../domain/cli-nats.js';
-import { answerTicket } from '../domain/escalations/escalation-client.js';
-import { formatResolveReply } from '../domain/escalations/escalation-report.js';
-import { homeOf } from './policy-options.js';
+import type { CliContext } from '../../cli-context.js';
+import { resolveCliNats } from '../../domain/cli-nats.js';
+import { answerTicket } from '../../domain/escalations/escalation-client.js';
+import { formatResolveReply } from '../../domain/escalations/escalation-report.js';
+import { homeOf } from '../policy/policy-options.js';
 
 /** `ironcurtain approve ID [--similar]` and `ironcurtain deny ID`: answer a ticket from any terminal. */
 export function registerApproveCommand(program: Command, context: CliContext): void {

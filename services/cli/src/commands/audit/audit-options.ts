@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type { AuditFilterValue } from '@ironcurtain/audit-trail';
 import { AppError, ErrorCode } from '@ironcurtain/errors';
 import { AuditFilter } from '@ironcurtain/proto-schemas';
-import { parseTimeOption } from '../domain/audit/audit-time.js';
+import { parseTimeOption } from '../../domain/audit/audit-time.js';
 
 /** The filter options as commander hands them over. */
 export interface AuditFilterOptions {

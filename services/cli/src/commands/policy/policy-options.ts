@@ -1,9 +1,9 @@
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import { resolveHome } from '@ironcurtain/config';
-import type { CliContext } from '../cli-context.js';
-import { loadLocalPolicy, type LocalPolicy } from '../domain/policy/local-decision.js';
-import { resolvePolicyLocations, type PolicyLocations } from '../domain/policy/policy-locations.js';
+import type { CliContext } from '../../cli-context.js';
+import { loadLocalPolicy, type LocalPolicy } from '../../domain/policy/local-decision.js';
+import { resolvePolicyLocations, type PolicyLocations } from '../../domain/policy/policy-locations.js';
 
 /** The options `--policy-dir`, `--sandbox` and `--mcp-config` as commander hands them over. */
 export interface LocationOptions {

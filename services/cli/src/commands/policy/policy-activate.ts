@@ -2,18 +2,18 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { AppError, ErrorCode } from '@ironcurtain/errors';
 import { activePolicyKey, policyBucket } from '@ironcurtain/proto-schemas';
-import type { CliContext } from '../cli-context.js';
-import { resolveCliNats } from '../domain/cli-nats.js';
-import { ensureActivePolicy } from '../domain/policy/initial-policy.js';
-import { bindLocalPolicy } from '../domain/policy/local-decision.js';
+import type { CliContext } from '../../cli-context.js';
+import { resolveCliNats } from '../../domain/cli-nats.js';
+import { ensureActivePolicy } from '../../domain/policy/initial-policy.js';
+import { bindLocalPolicy } from '../../domain/policy/local-decision.js';
 import {
   buildPolicyBundle,
   loadPolicyForActivation,
   type PolicyForActivation,
-} from '../domain/policy/policy-bundle.js';
-import { shippedMcpConfig } from '../domain/policy/policy-locations.js';
-import { publishPolicyBundle } from '../domain/policy/policy-publish.js';
-import { formatVerifyReport, verifyPolicy } from '../domain/policy/policy-verify.js';
+} from '../../domain/policy/policy-bundle.js';
+import { shippedMcpConfig } from '../../domain/policy/policy-locations.js';
+import { publishPolicyBundle } from '../../domain/policy/policy-publish.js';
+import { formatVerifyReport, verifyPolicy } from '../../domain/policy/policy-verify.js';
 import { homeOf } from './policy-options.js';
 
 interface ActivateOptions {

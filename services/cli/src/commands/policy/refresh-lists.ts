@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
-import type { CliContext } from '../cli-context.js';
-import { activateCompiledPolicy } from '../domain/compile/compile-activation.js';
-import { createPdpListToolCaller } from '../domain/compile/compile-list-tools.js';
-import { configuredCompileModel, createCompileAskContext } from '../domain/compile/compile-llm.js';
-import { resolveCompileLocations } from '../domain/compile/compile-locations.js';
-import { runRefresh } from '../domain/compile/compile-refresh.js';
+import type { CliContext } from '../../cli-context.js';
+import { activateCompiledPolicy } from '../../domain/compile/compile-activation.js';
+import { createPdpListToolCaller } from '../../domain/compile/compile-list-tools.js';
+import { configuredCompileModel, createCompileAskContext } from '../../domain/compile/compile-llm.js';
+import { resolveCompileLocations } from '../../domain/compile/compile-locations.js';
+import { runRefresh } from '../../domain/compile/compile-refresh.js';
 import { homeOf } from './policy-options.js';
 
 interface RefreshOptions {

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import type { CliContext } from '../cli-context.js';
-import { formatVerifyReport, verifyPolicy, type VerifyReport } from '../domain/policy/policy-verify.js';
+import type { CliContext } from '../../cli-context.js';
+import { formatVerifyReport, verifyPolicy, type VerifyReport } from '../../domain/policy/policy-verify.js';
 import { loadPolicyFor, withLocationOptions, type LocationOptions } from './policy-options.js';
 
 /** `ironcurtain policy verify`: the policy's test scenarios; exit code 1 on any failure. */

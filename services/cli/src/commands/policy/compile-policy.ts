@@ -1,16 +1,16 @@
 import { InvalidArgumentError, type Command } from 'commander';
-import type { CliContext } from '../cli-context.js';
+import type { CliContext } from '../../cli-context.js';
 import {
   activateCompiledPolicy,
   formatReplaySummary,
   replayPastAudits,
-} from '../domain/compile/compile-activation.js';
-import { createPdpListToolCaller } from '../domain/compile/compile-list-tools.js';
-import { configuredCompileModel, createCompileAskContext } from '../domain/compile/compile-llm.js';
-import { resolveCompileLocations } from '../domain/compile/compile-locations.js';
-import { createProgressPrinter } from '../domain/compile/compile-progress.js';
-import { runCompile } from '../domain/compile/compile-run.js';
-import { formatCompileSummary, summarizeCompile } from '../domain/compile/compile-summary.js';
+} from '../../domain/compile/compile-activation.js';
+import { createPdpListToolCaller } from '../../domain/compile/compile-list-tools.js';
+import { configuredCompileModel, createCompileAskContext } from '../../domain/compile/compile-llm.js';
+import { resolveCompileLocations } from '../../domain/compile/compile-locations.js';
+import { createProgressPrinter } from '../../domain/compile/compile-progress.js';
+import { runCompile } from '../../domain/compile/compile-run.js';
+import { formatCompileSummary, summarizeCompile } from '../../domain/compile/compile-summary.js';
 import { formatTraceability } from '@ironcurtain/policy-compiler';
 import { homeOf } from './policy-options.js';
 

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { CliContext } from '../cli-context.js';
+import type { CliContext } from '../../cli-context.js';
 import { registerPolicyActivateCommand } from './policy-activate.js';
 import { registerPolicyEvalCommand } from './policy-eval.js';
 import { registerPolicyExplainCommand } from './policy-explain.js';

@@ -3,16 +3,16 @@ import type { AuditFilterValue, AuditRecordValue } from '@ironcurtain/audit-trai
 import { request, type Bus } from '@ironcurtain/bus';
 import { ErrorCode, errorCodeOf } from '@ironcurtain/errors';
 import { AuditQuery } from '@ironcurtain/proto-schemas';
-import type { CliContext } from '../cli-context.js';
-import { formatRecordCsv, formatRecordCsvHeader } from '../domain/audit/audit-record-csv.js';
-import { createRecordTable, formatRecordJson } from '../domain/audit/audit-report.js';
-import { maxSummaryRecords, summarizeAuditRecords } from '../domain/audit/audit-summary.js';
+import type { CliContext } from '../../cli-context.js';
+import { formatRecordCsv, formatRecordCsvHeader } from '../../domain/audit/audit-record-csv.js';
+import { createRecordTable, formatRecordJson } from '../../domain/audit/audit-report.js';
+import { maxSummaryRecords, summarizeAuditRecords } from '../../domain/audit/audit-summary.js';
 import {
   formatSummaryCsv,
   formatSummaryJson,
   formatSummaryTable,
-} from '../domain/audit/audit-summary-report.js';
-import { resolveCliNats } from '../domain/cli-nats.js';
+} from '../../domain/audit/audit-summary-report.js';
+import { resolveCliNats } from '../../domain/cli-nats.js';
 import {
   filterOf,
   queryOutputOf,
@@ -20,8 +20,8 @@ import {
   type AuditOutputFormat,
   type AuditQueryOptions,
 } from './audit-options.js';
-import { homeOf } from './policy-options.js';
-import { connectCliBus } from '../domain/cli-bus.js';
+import { homeOf } from '../policy/policy-options.js';
+import { connectCliBus } from '../../domain/cli-bus.js';
 
 const pageSize = 1000;
 

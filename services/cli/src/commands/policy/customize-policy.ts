@@ -4,10 +4,10 @@ import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import { reviseConstitution, writeFileAtomic } from '@ironcurtain/policy-compiler';
 import { terminalSafeText } from '@ironcurtain/terminal-text';
-import type { CliContext } from '../cli-context.js';
-import { diffLines } from '../domain/compile/compile-constitution-diff.js';
-import { configuredCompileModel, createCompileAskContext } from '../domain/compile/compile-llm.js';
-import { resolveCompileLocations } from '../domain/compile/compile-locations.js';
+import type { CliContext } from '../../cli-context.js';
+import { diffLines } from '../../domain/compile/compile-constitution-diff.js';
+import { configuredCompileModel, createCompileAskContext } from '../../domain/compile/compile-llm.js';
+import { resolveCompileLocations } from '../../domain/compile/compile-locations.js';
 import { homeOf } from './policy-options.js';
 
 interface CustomizeOptions {

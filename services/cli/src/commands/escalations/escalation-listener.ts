@@ -2,14 +2,14 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { request } from '@ironcurtain/bus';
 import { SessionList } from '@ironcurtain/proto-schemas';
-import type { CliContext } from '../cli-context.js';
-import { connectCliBus } from '../domain/cli-bus.js';
-import { resolveCliNats } from '../domain/cli-nats.js';
-import { answerTicket, listPendingTickets } from '../domain/escalations/escalation-client.js';
-import { runEscalationListener } from '../domain/escalations/listener-console.js';
-import { acquireSingleInstanceLock } from '../domain/escalations/single-instance-lock.js';
-import { stackPaths } from '../domain/stack/stack-paths.js';
-import { homeOf } from './policy-options.js';
+import type { CliContext } from '../../cli-context.js';
+import { connectCliBus } from '../../domain/cli-bus.js';
+import { resolveCliNats } from '../../domain/cli-nats.js';
+import { answerTicket, listPendingTickets } from '../../domain/escalations/escalation-client.js';
+import { runEscalationListener } from '../../domain/escalations/listener-console.js';
+import { acquireSingleInstanceLock } from '../../domain/escalations/single-instance-lock.js';
+import { stackPaths } from '../../domain/stack/stack-paths.js';
+import { homeOf } from '../policy/policy-options.js';
 
 /** The terminal's bell, which the CLI's (terminal-safe) stdout never lets through. */
 export interface TerminalBell {

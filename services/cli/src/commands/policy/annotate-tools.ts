@@ -4,12 +4,12 @@ import type { Command } from 'commander';
 import { defaultPolicyDir } from '@ironcurtain/default-policy';
 import { policyFileNames, type ToolAnnotationsFile } from '@ironcurtain/policy-engine';
 import { annotateTools, writeFileAtomic } from '@ironcurtain/policy-compiler';
-import type { CliContext } from '../cli-context.js';
-import { resolveCliNats } from '../domain/cli-nats.js';
-import { configuredCompileModel, createCompileAskContext } from '../domain/compile/compile-llm.js';
-import { readArtifact, workAnnotationsFile } from '../domain/compile/compile-locations.js';
-import { createProgressPrinter } from '../domain/compile/compile-progress.js';
-import { listToolsThroughGateway, readToolsFile } from '../domain/compile/compile-tool-listing.js';
+import type { CliContext } from '../../cli-context.js';
+import { resolveCliNats } from '../../domain/cli-nats.js';
+import { configuredCompileModel, createCompileAskContext } from '../../domain/compile/compile-llm.js';
+import { readArtifact, workAnnotationsFile } from '../../domain/compile/compile-locations.js';
+import { createProgressPrinter } from '../../domain/compile/compile-progress.js';
+import { listToolsThroughGateway, readToolsFile } from '../../domain/compile/compile-tool-listing.js';
 import { homeOf } from './policy-options.js';
 
 interface AnnotateOptions {

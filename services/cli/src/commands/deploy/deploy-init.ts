@@ -2,13 +2,17 @@ import { isAbsolute, join, relative, resolve } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { AppError, ErrorCode } from '@ironcurtain/errors';
 import { serviceSettingsOf } from '@ironcurtain/user-config';
-import type { CliContext } from '../cli-context.js';
-import { initDeployment, writeDeploySettings, type DeployInitResult } from '../domain/deploy/deploy-init.js';
-import { refreshPeopleFile } from '../domain/deploy/deploy-people.js';
-import type { FileOwner } from '../domain/deploy/private-file.js';
-import { invalidUserConfigExitCode, readUserConfigForCommand } from '../domain/stack/stack-user-config.js';
+import type { CliContext } from '../../cli-context.js';
+import {
+  initDeployment,
+  writeDeploySettings,
+  type DeployInitResult,
+} from '../../domain/deploy/deploy-init.js';
+import { refreshPeopleFile } from '../../domain/deploy/deploy-people.js';
+import type { FileOwner } from '../../domain/deploy/private-file.js';
+import { invalidUserConfigExitCode, readUserConfigForCommand } from '../../domain/stack/stack-user-config.js';
 import { registerDeployUserCommands } from './deploy-user.js';
-import { homeOf } from './policy-options.js';
+import { homeOf } from '../policy/policy-options.js';
 
 /** The options of `ironcurtain deploy init`. */
 interface DeployInitCommandOptions {

@@ -2,10 +2,14 @@ import { isAbsolute, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { createDockerEngine } from '@ironcurtain/docker-engine';
 import { isPersonRole, personNameProblem, personRoles, type PersonRole } from '@ironcurtain/proto-schemas';
-import type { CliContext } from '../cli-context.js';
-import { addPerson, listPeople, revokePerson } from '../domain/deploy/deploy-people.js';
-import { machineReloadPorts, reloadNatsServer, type NatsReloadTarget } from '../domain/deploy/nats-reload.js';
-import type { PersonRecord } from '../domain/deploy/person-record.js';
+import type { CliContext } from '../../cli-context.js';
+import { addPerson, listPeople, revokePerson } from '../../domain/deploy/deploy-people.js';
+import {
+  machineReloadPorts,
+  reloadNatsServer,
+  type NatsReloadTarget,
+} from '../../domain/deploy/nats-reload.js';
+import type { PersonRecord } from '../../domain/deploy/person-record.js';
 
 /** The options every `deploy user` command that changes people takes. */
 interface ReloadOptions {

@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
 import { terminalSafeJson } from '@ironcurtain/terminal-text';
-import type { CliContext } from '../cli-context.js';
-import { resolveCliNats } from '../domain/cli-nats.js';
-import { listPendingTickets } from '../domain/escalations/escalation-client.js';
-import { formatPendingTickets } from '../domain/escalations/escalation-report.js';
-import { homeOf } from './policy-options.js';
+import type { CliContext } from '../../cli-context.js';
+import { resolveCliNats } from '../../domain/cli-nats.js';
+import { listPendingTickets } from '../../domain/escalations/escalation-client.js';
+import { formatPendingTickets } from '../../domain/escalations/escalation-report.js';
+import { homeOf } from '../policy/policy-options.js';
 
 /** `ironcurtain escalations [--session ID] [--json]`: the tickets waiting for a human. */
 export function registerEscalationsCommand(program: Command, context: CliContext): void {

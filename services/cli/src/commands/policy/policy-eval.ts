@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import type { CliContext } from '../cli-context.js';
-import { createLocalDecider } from '../domain/policy/local-decision.js';
-import { evaluateCallLines } from '../domain/policy/policy-eval.js';
+import type { CliContext } from '../../cli-context.js';
+import { createLocalDecider } from '../../domain/policy/local-decision.js';
+import { evaluateCallLines } from '../../domain/policy/policy-eval.js';
 import { loadPolicyFor, stdinLines, withLocationOptions, type LocationOptions } from './policy-options.js';
 
 /** `ironcurtain policy eval`: JSON calls on stdin, one JSON decision per call on stdout. */

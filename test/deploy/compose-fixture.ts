@@ -54,13 +54,40 @@ export function createCompose(project: string, envFile: string, env: Record<stri
       ],
       { env, timeoutMs, cwd: repositoryRoot },
     );
-    if (result.code !== 0) {
+    if (result.code !== 0 && !(await isStaleNetworkOnly(args, result, project, env))) {
       throw new Error(
         `docker-compose ${args.join(' ')} failed (${result.code}):\n${tail(result.stdout)}\n${tail(result.stderr)}`,
       );
     }
     return result;
   };
+}
+
+/**
+ * A `down` that removed every container of the project but not its network, which the daemon still counts an
+ * endpoint on with no container left (a known Docker race: `network … has active endpoints`). The stack is down,
+ * which is what `down` is for; the network is reused by the next `up`. Anything else is a failure.
+ */
+async function isStaleNetworkOnly(
+  args: readonly string[],
+  result: CommandResult,
+  project: string,
+  env: Record<string, string>,
+): Promise<boolean> {
+  if (
+    args[0] !== 'down' ||
+    !/error while removing network: .* has active endpoints/.test(`${result.stdout}\n${result.stderr}`)
+  ) {
+    return false;
+  }
+  const left = await runCommand(
+    'docker',
+    ['ps', '--all', '--quiet', '--filter', `label=com.docker.compose.project=${project}`],
+    { env, timeoutMs: 30_000 },
+  );
+  if (left.code !== 0 || left.stdout.trim() !== '') return false;
+  process.stderr.write(`docker-compose down: every container is gone, the network stayed (daemon race)\n`);
+  return true;
 }
 
 /** The last lines of a long output, for error messages. */

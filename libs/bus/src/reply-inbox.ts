@@ -1,4 +1,4 @@
-import { createInbox, type Msg, type MsgHdrs, type Subscription } from '@nats-io/nats-core';
+import { createInbox, type Msg, type MsgHdrs } from '@nats-io/nats-core';
 import { AppError, ErrorCode } from '@ironcurtain/errors';
 import { inboxPrefixOf } from '@ironcurtain/proto-schemas';
 import type { Bus } from './connect.js';
@@ -15,7 +15,6 @@ interface ReplyInbox {
   nextToken: number;
   /** The requests waiting for a reply, oldest first, by token. */
   waiting: Map<string, Waiting>;
-  subscription: Subscription;
 }
 
 interface Waiting {
@@ -27,6 +26,8 @@ interface Waiting {
 }
 
 const inboxes = new WeakMap<Bus, ReplyInbox>();
+/** The connections whose status is read for refused publishes: one reader each, whatever inbox is current. */
+const watched = new WeakSet<Bus>();
 
 function replyInboxOf(bus: Bus): ReplyInbox {
   const existing = inboxes.get(bus);
@@ -53,8 +54,11 @@ function replyInboxOf(bus: Bus): ReplyInbox {
     inboxes.delete(bus);
     failAll('the connection to NATS closed before the reply');
   });
-  void failDeniedPublishes(bus, waiting);
-  const inbox: ReplyInbox = { prefix, nextToken: 0, waiting, subscription };
+  if (!watched.has(bus)) {
+    watched.add(bus);
+    void failDeniedPublishes(bus);
+  }
+  const inbox: ReplyInbox = { prefix, nextToken: 0, waiting };
   inboxes.set(bus, inbox);
   return inbox;
 }
@@ -64,7 +68,7 @@ function replyInboxOf(bus: Bus): ReplyInbox {
  * of the connection: the oldest request waiting on that subject fails at once with the server's words, instead of
  * waiting out its deadline. The loop ends when the connection closes.
  */
-async function failDeniedPublishes(bus: Bus, waiting: Map<string, Waiting>): Promise<void> {
+async function failDeniedPublishes(bus: Bus): Promise<void> {
   for await (const status of bus.connection.status()) {
     if (status.type !== 'error') continue;
     const refusal = status.error as {
@@ -74,7 +78,7 @@ async function failDeniedPublishes(bus: Bus, waiting: Map<string, Waiting>): Pro
       message: string;
     };
     if (refusal.name !== 'PermissionViolationError' || refusal.operation !== 'publish') continue;
-    for (const { subject, label, settle } of waiting.values()) {
+    for (const { subject, label, settle } of inboxes.get(bus)?.waiting.values() ?? []) {
       if (subject !== refusal.subject) continue;
       const why = `${label}: request failed: ${refusal.message}`;
       settle({ error: new AppError(ErrorCode.Unavailable, why, { cause: status.error, retryable: true }) });

@@ -5,7 +5,8 @@ import { loadConfig } from './config.js';
 import { createAuditWriterService } from './service.js';
 
 // Each trail's synchronous (O_SYNC) writes run on libuv's thread pool (4 threads by default): with many sessions
-// appending at once, 4 threads would queue the writes of different files behind each other. Read before the pool's first use.
+// appending at once, 4 threads would queue the writes of different files behind each other. Read before the pool's
+// first use.
 process.env['UV_THREADPOOL_SIZE'] ??= '16';
 
 // Past a file size limit (ulimit -f) the kernel sends SIGXFSZ, which would kill the writer. Ignored, the write

@@ -156,8 +156,9 @@ try {
   const roundsEndedAt = Date.now();
   const handlerMs = meanHandlerMs(statsBefore, await endpointTotals(client));
   log(`throughput, ${concurrency} callers, ${windowMs} ms each`);
-  const services = [writer, pdp, gateway].map((child) => child.pid ?? 0);
-  const notDirect = new Set([...services, ...services.flatMap(descendantsOf), nats.pid ?? 0]);
+  // Every process this run started except the direct server: the services (with their servers), the bare responder.
+  const started = children.map((child) => child.pid ?? 0);
+  const notDirect = new Set([...started, ...started.flatMap(descendantsOf), nats.pid ?? 0]);
   const directMeter = cpuMeter({
     'bench client': () => [process.pid],
     'filesystem MCP server': () => descendantsOf(process.pid).filter((pid) => !notDirect.has(pid)),

@@ -60,9 +60,9 @@ type Settlement =
 /**
  * A trail with group commit. Appends that arrive while a batch is being written to disk wait, and go together in the
  * next batch: one synchronous write (O_SYNC: on disk when it returns), then every one of them is answered. Seqs are
- * given in arrival order, so a session's records keep their order. A failed write breaks the trail: that batch and every later append are
- * refused until, at most every `recheckMs`, an append reopens the file — which re-reads it from disk, sets aside a
- * torn tail and continues the chain from the last good record.
+ * given in arrival order, so a session's records keep their order. A failed write breaks the trail: that batch and
+ * every later append are refused until, at most every `recheckMs`, an append reopens the file — which re-reads it
+ * from disk, sets aside a torn tail and continues the chain from the last good record.
  */
 export function createSessionTrail(options: {
   path: string;

@@ -72,7 +72,22 @@ export async function readConversation(paths: SessionPaths): Promise<unknown[]> 
   return parsed;
 }
 
-/** Appends one transcript line. */
-export async function appendTranscript(paths: SessionPaths, entry: Record<string, unknown>): Promise<void> {
-  await appendFile(paths.transcript, `${JSON.stringify(entry)}\n`, { mode: 0o600 });
+/** Each transcript's appends still in flight, chained: callers append without waiting, yet lines land in order. */
+const transcriptWrites = new Map<string, Promise<void>>();
+
+/**
+ * Appends one transcript line after every line appended to the same transcript before it: appends that run at once
+ * on the thread pool could otherwise land out of order (a step's code before its words). Resolves once this line is
+ * written; a failed line does not stop the ones after it.
+ */
+export function appendTranscript(paths: SessionPaths, entry: Record<string, unknown>): Promise<void> {
+  const line = `${JSON.stringify(entry)}\n`;
+  const previous = transcriptWrites.get(paths.transcript) ?? Promise.resolve();
+  const written = previous.then(() => appendFile(paths.transcript, line, { mode: 0o600 }));
+  const settled = written.catch(() => undefined);
+  transcriptWrites.set(paths.transcript, settled);
+  void settled.then(() => {
+    if (transcriptWrites.get(paths.transcript) === settled) transcriptWrites.delete(paths.transcript);
+  });
+  return written;
 }
